@@ -1,0 +1,121 @@
+"""Fixtures shared by every test: named personas and small factories."""
+
+from __future__ import annotations
+
+import pytest
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _media_and_mail(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Plain static storage: the tests do not run collectstatic.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def country():
+    from casm.core.models import Country
+
+    return lambda code: Country.objects.get(alpha2=code)
+
+
+@pytest.fixture
+def make_user(db, country):
+    from casm.accounts.models import User
+    from casm.accounts.services import user_create
+
+    def make(username, role=User.Role.MEMBER, countries=(), organisation=None, **extra):
+        return user_create(
+            actor=None,
+            username=username,
+            email=f"{username}@example.org",
+            role=role,
+            countries=[country(code) for code in countries],
+            organisation=organisation,
+            password=PASSWORD,
+            **extra,
+        )
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user):
+    from casm.accounts.models import User
+
+    return make_user("root", role=User.Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def ghana_officer(make_user):
+    from casm.accounts.models import User
+
+    return make_user("ama", role=User.Role.DATA_OFFICER, countries=["GH"])
+
+
+@pytest.fixture
+def congo_officer(make_user):
+    from casm.accounts.models import User
+
+    return make_user("kabila", role=User.Role.DATA_OFFICER, countries=["CD"])
+
+
+@pytest.fixture
+def member(make_user):
+    return make_user("mary")
+
+
+@pytest.fixture
+def make_organisation(db, country):
+    from casm.accounts.models import Organisation
+    from casm.accounts.services import organisation_create
+
+    def make(name, code="GH", kind=Organisation.Kind.MINERS, **extra):
+        return organisation_create(actor=None, name=name, kind=kind, country=country(code), **extra)
+
+    return make
+
+
+@pytest.fixture
+def congo_cooperative(make_organisation):
+    return make_organisation("Coopérative minière de Kamituga", "CD")
+
+
+@pytest.fixture
+def ghana_cooperative(make_organisation):
+    return make_organisation("Tarkwa Small-Scale Miners Association", "GH")
+
+
+@pytest.fixture
+def login(client):
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def token_for(db):
+    from casm.accounts.services import api_token_create
+
+    def make(user):
+        _token, raw = api_token_create(actor=user, name="tests")
+        return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+    return make

@@ -1,0 +1,149 @@
+import datetime
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from casm.accounts import selectors, services
+from casm.accounts.models import Organisation
+from casm.core.models import Country
+from casm.core.pagination import LimitOffset
+
+router = Router(tags=["accounts"])
+
+
+class MeOut(Schema):
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    role: str
+    countries: list[str]
+    organisation_id: int | None
+
+    @staticmethod
+    def resolve_countries(user) -> list[str]:
+        return sorted(user.countries.values_list("alpha2", flat=True))
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    acronym: str
+    kind: str
+    country: str
+    website: str
+    contact_email: str
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_country(organisation) -> str:
+        return organisation.country.alpha2
+
+
+class OrganisationIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    acronym: str = Field("", max_length=30)
+    kind: Organisation.Kind
+    country: str = Field(..., min_length=2, max_length=2, description="ISO alpha-2 code")
+    website: str = ""
+    contact_email: str = ""
+
+
+class OrganisationPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    acronym: str | None = Field(None, max_length=30)
+    kind: Organisation.Kind | None = None
+    country: str | None = Field(None, min_length=2, max_length=2)
+    website: str | None = None
+    contact_email: str | None = None
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime.datetime
+    last_used_at: datetime.datetime | None
+    revoked_at: datetime.datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(..., description="Shown once: keep it now.")
+
+
+class TokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+
+
+def _country(code: str) -> Country:
+    from django.core.exceptions import ValidationError
+
+    country = Country.objects.filter(alpha2=code.upper()).first()
+    if country is None:
+        raise ValidationError({"country": f"Unknown country code {code!r}."})
+    return country
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest):
+    """Who you are signed in as, your role and your scope."""
+    return request.auth
+
+
+@router.get("/organisations", response=list[OrganisationOut], tags=["organisations"])
+@paginate(LimitOffset)
+def organisation_list(request: HttpRequest, search: str = "", country: str = "", kind: str = ""):
+    """Organisations within your scope."""
+    return selectors.organisation_list_for_user(
+        request.auth, search=search, country=country, kind=kind
+    )
+
+
+@router.get("/organisations/{organisation_id}", response=OrganisationOut, tags=["organisations"])
+def organisation_detail(request: HttpRequest, organisation_id: int):
+    return selectors.organisation_get_for_user(request.auth, organisation_id)
+
+
+@router.post("/organisations", response={201: OrganisationOut}, tags=["organisations"])
+def organisation_create(request: HttpRequest, payload: OrganisationIn):
+    data = payload.dict()
+    data["country"] = _country(data["country"])
+    return 201, services.organisation_create(actor=request.auth, **data)
+
+
+@router.patch("/organisations/{organisation_id}", response=OrganisationOut, tags=["organisations"])
+def organisation_update(request: HttpRequest, organisation_id: int, payload: OrganisationPatch):
+    organisation = selectors.organisation_get_for_user(request.auth, organisation_id)
+    data = payload.dict(exclude_unset=True)
+    if data.get("country"):
+        data["country"] = _country(data["country"])
+    return services.organisation_update(actor=request.auth, organisation=organisation, **data)
+
+
+@router.delete("/organisations/{organisation_id}", response={204: None}, tags=["organisations"])
+def organisation_delete(request: HttpRequest, organisation_id: int):
+    organisation = selectors.organisation_get_for_user(request.auth, organisation_id)
+    services.organisation_delete(actor=request.auth, organisation=organisation)
+    return 204, None
+
+
+@router.get("/tokens", response=list[TokenOut], tags=["tokens"])
+@paginate(LimitOffset)
+def token_list(request: HttpRequest):
+    """Your API tokens."""
+    return selectors.api_token_list_for_user(request.auth)
+
+
+@router.post("/tokens", response={201: TokenCreated}, tags=["tokens"])
+def token_create(request: HttpRequest, payload: TokenIn):
+    token, raw = services.api_token_create(actor=request.auth, name=payload.name)
+    token.token = raw
+    return 201, token
+
+
+@router.post("/tokens/{token_id}/revoke", response=TokenOut, tags=["tokens"])
+def token_revoke(request: HttpRequest, token_id: int):
+    token = selectors.api_token_get_for_user(request.auth, token_id)
+    return services.api_token_revoke(actor=request.auth, token=token)

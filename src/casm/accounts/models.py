@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from casm.core.models import Country
+
+
+class Organisation(models.Model):
+    """An organisation people belong to; a user may be scoped to one."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("government agency")
+        INTERGOVERNMENTAL = "intergovernmental", _("intergovernmental body")
+        DONOR = "donor", _("donor or development agency")
+        NGO = "ngo", _("non-governmental organisation")
+        MINERS = "miners", _("miners' association or cooperative")
+        LSM = "lsm", _("large-scale mining company")
+        TRADER = "trader", _("trader or refiner")
+        JEWELLER = "jeweller", _("jeweller or manufacturer")
+        CERTIFICATION = "certification", _("certification body")
+        ACADEMIA = "academia", _("academia")
+
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    country = models.ForeignKey(
+        Country,
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        help_text=_("Where the organisation is based; it decides who may see it."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "country"], name="organisation_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+
+class User(AbstractUser):
+    """A person who signs in; their role says what they do, their scope what they see."""
+
+    class Role(models.TextChoices):
+        ADMINISTRATOR = "administrator", _("administrator")
+        DATA_OFFICER = "data_officer", _("data officer")
+        LICENSING_OFFICER = "licensing_officer", _("licensing officer")
+        GRANTS_REVIEWER = "grants_reviewer", _("grants reviewer")
+        SUPPLY_CHAIN_ACTOR = "supply_chain_actor", _("supply-chain actor")
+        MEMBER = "member", _("member")
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    countries = models.ManyToManyField(
+        Country,
+        verbose_name=_("countries in scope"),
+        blank=True,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_active and (self.is_superuser or self.role == self.Role.ADMINISTRATOR)
+
+
+class ApiToken(models.Model):
+    """A personal API token; only its hash is kept, the token itself is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

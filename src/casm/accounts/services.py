@@ -1,0 +1,200 @@
+"""Writes of the accounts app: organisations, users, passwords, API tokens, login throttling."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casm.accounts.models import ApiToken, Organisation, User
+from casm.core.audit import audit_record, model_create, model_delete, model_update
+from casm.core.models import AuditEvent
+from casm.core.scope import user_country_ids, user_sees_everything
+
+ORGANISATION_FIELDS = ["name", "acronym", "kind", "country", "website", "contact_email"]
+USER_FIELDS = [
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "role",
+    "organisation",
+    "countries",
+    "is_active",
+]
+TOKEN_PREFIX = "casm_"
+
+
+def _check_can_manage_organisations(actor: Any, country: Any) -> None:
+    """Administrators manage every organisation; data officers those of their countries.
+
+    ``actor=None`` is the platform itself (demo data, commands run by the operator).
+    """
+    if actor is None or user_sees_everything(actor):
+        return
+    if getattr(actor, "role", None) != User.Role.DATA_OFFICER:
+        raise PermissionDenied(_("Only administrators and data officers manage organisations."))
+    if country is not None and country.pk not in user_country_ids(actor):
+        raise PermissionDenied(_("This country is outside your scope."))
+
+
+def organisation_create(*, actor: Any, **data: Any) -> Organisation:
+    """Register an organisation."""
+    _check_can_manage_organisations(actor, data.get("country"))
+    return model_create(
+        model=Organisation, actor=actor, data={k: data[k] for k in ORGANISATION_FIELDS if k in data}
+    )
+
+
+def organisation_update(*, actor: Any, organisation: Organisation, **data: Any) -> Organisation:
+    """Change an organisation's details; moving it needs scope over both countries."""
+    _check_can_manage_organisations(actor, organisation.country)
+    _check_can_manage_organisations(actor, data.get("country", organisation.country))
+    organisation, _changes = model_update(
+        instance=organisation, actor=actor, data=data, fields=ORGANISATION_FIELDS
+    )
+    return organisation
+
+
+def organisation_delete(*, actor: Any, organisation: Organisation) -> None:
+    """Delete an organisation that has no members any more."""
+    _check_can_manage_organisations(actor, organisation.country)
+    if organisation.members.exists():
+        raise ValidationError(_("This organisation still has members; move them first."))
+    model_delete(instance=organisation, actor=actor)
+
+
+def _check_is_administrator(actor: Any) -> None:
+    if actor is not None and not user_sees_everything(actor):
+        raise PermissionDenied(_("Only administrators manage users."))
+
+
+def user_create(*, actor: Any, password: str | None = None, **data: Any) -> User:
+    """Create an account; without a password the person sets one through a reset e-mail."""
+    _check_is_administrator(actor)
+    fields = {k: data[k] for k in USER_FIELDS if k in data}
+    if password:
+        validate_password(password, User(**{k: v for k, v in fields.items() if k != "countries"}))
+    with transaction.atomic():
+        if User.objects.filter(username__iexact=fields.get("username", "")).exists():
+            raise ValidationError({"username": _("A user with that username already exists.")})
+        user = model_create(model=User, actor=actor, data={**fields, "password": "!"})
+        # Without a password, a random one that nobody knows: the person chooses theirs through
+        # the reset e-mail (an unusable password would make Django refuse to send it).
+        user.set_password(password or secrets.token_urlsafe(32))
+        user.save(update_fields=["password"])
+    return user
+
+
+def user_update(*, actor: Any, user: User, **data: Any) -> User:
+    """Change a person's details, role or scope."""
+    _check_is_administrator(actor)
+    if user.pk == getattr(actor, "pk", None) and data.get("is_active") is False:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    user, _changes = model_update(instance=user, actor=actor, data=data, fields=USER_FIELDS)
+    return user
+
+
+def user_make_administrator(*, username: str, email: str, password: str) -> User:
+    """The first administrator, made from the command line."""
+    user = user_create(
+        actor=None,
+        username=username,
+        email=email,
+        role=User.Role.ADMINISTRATOR,
+        password=password,
+    )
+    User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
+    user.refresh_from_db()
+    return user
+
+
+def user_set_password(*, actor: Any, user: User, password: str) -> User:
+    """Set a new password (validated against the password rules), audited without its value."""
+    validate_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            instance=user,
+            changes={"password": ["", ""]},
+        )
+    return user
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
+    """Make a token for ``actor``; the raw token is returned once and never stored."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the token a name, e.g. the script that uses it.")})
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = model_create(
+        model=ApiToken,
+        actor=actor,
+        data={"user": actor, "name": name, "prefix": raw[:12], "key_hash": _token_hash(raw)},
+    )
+    return token, raw
+
+
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token, _changes = model_update(
+            instance=token, actor=actor, data={"revoked_at": timezone.now()}
+        )
+    return token
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    """The active user owning the live token ``raw``, or None."""
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_token_hash(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Recording every use would write on every request; once a minute is precise enough.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def _failure_keys(username: str, address: str | None) -> list[str]:
+    digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+    return [f"login-fail:user:{digest}", f"login-fail:addr:{address or '-'}"]
+
+
+def login_is_throttled(*, username: str, address: str | None) -> bool:
+    """True after too many failed logins for this account or from this address."""
+    limit = settings.LOGIN_FAILURE_LIMIT
+    return any((cache.get(key) or 0) >= limit for key in _failure_keys(username, address))
+
+
+def login_failure_record(*, username: str, address: str | None) -> None:
+    for key in _failure_keys(username, address):
+        cache.add(key, 0, timeout=settings.LOGIN_FAILURE_WINDOW)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW)
+
+
+def login_failures_clear(*, username: str, address: str | None) -> None:
+    cache.delete(_failure_keys(username, address)[0])

@@ -1,0 +1,86 @@
+"""The `casm` command: the platform's operations, over Django's management commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+COMMANDS = [
+    ("run", "serve the site with gunicorn and run the background worker (Ctrl-C stops both)"),
+    ("migrate", "create or update the database tables and reference data"),
+    ("demo", "load the deterministic demo data set (--if-empty: only into an empty database)"),
+    ("createadmin", "create an administrator and print its password once"),
+    ("worker", "run queued background jobs (imports, exports, text extraction)"),
+    ("jobs", "list background jobs and their progress"),
+    ("backup", "write the database and uploaded files into one archive: casm backup FILE"),
+    ("restore", "restore an archive made by backup into an empty installation"),
+    ("check", "check the configuration, the folders and the database"),
+]
+
+HELP = "usage: casm COMMAND [options]\n\ncommands:\n" + "".join(
+    f"  {name:<12} {text}\n" for name, text in COMMANDS
+) + (
+    "\n`casm COMMAND --help` tells more about a command; every Django management command\n"
+    "(e.g. createsuperuser, shell, dbshell) works too: `casm help --commands` lists them.\n"
+    "Configuration comes from CASM_* environment variables (docs/configuration.md).\n"
+)
+
+
+def _fail(message: str) -> int:
+    print(f"casm: {message}", file=sys.stderr)
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help"} or args == ["help"]:
+        print(HELP, end="")
+        return 0
+    if args[0] in {"-V", "--version"}:
+        from casm import __version__
+
+        print(f"casm {__version__}")
+        return 0
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casm.settings")
+
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    from casm.lib.env import EnvError
+
+    try:
+        django.setup()
+    except (EnvError, ImproperlyConfigured) as exc:
+        return _fail(str(exc))
+
+    from django.conf import settings
+    from django.core.management import execute_from_command_line
+    from django.db.utils import DatabaseError, OperationalError
+
+    from casm.core.audit import audit_source
+    from casm.core.models import AuditEvent
+
+    try:
+        with audit_source(AuditEvent.Source.CLI):
+            execute_from_command_line(["casm", *args])
+    except OperationalError as exc:
+        if settings.DEBUG:
+            raise
+        vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return _fail(f"database ({vendor}) error: {first_line}")
+    except DatabaseError as exc:
+        if settings.DEBUG:
+            raise
+        return _fail(f"database error: {str(exc).strip().splitlines()[0]}")
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if settings.DEBUG:
+            raise
+        return _fail(f"unexpected error: {type(exc).__name__}: {exc} (CASM_DEBUG=1 shows where)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import paginate
+
+from casm.core import selectors, services
+from casm.core.pagination import LimitOffset
+from casm.core.scope import user_sees_everything
+
+router = Router(tags=["reference data and jobs"])
+
+
+class CountryOut(Schema):
+    alpha2: str
+    alpha3: str
+    numeric: str
+    name_en: str
+    name_fr: str
+    region_en: str
+    subregion_en: str
+
+
+class CommodityOut(Schema):
+    code: str
+    name_en: str
+    name_fr: str
+    name_es: str
+    name_pt: str
+    group: str
+    hs_code: str
+    unit: str
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    title: str
+    status: str
+    progress: int
+    total: int | None
+    percent: int | None
+    message: str
+    result: dict
+    created_at: datetime.datetime
+    started_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+
+
+class AuditEventOut(Schema):
+    id: int
+    at: datetime.datetime
+    actor: str
+    source: str
+    ip_address: str | None
+    action: str
+    model: str
+    object_id: str
+    object: str
+    changes: dict
+
+    @staticmethod
+    def resolve_actor(event) -> str:
+        return event.actor_repr
+
+    @staticmethod
+    def resolve_object(event) -> str:
+        return event.object_repr
+
+
+@router.get("/countries", response=list[CountryOut], auth=None, tags=["reference data"])
+@paginate(LimitOffset)
+def country_list(request: HttpRequest, region: str = ""):
+    """Every ISO 3166-1 country; filter by UN M49 region code (e.g. 002 for Africa)."""
+    countries = selectors.country_list()
+    return countries.filter(region_m49=region) if region else countries
+
+
+@router.get("/commodities", response=list[CommodityOut], auth=None, tags=["reference data"])
+@paginate(LimitOffset)
+def commodity_list(request: HttpRequest):
+    """The commodities of the sector, with HS code and default unit."""
+    return selectors.commodity_list()
+
+
+@router.get("/jobs", response=list[JobOut], tags=["jobs"])
+@paginate(LimitOffset)
+def job_list(request: HttpRequest, status: str = ""):
+    """Your background jobs (all jobs, for administrators)."""
+    jobs = selectors.job_list_for_user(request.auth)
+    return jobs.filter(status=status) if status else jobs
+
+
+@router.get("/jobs/{job_id}", response=JobOut, tags=["jobs"])
+def job_detail(request: HttpRequest, job_id: int):
+    return selectors.job_get_for_user(request.auth, job_id)
+
+
+@router.post("/jobs/{job_id}/cancel", response=JobOut, tags=["jobs"])
+def job_cancel(request: HttpRequest, job_id: int):
+    job = selectors.job_get_for_user(request.auth, job_id)
+    return services.job_cancel(job=job, actor=request.auth)
+
+
+@router.get("/audit", response=list[AuditEventOut], tags=["audit"])
+@paginate(LimitOffset)
+def audit_event_list(
+    request: HttpRequest,
+    model: str = "",
+    object_id: str = "",
+    action: str = "",
+    username: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+):
+    """The audit trail, newest first (administrators only)."""
+    if not user_sees_everything(request.auth):
+        raise PermissionDenied("Only administrators read the audit trail.")
+    from casm.accounts.models import User
+
+    actor = User.objects.filter(username=username).first() if username else None
+    if username and actor is None:
+        return selectors.audit_event_list().none()
+    return selectors.audit_event_list(
+        actor=actor,
+        model=model,
+        object_id=object_id,
+        action=action,
+        date_from=date_from,
+        date_to=date_to,
+    )

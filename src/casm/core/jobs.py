@@ -1,0 +1,154 @@
+"""Background jobs: handlers by kind, and the loop `casm worker` runs.
+
+A handler is a function ``handler(job, progress)``; it calls ``progress(done, total, message)``
+as it goes and returns a JSON-friendly result. Long work of every app (imports, text
+extraction, exports) registers a handler here with :func:`job_handler`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from django.core.files.base import File
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from casm.core.models import Job
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[..., None]
+Handler = Callable[[Job, Progress], dict[str, Any] | None]
+
+HANDLERS: dict[str, Handler] = {}
+
+
+class JobCancelled(Exception):
+    """Raised inside a handler when somebody cancelled its job."""
+
+
+class JobFailed(Exception):
+    """A handler raises this with a message meant for the person who started the job."""
+
+
+def job_handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(function: Handler) -> Handler:
+        HANDLERS[kind] = function
+        return function
+
+    return register
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def job_claim_next(*, worker: str) -> Job | None:
+    """Take the oldest queued job; safe with several workers on SQLite and PostgreSQL."""
+    for job_id in Job.objects.filter(status=Job.Status.QUEUED).order_by("id").values_list(
+        "id", flat=True
+    )[:5]:
+        claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+            status=Job.Status.RUNNING, started_at=timezone.now(), worker=worker
+        )
+        if claimed:
+            return Job.objects.get(pk=job_id)
+    return None
+
+
+def _progress_reporter(job: Job, echo: Callable[[str], None] | None) -> Progress:
+    last = {"at": 0.0}
+
+    def progress(done: int, total: int | None = None, message: str = "") -> None:
+        now = time.monotonic()
+        finished = total is not None and done >= total
+        # Writing progress for every row would slow the work down; twice a second is enough.
+        if now - last["at"] < 0.5 and not finished:
+            return
+        last["at"] = now
+        updated = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+            progress=done, total=total, message=message[:500]
+        )
+        if not updated:
+            raise JobCancelled
+        job.progress, job.total, job.message = done, total, message
+        if echo:
+            share = f"{100 * done // total:3d}% " if total else ""
+            echo(f"job {job.pk} {job.kind}: {share}{done}/{total or '?'} {message}".rstrip())
+
+    return progress
+
+
+def job_run(job: Job, *, echo: Callable[[str], None] | None = None) -> Job:
+    """Run a claimed job to its end, recording the result or the failure."""
+    from casm.core.audit import audit_source
+    from casm.core.models import AuditEvent
+
+    handler = HANDLERS.get(job.kind)
+    fields: dict[str, Any] = {"finished_at": timezone.now()}
+    try:
+        if handler is None:
+            raise JobFailed(f"No handler for jobs of kind {job.kind!r}.")
+        with audit_source(AuditEvent.Source.JOB):
+            result = handler(job, _progress_reporter(job, echo)) or {}
+        output = result.pop("_file", None)
+        if output is not None:
+            name, path = output
+            with open(path, "rb") as handle:
+                job.result_file.save(name, File(handle), save=False)
+            os.unlink(path)
+            fields["result_file"] = job.result_file.name
+        fields.update(status=Job.Status.DONE, result=result, message=result.get("message", ""))
+        if job.total is not None:
+            fields["progress"] = job.total
+    except JobCancelled:
+        fields.update(status=Job.Status.CANCELLED)
+    except JobFailed as exc:
+        fields.update(status=Job.Status.FAILED, message=str(exc)[:500])
+    except Exception as exc:
+        logger.error("job %s (%s) failed:\n%s", job.pk, job.kind, traceback.format_exc())
+        fields.update(
+            status=Job.Status.FAILED, message=f"Unexpected error: {type(exc).__name__}: {exc}"[:500]
+        )
+    fields["finished_at"] = timezone.now()
+    with transaction.atomic():
+        Job.objects.filter(pk=job.pk).exclude(status=Job.Status.CANCELLED).update(**fields)
+    job.refresh_from_db()
+    if echo:
+        echo(f"job {job.pk} {job.kind}: {job.status} {job.message}".rstrip())
+    return job
+
+
+def worker_loop(
+    *,
+    once: bool = False,
+    poll_interval: float = 2.0,
+    echo: Callable[[str], None] | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> int:
+    """Run queued jobs until stopped (or, with ``once``, until the queue is empty)."""
+    name = worker_name()
+    ran = 0
+    while not should_stop():
+        close_old_connections()
+        job = job_claim_next(worker=name)
+        if job is None:
+            if once:
+                break
+            time.sleep(poll_interval)
+            continue
+        if echo:
+            echo(f"job {job.pk} {job.kind}: started ({job.title})")
+        job_run(job, echo=echo)
+        ran += 1
+    return ran
+
+
+# Importing the handlers registers them.
+from casm.core import job_handlers  # noqa: E402, F401

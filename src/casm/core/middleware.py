@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from casm.core.audit import audit_source
+from casm.core.models import AuditEvent
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address the request came from, as the server saw it."""
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class AuditContextMiddleware:
+    """Marks writes made during a request as coming from the web or the API, and from where."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        source = (
+            AuditEvent.Source.API if request.path.startswith("/api/") else AuditEvent.Source.WEB
+        )
+        with audit_source(source, client_address(request)):
+            return self.get_response(request)
+
+
+API_ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    500: "server_error",
+}
+
+
+class ApiErrorShapeMiddleware:
+    """Gives errors that never reached an API handler (unknown path, wrong method, CSRF…)
+    the API's one error shape."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            from django.http import JsonResponse
+
+            status = response.status_code
+            details = None
+            if status == 405:
+                details = {"allowed": response.get("Allow", "")}
+            message = {
+                404: "Not found.",
+                405: f"Method {request.method} is not allowed here.",
+                403: "Forbidden (for a browser session, send the CSRF token).",
+            }.get(status, "The request could not be served.")
+            shaped = JsonResponse(
+                {"error": {"code": API_ERROR_CODES.get(status, "error"), "message": message,
+                           "details": details}},
+                status=status,
+                json_dumps_params={"ensure_ascii": False},
+            )
+            if "Allow" in response:
+                shaped["Allow"] = response["Allow"]
+            return shaped
+        return response

@@ -1,0 +1,35 @@
+"""limit/offset pagination with a total count, for every API list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from ninja import Field, Schema
+from ninja.pagination import PaginationBase
+
+MAX_LIMIT = 500
+
+
+class LimitOffset(PaginationBase):
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=MAX_LIMIT, description="Items per page (1–500).")
+        offset: int = Field(0, ge=0, description="Items to skip.")
+
+    class Output(Schema):
+        count: int
+        limit: int
+        offset: int
+        items: list[Any]
+
+    items_attribute = "items"
+
+    def paginate_queryset(
+        self, queryset: QuerySet, pagination: Input, **params: Any
+    ) -> dict[str, Any]:
+        return {
+            "count": queryset.count() if isinstance(queryset, QuerySet) else len(queryset),
+            "limit": pagination.limit,
+            "offset": pagination.offset,
+            "items": list(queryset[pagination.offset : pagination.offset + pagination.limit]),
+        }

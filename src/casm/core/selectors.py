@@ -1,0 +1,65 @@
+"""Reads of the core app."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+
+from casm.core.models import AuditEvent, Commodity, Country, Job
+from casm.core.scope import get_in_scope_or_404, scope_queryset
+
+
+def country_list() -> QuerySet[Country]:
+    return Country.objects.all()
+
+
+def commodity_list() -> QuerySet[Commodity]:
+    return Commodity.objects.all()
+
+
+def audit_event_list(
+    *,
+    actor: Any = None,
+    model: str = "",
+    object_id: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    action: str = "",
+) -> QuerySet[AuditEvent]:
+    """The audit log, newest first, filtered; ``actor`` is the person who made the changes."""
+    events = AuditEvent.objects.select_related("actor")
+    if actor is not None:
+        events = events.filter(actor=actor)
+    if model:
+        events = events.filter(model=model)
+    if object_id:
+        events = events.filter(object_id=object_id)
+    if action:
+        events = events.filter(action=action)
+    if date_from:
+        events = events.filter(at__date__gte=date_from)
+    if date_to:
+        events = events.filter(at__date__lte=date_to)
+    return events
+
+
+def audit_model_names() -> list[str]:
+    return list(AuditEvent.objects.order_by("model").values_list("model", flat=True).distinct())
+
+
+def job_list_for_user(user: Any) -> QuerySet[Job]:
+    return scope_queryset(
+        Job.objects.select_related("created_by"), user, country_field=None, owner_field="created_by"
+    )
+
+
+def job_get_for_user(user: Any, pk: Any) -> Job:
+    return get_in_scope_or_404(
+        Job.objects.select_related("created_by"),
+        user,
+        pk,
+        country_field=None,
+        owner_field="created_by",
+    )

@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from casm.core import selectors, services
+from casm.core.context_processors import PILLARS
+from casm.core.facts import HEADLINE_FIGURES, PILLAR_FIGURES, PILLAR_TEXT
+from casm.core.forms import AuditFilterForm
+from casm.core.maps import MAP_VIEWBOX, outlines_source, world_map
+from casm.core.scope import user_sees_everything
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, items, size: int = PAGE_SIZE):
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    from casm.accounts.models import Organisation
+
+    countries_with_organisations = dict(
+        Organisation.objects.values_list("country__alpha3").annotate(n=Count("id"))
+    )
+    context = {
+        "figures": HEADLINE_FIGURES,
+        "counts": {
+            "countries": selectors.country_list().count(),
+            "commodities": selectors.commodity_list().count(),
+            "organisations": sum(countries_with_organisations.values()),
+            "organisation_countries": len(countries_with_organisations),
+        },
+        "map_countries": world_map({code: "has-data" for code in countries_with_organisations}),
+        "map_viewbox": MAP_VIEWBOX,
+        "map_source": outlines_source(),
+    }
+    return render(request, "core/home.html", context)
+
+
+@require_GET
+def pillar(request: HttpRequest, pillar: str) -> HttpResponse:
+    titles = dict(PILLARS)
+    if pillar not in titles:
+        raise Http404
+    return render(
+        request,
+        "core/pillar.html",
+        {
+            "pillar": pillar,
+            "title": titles[pillar],
+            "text": PILLAR_TEXT[pillar],
+            "figures": PILLAR_FIGURES[pillar],
+        },
+    )
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        return JsonResponse(
+            {"status": "error", "database": "unreachable", "detail": type(exc).__name__},
+            status=503,
+        )
+    return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})
+
+
+@require_GET
+def country_list(request: HttpRequest) -> HttpResponse:
+    countries = selectors.country_list()
+    query = request.GET.get("q", "").strip()
+    if query:
+        countries = countries.filter(name_en__icontains=query) | countries.filter(
+            name_fr__icontains=query
+        ) | countries.filter(alpha2__iexact=query) | countries.filter(alpha3__iexact=query)
+    return render(
+        request,
+        "core/country_list.html",
+        {"page": _page(request, countries, 60), "query": query},
+    )
+
+
+@require_GET
+def commodity_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/commodity_list.html", {"commodities": selectors.commodity_list()})
+
+
+@login_required
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    jobs = selectors.job_list_for_user(request.user)
+    return render(request, "core/job_list.html", {"page": _page(request, jobs)})
+
+
+@login_required
+@require_GET
+def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = selectors.job_get_for_user(request.user, job_id)
+    return render(request, "core/job_detail.html", {"job": job})
+
+
+@login_required
+@require_GET
+def job_status(request: HttpRequest, job_id: int) -> JsonResponse:
+    """What the job page polls to move its progress bar."""
+    job = selectors.job_get_for_user(request.user, job_id)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_display": job.get_status_display(),
+            "progress": job.progress,
+            "total": job.total,
+            "percent": job.percent,
+            "message": job.message,
+            "finished": job.is_finished,
+        }
+    )
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = selectors.job_get_for_user(request.user, job_id)
+    try:
+        services.job_cancel(job=job, actor=request.user)
+        messages.success(request, _("The job was cancelled."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("core:job_detail", job_id=job.pk)
+
+
+@login_required
+@require_GET
+def job_download(request: HttpRequest, job_id: int) -> FileResponse:
+    job = selectors.job_get_for_user(request.user, job_id)
+    if not job.result_file:
+        raise Http404
+    return FileResponse(
+        job.result_file.open("rb"),
+        as_attachment=True,
+        filename=job.result_file.name.rsplit("/", 1)[-1],
+    )
+
+
+def _require_administrator(request: HttpRequest) -> None:
+    if not user_sees_everything(request.user):
+        raise PermissionDenied(_("Only administrators read the audit trail."))
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    _require_administrator(request)
+    from casm.accounts.models import User
+
+    form = AuditFilterForm(request.GET or None, model_names=selectors.audit_model_names())
+    events = selectors.audit_event_list().none()
+    if not request.GET or form.is_valid():
+        data = form.cleaned_data if request.GET else {}
+        actor = None
+        if data.get("username"):
+            actor = User.objects.filter(username=data["username"]).first()
+        if data.get("username") and actor is None:
+            form.add_error("username", _("No user has this username."))
+        else:
+            events = selectors.audit_event_list(
+                actor=actor,
+                model=data.get("model", ""),
+                object_id=data.get("object_id", ""),
+                action=data.get("action", ""),
+                date_from=data.get("date_from"),
+                date_to=data.get("date_to"),
+            )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/audit_log.html",
+        {"form": form, "page": _page(request, events), "query": query.urlencode()},
+    )
+
+
+@login_required
+@require_POST
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """Queue a CSV export of the audit log with the filters shown."""
+    _require_administrator(request)
+    form = AuditFilterForm(request.POST, model_names=selectors.audit_model_names())
+    if not form.is_valid():
+        messages.error(request, _("The filters are not valid."))
+        return redirect("core:audit_log")
+    data = form.cleaned_data
+    params = {
+        "model": data.get("model") or "",
+        "action": data.get("action") or "",
+        "date_from": data["date_from"].isoformat() if data.get("date_from") else "",
+        "date_to": data["date_to"].isoformat() if data.get("date_to") else "",
+    }
+    job = services.job_enqueue(
+        kind="core.audit_export", title=_("Audit log export"), actor=request.user, params=params
+    )
+    messages.success(request, _("The export is queued; this page shows its progress."))
+    return redirect("core:job_detail", job_id=job.pk)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": {"code": "server_error", "message": "Something went wrong on the server.",
+                       "details": None}},
+            status=500,
+        )
+    return render(request, "500.html", status=500)

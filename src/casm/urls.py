@@ -1,0 +1,15 @@
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from casm.api import api
+
+urlpatterns = [
+    path("", include("casm.core.urls")),
+    path("accounts/", include("casm.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", api.urls),
+]
+
+handler404 = "casm.core.views.page_not_found"
+handler500 = "casm.core.views.server_error"
