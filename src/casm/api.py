@@ -64,14 +64,18 @@ def error_response(
 
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    details = [
-        {
-            "field": ".".join(str(part) for part in error.get("loc", [])[1:]),
-            "location": (error.get("loc") or ["body"])[0],
-            "message": error.get("msg", ""),
-        }
-        for error in exc.errors
-    ]
+    details = []
+    for error in exc.errors:
+        location, *parts = error.get("loc") or ["body"]
+        if location == "body" and len(parts) > 1:
+            parts = parts[1:]  # drop the name of the payload parameter itself
+        details.append(
+            {
+                "field": ".".join(str(part) for part in parts),
+                "location": location,
+                "message": error.get("msg", ""),
+            }
+        )
     return error_response(request, 422, "invalid", "The request is not valid.", details)
 
 

@@ -17,12 +17,14 @@ COMMANDS = [
     ("check", "check the configuration, the folders and the database"),
 ]
 
-HELP = "usage: casm COMMAND [options]\n\ncommands:\n" + "".join(
-    f"  {name:<12} {text}\n" for name, text in COMMANDS
-) + (
-    "\n`casm COMMAND --help` tells more about a command; every Django management command\n"
-    "(e.g. createsuperuser, shell, dbshell) works too: `casm help --commands` lists them.\n"
-    "Configuration comes from CASM_* environment variables (docs/configuration.md).\n"
+HELP = (
+    "usage: casm COMMAND [options]\n\ncommands:\n"
+    + "".join(f"  {name:<12} {text}\n" for name, text in COMMANDS)
+    + (
+        "\n`casm COMMAND --help` tells more about a command; every Django management command\n"
+        "(e.g. createsuperuser, shell, dbshell) works too: `casm help --commands` lists them.\n"
+        "Configuration comes from CASM_* environment variables (docs/configuration.md).\n"
+    )
 )
 
 

@@ -89,7 +89,7 @@ def _country(code: str) -> Country:
 @router.get("/me", response=MeOut)
 def me(request: HttpRequest):
     """Who you are signed in as, your role and your scope."""
-    return request.auth
+    return request.user
 
 
 @router.get("/organisations", response=list[OrganisationOut], tags=["organisations"])
@@ -97,35 +97,35 @@ def me(request: HttpRequest):
 def organisation_list(request: HttpRequest, search: str = "", country: str = "", kind: str = ""):
     """Organisations within your scope."""
     return selectors.organisation_list_for_user(
-        request.auth, search=search, country=country, kind=kind
+        request.user, search=search, country=country, kind=kind
     )
 
 
 @router.get("/organisations/{organisation_id}", response=OrganisationOut, tags=["organisations"])
 def organisation_detail(request: HttpRequest, organisation_id: int):
-    return selectors.organisation_get_for_user(request.auth, organisation_id)
+    return selectors.organisation_get_for_user(request.user, organisation_id)
 
 
 @router.post("/organisations", response={201: OrganisationOut}, tags=["organisations"])
 def organisation_create(request: HttpRequest, payload: OrganisationIn):
     data = payload.dict()
     data["country"] = _country(data["country"])
-    return 201, services.organisation_create(actor=request.auth, **data)
+    return 201, services.organisation_create(actor=request.user, **data)
 
 
 @router.patch("/organisations/{organisation_id}", response=OrganisationOut, tags=["organisations"])
 def organisation_update(request: HttpRequest, organisation_id: int, payload: OrganisationPatch):
-    organisation = selectors.organisation_get_for_user(request.auth, organisation_id)
+    organisation = selectors.organisation_get_for_user(request.user, organisation_id)
     data = payload.dict(exclude_unset=True)
     if data.get("country"):
         data["country"] = _country(data["country"])
-    return services.organisation_update(actor=request.auth, organisation=organisation, **data)
+    return services.organisation_update(actor=request.user, organisation=organisation, **data)
 
 
 @router.delete("/organisations/{organisation_id}", response={204: None}, tags=["organisations"])
 def organisation_delete(request: HttpRequest, organisation_id: int):
-    organisation = selectors.organisation_get_for_user(request.auth, organisation_id)
-    services.organisation_delete(actor=request.auth, organisation=organisation)
+    organisation = selectors.organisation_get_for_user(request.user, organisation_id)
+    services.organisation_delete(actor=request.user, organisation=organisation)
     return 204, None
 
 
@@ -133,17 +133,17 @@ def organisation_delete(request: HttpRequest, organisation_id: int):
 @paginate(LimitOffset)
 def token_list(request: HttpRequest):
     """Your API tokens."""
-    return selectors.api_token_list_for_user(request.auth)
+    return selectors.api_token_list_for_user(request.user)
 
 
 @router.post("/tokens", response={201: TokenCreated}, tags=["tokens"])
 def token_create(request: HttpRequest, payload: TokenIn):
-    token, raw = services.api_token_create(actor=request.auth, name=payload.name)
-    token.token = raw
+    token, raw = services.api_token_create(actor=request.user, name=payload.name)
+    token.token = raw  # type: ignore[attr-defined]  # shown once, never stored
     return 201, token
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut, tags=["tokens"])
 def token_revoke(request: HttpRequest, token_id: int):
-    token = selectors.api_token_get_for_user(request.auth, token_id)
-    return services.api_token_revoke(actor=request.auth, token=token)
+    token = selectors.api_token_get_for_user(request.user, token_id)
+    return services.api_token_revoke(actor=request.user, token=token)

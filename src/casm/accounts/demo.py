@@ -15,7 +15,13 @@ K = Organisation.Kind
 ORGANISATIONS = [
     ("World Bank", "WB", K.DONOR, "US", "https://www.worldbank.org"),
     ("UK Department for International Development", "DFID", K.DONOR, "GB", ""),
-    ("Natural Resources Canada", "NRCan", K.GOVERNMENT, "CA", "https://natural-resources.canada.ca"),
+    (
+        "Natural Resources Canada",
+        "NRCan",
+        K.GOVERNMENT,
+        "CA",
+        "https://natural-resources.canada.ca",
+    ),
     ("International Labour Organization", "ILO", K.INTERGOVERNMENTAL, "CH", "https://www.ilo.org"),
     ("International Council on Mining and Metals", "ICMM", K.LSM, "GB", "https://www.icmm.com"),
     ("Alliance for Responsible Mining", "ARM", K.NGO, "CO", "https://www.responsiblemines.org"),
@@ -24,9 +30,27 @@ ORGANISATIONS = [
     ("Peace Diamond Alliance", "PDA", K.NGO, "SL", ""),
     ("Dian Fossey Gorilla Fund", "", K.NGO, "US", "https://gorillafund.org"),
     ("Blacksmith Institute", "", K.NGO, "US", ""),
-    ("International Institute for Environment and Development", "IIED", K.ACADEMIA, "GB", "https://www.iied.org"),
-    ("Intergovernmental Forum on Mining, Minerals, Metals and Sustainable Development", "IGF", K.INTERGOVERNMENTAL, "CA", "https://www.igfmining.org"),
-    ("Deutsche Gesellschaft für Internationale Zusammenarbeit", "GIZ", K.DONOR, "DE", "https://www.giz.de"),
+    (
+        "International Institute for Environment and Development",
+        "IIED",
+        K.ACADEMIA,
+        "GB",
+        "https://www.iied.org",
+    ),
+    (
+        "Intergovernmental Forum on Mining, Minerals, Metals and Sustainable Development",
+        "IGF",
+        K.INTERGOVERNMENTAL,
+        "CA",
+        "https://www.igfmining.org",
+    ),
+    (
+        "Deutsche Gesellschaft für Internationale Zusammenarbeit",
+        "GIZ",
+        K.DONOR,
+        "DE",
+        "https://www.giz.de",
+    ),
     ("International Finance Corporation", "IFC", K.DONOR, "US", "https://www.ifc.org"),
     ("Australian National University", "ANU", K.ACADEMIA, "AU", "https://www.anu.edu.au"),
     ("African Union", "AU", K.INTERGOVERNMENTAL, "ET", "https://au.int"),
@@ -56,7 +80,12 @@ def build(rng: random.Random, say: Callable[[str], None]) -> None:
     made = {}
     for name, acronym, kind, code, website in ORGANISATIONS:
         made[acronym or name] = organisation_create(
-            actor=None, name=name, acronym=acronym, kind=kind, country=countries[code], website=website
+            actor=None,
+            name=name,
+            acronym=acronym,
+            kind=kind,
+            country=countries[code],
+            website=website,
         )
     for index, code in enumerate(COOPERATIVE_COUNTRIES * 2):
         word = rng.choice(COOPERATIVE_WORDS)

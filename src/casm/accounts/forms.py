@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
@@ -64,7 +66,7 @@ class OrganisationForm(forms.ModelForm):
     def __init__(self, *args, countries=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if countries is not None:
-            self.fields["country"].queryset = countries
+            cast(forms.ModelChoiceField, self.fields["country"]).queryset = countries
 
 
 class UserForm(forms.ModelForm):
@@ -85,8 +87,10 @@ class UserForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
-        self.fields["countries"].queryset = Country.objects.all()
-        self.fields["organisation"].queryset = Organisation.objects.select_related("country")
+        cast(forms.ModelChoiceField, self.fields["countries"]).queryset = Country.objects.all()
+        cast(
+            forms.ModelChoiceField, self.fields["organisation"]
+        ).queryset = Organisation.objects.select_related("country")
 
 
 class TokenForm(forms.Form):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -75,8 +75,6 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="members",
     )
-
-    objects = UserManager()
 
     class Meta:
         ordering = ["username"]

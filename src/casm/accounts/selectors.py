@@ -17,7 +17,9 @@ def organisation_list_for_user(
         Organisation.objects.select_related("country"), user, organisation_field="pk"
     )
     if search:
-        organisations = organisations.filter(Q(name__icontains=search) | Q(acronym__icontains=search))
+        organisations = organisations.filter(
+            Q(name__icontains=search) | Q(acronym__icontains=search)
+        )
     if country:
         organisations = organisations.filter(country__alpha2=country.upper())
     if kind:

@@ -53,7 +53,11 @@ urlpatterns = [
     path("profile/tokens/<int:token_id>/revoke", views.token_revoke, name="token_revoke"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
-    path("organisations/<int:organisation_id>/", views.organisation_detail, name="organisation_detail"),
+    path(
+        "organisations/<int:organisation_id>/",
+        views.organisation_detail,
+        name="organisation_detail",
+    ),
     path(
         "organisations/<int:organisation_id>/edit/",
         views.organisation_edit,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -19,6 +21,11 @@ from casm.core.models import Country
 from casm.core.scope import user_country_ids, user_sees_everything
 
 PAGE_SIZE = 50
+
+
+def _signed_in(request: HttpRequest) -> User:
+    """The person behind a request that @login_required has let through."""
+    return cast(User, request.user)
 
 
 def _form_errors_from(form, exc: ValidationError) -> None:
@@ -45,7 +52,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         {
             "tokens": selectors.api_token_list_for_user(request.user),
             "token_form": TokenForm(),
-            "countries": request.user.countries.all(),
+            "countries": _signed_in(request).countries.all(),
         },
     )
 
@@ -57,7 +64,9 @@ def token_create(request: HttpRequest) -> HttpResponse:
     raw = None
     if form.is_valid():
         try:
-            _token, raw = services.api_token_create(actor=request.user, name=form.cleaned_data["name"])
+            _token, raw = services.api_token_create(
+                actor=request.user, name=form.cleaned_data["name"]
+            )
         except ValidationError as exc:
             _form_errors_from(form, exc)
     return render(
@@ -67,7 +76,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
             "tokens": selectors.api_token_list_for_user(request.user),
             "token_form": TokenForm() if raw else form,
             "new_token": raw,
-            "countries": request.user.countries.all(),
+            "countries": _signed_in(request).countries.all(),
         },
         status=200 if raw or form.is_valid() else 400,
     )
@@ -84,7 +93,9 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 def _manageable_countries(user):
     countries = Country.objects.all()
-    return countries if user_sees_everything(user) else countries.filter(pk__in=user_country_ids(user))
+    return (
+        countries if user_sees_everything(user) else countries.filter(pk__in=user_country_ids(user))
+    )
 
 
 def _can_manage_organisations(user) -> bool:

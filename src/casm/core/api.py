@@ -88,19 +88,19 @@ def commodity_list(request: HttpRequest):
 @paginate(LimitOffset)
 def job_list(request: HttpRequest, status: str = ""):
     """Your background jobs (all jobs, for administrators)."""
-    jobs = selectors.job_list_for_user(request.auth)
+    jobs = selectors.job_list_for_user(request.user)
     return jobs.filter(status=status) if status else jobs
 
 
 @router.get("/jobs/{job_id}", response=JobOut, tags=["jobs"])
 def job_detail(request: HttpRequest, job_id: int):
-    return selectors.job_get_for_user(request.auth, job_id)
+    return selectors.job_get_for_user(request.user, job_id)
 
 
 @router.post("/jobs/{job_id}/cancel", response=JobOut, tags=["jobs"])
 def job_cancel(request: HttpRequest, job_id: int):
-    job = selectors.job_get_for_user(request.auth, job_id)
-    return services.job_cancel(job=job, actor=request.auth)
+    job = selectors.job_get_for_user(request.user, job_id)
+    return services.job_cancel(job=job, actor=request.user)
 
 
 @router.get("/audit", response=list[AuditEventOut], tags=["audit"])
@@ -115,7 +115,7 @@ def audit_event_list(
     date_to: datetime.date | None = None,
 ):
     """The audit trail, newest first (administrators only)."""
-    if not user_sees_everything(request.auth):
+    if not user_sees_everything(request.user):
         raise PermissionDenied("Only administrators read the audit trail.")
     from casm.accounts.models import User
 

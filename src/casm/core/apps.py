@@ -8,5 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from casm.core import checks  # noqa: F401  (registers the system checks)
-        from casm.core import jobs  # noqa: F401  (registers the core job handlers)
+        from casm.core import (
+            checks,  # noqa: F401  (registers the system checks)
+            jobs,  # noqa: F401  (registers the core job handlers)
+        )

@@ -33,7 +33,8 @@ class AuditContext:
     ip_address: str | None = None
 
 
-_context: ContextVar[AuditContext] = ContextVar("casm_audit_context", default=AuditContext())
+_DEFAULT_CONTEXT = AuditContext()
+_context: ContextVar[AuditContext] = ContextVar("casm_audit_context", default=_DEFAULT_CONTEXT)
 
 
 def current_audit_context() -> AuditContext:
@@ -72,7 +73,7 @@ def _field_value(instance: models.Model, name: str) -> Any:
             return []
         return sorted(getattr(instance, name).values_list("pk", flat=True))
     if field.is_relation:
-        return getattr(instance, field.attname)
+        return getattr(instance, field.attname)  # type: ignore[union-attr]
     return _plain(getattr(instance, name))
 
 
@@ -111,9 +112,7 @@ def audit_record(
 
 def model_create(*, model: type[M], actor: Any, data: dict[str, Any]) -> M:
     """Validate and save a new ``model`` from ``data`` (many-to-many fields included), audited."""
-    many = {
-        name: data.pop(name) for name in list(data) if model._meta.get_field(name).many_to_many
-    }
+    many = {name: data.pop(name) for name in list(data) if model._meta.get_field(name).many_to_many}
     instance = model(**data)
     instance.full_clean()
     with transaction.atomic():
@@ -125,7 +124,9 @@ def model_create(*, model: type[M], actor: Any, data: dict[str, Any]) -> M:
             for name in _editable_fields(instance)
             if _field_value(instance, name) not in (None, "", [])
         }
-        audit_record(actor=actor, action=AuditEvent.Action.CREATE, instance=instance, changes=changes)
+        audit_record(
+            actor=actor, action=AuditEvent.Action.CREATE, instance=instance, changes=changes
+        )
     return instance
 
 
@@ -165,7 +166,9 @@ def model_update(
             instance.save(update_fields=simple + auto_now)
         for name, values in many.items():
             getattr(instance, name).set(values)
-        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, instance=instance, changes=changes)
+        audit_record(
+            actor=actor, action=AuditEvent.Action.UPDATE, instance=instance, changes=changes
+        )
     return instance, changes
 
 
@@ -177,5 +180,7 @@ def model_delete(*, instance: models.Model, actor: Any) -> None:
             for name in _editable_fields(instance)
             if _field_value(instance, name) not in (None, "", [])
         }
-        audit_record(actor=actor, action=AuditEvent.Action.DELETE, instance=instance, changes=changes)
+        audit_record(
+            actor=actor, action=AuditEvent.Action.DELETE, instance=instance, changes=changes
+        )
         instance.delete()

@@ -87,9 +87,17 @@ def backup_write(destination: Path) -> dict:
         elif vendor == "postgresql":
             member = POSTGRES_MEMBER
             result = subprocess.run(
-                [_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-                 f"--file={work_dir / member}", f"--dbname={_postgres_url()}"],
-                capture_output=True, text=True, check=False,
+                [
+                    _tool("pg_dump"),
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    f"--file={work_dir / member}",
+                    f"--dbname={_postgres_url()}",
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if result.returncode != 0:
                 raise BackupError(f"pg_dump failed: {result.stderr.strip().splitlines()[-1:]}")
@@ -142,7 +150,7 @@ def restore_read(source: Path, *, force: bool = False) -> dict:
     if not source.is_file():
         raise BackupError(f"{source}: no such file")
     try:
-        archive = tarfile.open(source, "r:gz")
+        archive = tarfile.open(source, "r:gz")  # noqa: SIM115 (closed by the with below)
     except (tarfile.TarError, OSError, EOFError) as exc:
         raise BackupError(f"{source} is not a CASM backup (not a .tar.gz archive: {exc})") from None
     with archive:
@@ -207,10 +215,20 @@ def _restore_sqlite(database_file: Path, source: Path) -> None:
 def _restore_postgres(database_file: Path) -> None:
     connections.close_all()
     result = subprocess.run(
-        [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-         "--single-transaction", "--exit-on-error", f"--dbname={_postgres_url()}",
-         str(database_file)],
-        capture_output=True, text=True, check=False,
+        [
+            _tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            f"--dbname={_postgres_url()}",
+            str(database_file),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["unknown error"])[-1]

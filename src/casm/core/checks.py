@@ -11,11 +11,12 @@ from django.core.checks import Error, Warning, register
 @register()
 def check_folders_writable(app_configs, **kwargs):
     problems = []
-    for name, folder in [("CASM_VAR_DIR", settings.VAR_DIR), ("CASM_MEDIA_ROOT", settings.MEDIA_ROOT)]:
+    for name, folder in [
+        ("CASM_VAR_DIR", settings.VAR_DIR),
+        ("CASM_MEDIA_ROOT", settings.MEDIA_ROOT),
+    ]:
         if folder.exists() and not os.access(folder, os.W_OK):
-            problems.append(
-                Error(f"{name}: {folder} is not writable", id="casm.E001")
-            )
+            problems.append(Error(f"{name}: {folder} is not writable", id="casm.E001"))
     return problems
 
 

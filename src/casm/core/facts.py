@@ -18,7 +18,11 @@ HEADLINE_FIGURES = [
 
 PILLAR_FIGURES = {
     "governance": [
-        {"value": "70–80%", "label": _("of small-scale miners work informally"), "source": IGF_BRIEF},
+        {
+            "value": "70–80%",
+            "label": _("of small-scale miners work informally"),
+            "source": IGF_BRIEF,
+        },
         {
             "value": "26% / 25%",
             "label": _("of world tantalum / tin supply from ASM"),
@@ -26,12 +30,20 @@ PILLAR_FIGURES = {
         },
     ],
     "environment": [
-        {"value": "~1,400 t", "label": _("of mercury released by ASM each year"), "source": MINAMATA},
+        {
+            "value": "~1,400 t",
+            "label": _("of mercury released by ASM each year"),
+            "source": MINAMATA,
+        },
         {"value": "~50%", "label": _("of the ASM workforce are women"), "source": IGF_FACTS},
         {"value": "1–1.5 M", "label": _("children work in ASM"), "source": CASM_ILO},
     ],
     "network": [
-        {"value": "13 → 32", "label": _("global partnerships of the CASM network"), "source": "CASM"},
+        {
+            "value": "13 → 32",
+            "label": _("global partnerships of the CASM network"),
+            "source": "CASM",
+        },
         {"value": "47", "label": _("countries at the annual conference by 2008"), "source": "CASM"},
         {"value": "×5", "label": _("conference attendance, 2001 to 2010"), "source": "CASM"},
     ],

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +26,9 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, model_names: list[str] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["model"].choices = [("", _("any"))] + [(m, m) for m in model_names or []]
+        cast(forms.ChoiceField, self.fields["model"]).choices = [("", _("any"))] + [
+            (m, m) for m in model_names or []
+        ]
 
     def clean(self):
         cleaned = super().clean()

@@ -51,9 +51,9 @@ def worker_name() -> str:
 
 def job_claim_next(*, worker: str) -> Job | None:
     """Take the oldest queued job; safe with several workers on SQLite and PostgreSQL."""
-    for job_id in Job.objects.filter(status=Job.Status.QUEUED).order_by("id").values_list(
-        "id", flat=True
-    )[:5]:
+    for job_id in (
+        Job.objects.filter(status=Job.Status.QUEUED).order_by("id").values_list("id", flat=True)[:5]
+    ):
         claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
             status=Job.Status.RUNNING, started_at=timezone.now(), worker=worker
         )

@@ -12,14 +12,22 @@ WIDTH, HEIGHT = 720, 330
 NORTH, SOUTH = 84.0, -58.0
 
 
-def _xy(lon: float, lat: float) -> str:
+def _xy(lon: float, lat: float) -> tuple[int, int]:
     x = (lon + 180.0) * WIDTH / 360.0
     y = (NORTH - max(SOUTH, min(NORTH, lat))) * HEIGHT / (NORTH - SOUTH)
-    return f"{x:.1f},{y:.1f}"
+    return round(x), round(y)
 
 
 def _ring_path(ring: list[list[float]]) -> str:
-    return "M" + "L".join(_xy(lon, lat) for lon, lat in ring) + "Z"
+    """Whole pixels are enough at this scale; dropping repeated points keeps the page light."""
+    points: list[tuple[int, int]] = []
+    for lon, lat in ring:
+        point = _xy(lon, lat)
+        if not points or points[-1] != point:
+            points.append(point)
+    if len(points) < 3:
+        return ""
+    return "M" + "L".join(f"{x} {y}" for x, y in points) + "Z"
 
 
 @functools.cache
@@ -30,9 +38,7 @@ def world_paths() -> dict[str, dict[str, str]]:
     for feature in data["features"]:
         geometry = feature["geometry"]
         polygons = (
-            [geometry["coordinates"]]
-            if geometry["type"] == "Polygon"
-            else geometry["coordinates"]
+            [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
         )
         d = "".join(_ring_path(ring) for polygon in polygons for ring in polygon)
         props = feature["properties"]

@@ -64,8 +64,13 @@ class ApiErrorShapeMiddleware:
                 403: "Forbidden (for a browser session, send the CSRF token).",
             }.get(status, "The request could not be served.")
             shaped = JsonResponse(
-                {"error": {"code": API_ERROR_CODES.get(status, "error"), "message": message,
-                           "details": details}},
+                {
+                    "error": {
+                        "code": API_ERROR_CODES.get(status, "error"),
+                        "message": message,
+                        "details": details,
+                    }
+                },
                 status=status,
                 json_dumps_params={"ensure_ascii": False},
             )

@@ -24,8 +24,8 @@ class LimitOffset(PaginationBase):
 
     items_attribute = "items"
 
-    def paginate_queryset(
-        self, queryset: QuerySet, pagination: Input, **params: Any
+    def paginate_queryset(  # type: ignore[override]
+        self, queryset: QuerySet, pagination: Input, request: Any = None, **params: Any
     ) -> dict[str, Any]:
         return {
             "count": queryset.count() if isinstance(queryset, QuerySet) else len(queryset),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -63,5 +64,5 @@ def get_in_scope_or_404(queryset: QuerySet[M], user: Any, pk: Any, **scope: Any)
     """The object with primary key ``pk`` if ``user`` may see it; otherwise Http404."""
     try:
         return scope_queryset(queryset, user, **scope).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None

@@ -84,9 +84,12 @@ def country_list(request: HttpRequest) -> HttpResponse:
     countries = selectors.country_list()
     query = request.GET.get("q", "").strip()
     if query:
-        countries = countries.filter(name_en__icontains=query) | countries.filter(
-            name_fr__icontains=query
-        ) | countries.filter(alpha2__iexact=query) | countries.filter(alpha3__iexact=query)
+        countries = (
+            countries.filter(name_en__icontains=query)
+            | countries.filter(name_fr__icontains=query)
+            | countries.filter(alpha2__iexact=query)
+            | countries.filter(alpha3__iexact=query)
+        )
     return render(
         request,
         "core/country_list.html",
@@ -152,7 +155,7 @@ def job_download(request: HttpRequest, job_id: int) -> FileResponse:
     return FileResponse(
         job.result_file.open("rb"),
         as_attachment=True,
-        filename=job.result_file.name.rsplit("/", 1)[-1],
+        filename=(job.result_file.name or "result").rsplit("/", 1)[-1],
     )
 
 
@@ -224,8 +227,13 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(
-            {"error": {"code": "server_error", "message": "Something went wrong on the server.",
-                       "details": None}},
+            {
+                "error": {
+                    "code": "server_error",
+                    "message": "Something went wrong on the server.",
+                    "details": None,
+                }
+            },
             status=500,
         )
     return render(request, "500.html", status=500)

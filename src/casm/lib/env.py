@@ -75,7 +75,9 @@ def env_time_zone(name: str, default: str, environ: Mapping[str, str] | None = N
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise EnvError(f"{name}: unknown time zone {value!r} (use a name like 'Africa/Kinshasa')")
+        raise EnvError(
+            f"{name}: unknown time zone {value!r} (use a name like 'Africa/Kinshasa')"
+        ) from None
     return value
 
 

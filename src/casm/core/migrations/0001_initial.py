@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(max_length=60, verbose_name='kind')),
                 ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('params', models.JSONField(default=dict, verbose_name='parameters')),
+                ('params', models.JSONField(blank=True, default=dict, verbose_name='parameters')),
                 ('status', models.CharField(choices=[('queued', 'queued'), ('running', 'running'), ('done', 'done'), ('failed', 'failed'), ('cancelled', 'cancelled')], db_index=True, default='queued', max_length=10, verbose_name='status')),
                 ('progress', models.PositiveBigIntegerField(default=0, verbose_name='progress')),
                 ('total', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='total')),

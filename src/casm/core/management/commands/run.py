@@ -36,11 +36,17 @@ class Command(BaseCommand):
         processes.append(
             subprocess.Popen(
                 [
-                    sys.executable, "-m", "gunicorn",
-                    "--workers", str(workers),
-                    "--bind", bind,
-                    "--access-logfile", "-",
-                    "--graceful-timeout", "10",
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "--workers",
+                    str(workers),
+                    "--bind",
+                    bind,
+                    "--access-logfile",
+                    "-",
+                    "--graceful-timeout",
+                    "10",
                     "casm.wsgi:application",
                 ]
             )

@@ -10,9 +10,7 @@ class Command(BaseCommand):
     help = "Run queued background jobs until stopped (Ctrl-C); progress is printed as it goes."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--once", action="store_true", help="run the queued jobs, then stop"
-        )
+        parser.add_argument("--once", action="store_true", help="run the queued jobs, then stop")
 
     def handle(self, *args, once: bool = False, **options):
         stop = {"now": False}

@@ -1,0 +1,74 @@
+import os
+import subprocess
+import sys
+import tarfile
+
+import pytest
+from django.db import connection
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the SQLite round trip; PostgreSQL has its own test"
+)
+
+
+def casm(tmp_path, name, *args):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CASM_", "DJANGO_"))}
+    env["CASM_VAR_DIR"] = str(tmp_path / name)
+    result = subprocess.run(
+        [sys.executable, "-m", "casm.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return result
+
+
+def test_backup_and_restore_round_trip(tmp_path):
+    assert casm(tmp_path, "a", "migrate", "--noinput").returncode == 0
+    assert casm(tmp_path, "a", "demo").returncode == 0
+    (tmp_path / "a" / "media" / "jobs").mkdir(parents=True)
+    (tmp_path / "a" / "media" / "jobs" / "report.csv").write_text("uploaded,file\n")
+    archive = tmp_path / "backup.tar.gz"
+    made = casm(tmp_path, "a", "backup", str(archive))
+    assert made.returncode == 0, made.stderr
+    assert casm(tmp_path, "b", "migrate", "--noinput").returncode == 0
+    restored = casm(tmp_path, "b", "restore", str(archive))
+    assert restored.returncode == 0, restored.stderr
+    count = casm(
+        tmp_path,
+        "b",
+        "shell",
+        "-c",
+        "from casm.accounts.models import Organisation; print(Organisation.objects.count())",
+    )
+    assert int(count.stdout.strip().splitlines()[-1]) > 20
+    assert (tmp_path / "b" / "media" / "jobs" / "report.csv").read_text() == "uploaded,file\n"
+    again = casm(tmp_path, "b", "restore", str(archive))
+    assert again.returncode != 0
+    assert "already holds data" in again.stderr
+
+
+@pytest.mark.parametrize("kind", ["corrupt", "foreign", "truncated"])
+def test_a_bad_archive_leaves_the_installation_as_it_was(tmp_path, kind):
+    assert casm(tmp_path, "a", "migrate", "--noinput").returncode == 0
+    assert casm(tmp_path, "a", "demo").returncode == 0
+    database = tmp_path / "a" / "casm.db"
+    bad = tmp_path / "bad.tar.gz"
+    if kind == "corrupt":
+        bad.write_bytes(b"\x1f\x8b this is not really gzip")
+    elif kind == "foreign":
+        other = tmp_path / "notes.txt"
+        other.write_text("holiday photos")
+        with tarfile.open(bad, "w:gz") as archive:
+            archive.add(other, arcname="notes.txt")
+    else:
+        assert casm(tmp_path, "a", "backup", str(tmp_path / "good.tar.gz")).returncode == 0
+        bad.write_bytes((tmp_path / "good.tar.gz").read_bytes()[:2000])
+    before = database.read_bytes()
+    result = casm(tmp_path, "a", "restore", "--force", str(bad))
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert database.read_bytes() == before

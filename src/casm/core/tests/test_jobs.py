@@ -1,0 +1,110 @@
+import csv
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from casm.core.jobs import HANDLERS, job_handler, worker_loop
+from casm.core.models import Job
+from casm.core.services import job_cancel, job_enqueue
+
+
+def test_the_worker_runs_a_queued_job_to_its_end_with_a_file(admin_user, ghana_cooperative):
+    job = job_enqueue(kind="core.audit_export", title="Audit export", actor=admin_user)
+    lines: list[str] = []
+    assert worker_loop(once=True, echo=lines.append) == 1
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE
+    assert job.progress == job.total and job.total > 0
+    rows = list(csv.reader(io.StringIO(job.result_file.read().decode())))
+    assert rows[0][:2] == ["at", "who"]
+    assert any("Tarkwa" in row[7] for row in rows[1:])
+    assert any(line.startswith(f"job {job.pk} core.audit_export: done") for line in lines)
+
+
+def test_a_failing_job_says_why(admin_user):
+    @job_handler("tests.broken")
+    def broken(job, progress):
+        raise ValueError("the file has no header row")
+
+    try:
+        job = job_enqueue(kind="tests.broken", title="Broken", actor=admin_user)
+        worker_loop(once=True)
+        job.refresh_from_db()
+        assert job.status == Job.Status.FAILED
+        assert "the file has no header row" in job.message
+    finally:
+        HANDLERS.pop("tests.broken")
+
+
+def test_a_running_job_stops_when_cancelled(admin_user):
+    @job_handler("tests.long")
+    def long_job(job, progress):
+        job_cancel(job=Job.objects.get(pk=job.pk), actor=admin_user)
+        progress(1, 10, "")  # the next report notices the cancellation
+        progress(10, 10, "")
+        return {"message": "should not get here"}
+
+    try:
+        job = job_enqueue(kind="tests.long", title="Long", actor=admin_user)
+        worker_loop(once=True)
+        job.refresh_from_db()
+        assert job.status == Job.Status.CANCELLED
+    finally:
+        HANDLERS.pop("tests.long")
+
+
+def test_unknown_kinds_are_refused(admin_user):
+    with pytest.raises(ValidationError):
+        job_enqueue(kind="no.such.kind", title="x", actor=admin_user)
+    assert not Job.objects.exists()
+
+
+def test_people_see_their_own_jobs_only(login, member, ghana_officer, client, token_for):
+    mine = job_enqueue(kind="core.audit_export", title="Mine", actor=member)
+    theirs = job_enqueue(kind="core.audit_export", title="Theirs", actor=ghana_officer)
+    web = login(member)
+    assert web.get(f"/jobs/{mine.pk}/").status_code == 200
+    assert web.get(f"/jobs/{theirs.pk}/").status_code == 404
+    assert web.get(f"/jobs/{theirs.pk}/status").status_code == 404
+    assert web.post(f"/jobs/{theirs.pk}/cancel").status_code == 404
+    assert web.get(f"/jobs/{theirs.pk}/download").status_code == 404
+    assert [j.title for j in web.get("/jobs/").context["page"].object_list] == ["Mine"]
+    api = client.get("/api/v1/jobs", **token_for(member)).json()
+    assert [j["title"] for j in api["items"]] == ["Mine"]
+    assert client.get(f"/api/v1/jobs/{theirs.pk}", **token_for(member)).status_code == 404
+
+
+def test_the_job_page_reports_progress_as_json(login, member):
+    job = job_enqueue(kind="core.audit_export", title="Mine", actor=member)
+    status = login(member).get(f"/jobs/{job.pk}/status").json()
+    assert status == {
+        "status": "queued",
+        "status_display": "queued",
+        "progress": 0,
+        "total": None,
+        "percent": None,
+        "message": "",
+        "finished": False,
+    }
+
+
+def test_an_administrator_exports_the_audit_log_from_the_web(login, admin_user):
+    client = login(admin_user)
+    response = client.post("/audit/export", {"action": "create"})
+    job = Job.objects.get()
+    assert response.url == f"/jobs/{job.pk}/"
+    worker_loop(once=True)
+    download = client.get(f"/jobs/{job.pk}/download")
+    assert download.status_code == 200
+    content = b"".join(download.streaming_content).decode()
+    assert content.startswith("at,who,source")
+    assert ",update," not in content
+
+
+def test_the_jobs_command_lists_progress(admin_user, capsys):
+    from django.core.management import call_command
+
+    job_enqueue(kind="core.audit_export", title="Audit export", actor=admin_user)
+    call_command("jobs")
+    assert "queued" in capsys.readouterr().out

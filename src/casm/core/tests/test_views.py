@@ -1,0 +1,125 @@
+import pytest
+from django.db import connection
+
+
+def test_the_home_page_shows_figures_with_sources_and_a_map(client, ghana_cooperative):
+    page = client.get("/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "40.5 M" in html
+    assert "Source:" in html
+    assert '<svg viewBox="0 0 720 330"' in html
+    assert 'class="has-data"><title>Ghana</title>' in html
+    assert "Natural Earth" in html
+
+
+def test_pages_load_nothing_from_other_hosts(client, db):
+    html = client.get("/").content.decode()
+    for attribute in ['src="http', 'href="http', 'src="//', 'href="//', "url(http"]:
+        assert attribute not in html
+
+
+def test_the_interface_switches_to_french(client, db):
+    response = client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    assert response.status_code == 302
+    page = client.get("/")
+    assert '<html lang="fr">' in page.content.decode()
+    assert "Gouvernance et formalisation" in page.content.decode()
+    assert "Se connecter" in page.content.decode()
+
+
+@pytest.mark.parametrize("language", ["es", "pt"])
+def test_the_navigation_exists_in_spanish_and_portuguese(client, db, language):
+    client.post("/i18n/setlang/", {"language": language, "next": "/"})
+    html = client.get("/").content.decode()
+    assert f'<html lang="{language}">' in html
+    assert "Governance and formalization" not in html
+
+
+def test_healthz_answers_200_with_the_database(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(client, db, monkeypatch):
+    from django.db import OperationalError
+
+    class Unreachable:
+        vendor = connection.vendor
+
+        def cursor(self):
+            raise OperationalError("connection refused")
+
+    monkeypatch.setattr("casm.core.views.connection", Unreachable())
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+def test_pillar_pages_exist_for_the_four_pillars_only(client, db):
+    for slug in ["governance", "environment", "network", "knowledge"]:
+        assert client.get(f"/pillars/{slug}/").status_code == 200
+    assert client.get("/pillars/astrology/").status_code == 404
+
+
+def test_reference_pages_are_public_and_searchable(client, db):
+    page = client.get("/reference/countries/", {"q": "congo"})
+    names = [c.alpha2 for c in page.context["page"].object_list]
+    assert set(names) == {"CD", "CG"}
+    assert b"No country matches" in client.get("/reference/countries/", {"q": "zzz"}).content
+    assert b"7108.12" in client.get("/reference/commodities/").content
+
+
+def test_hostile_text_is_escaped(login, admin_user, make_organisation):
+    make_organisation('<script>alert("x")</script>', "GH")
+    html = login(admin_user).get("/accounts/organisations/").content.decode()
+    assert '<script>alert("x")</script>' not in html
+    assert "&lt;script&gt;" in html
+
+
+LOGIN_REQUIRED = [
+    ("get", "/jobs/"),
+    ("get", "/jobs/1/"),
+    ("get", "/jobs/1/status"),
+    ("post", "/jobs/1/cancel"),
+    ("get", "/jobs/1/download"),
+    ("get", "/audit/"),
+    ("post", "/audit/export"),
+    ("get", "/accounts/profile/"),
+    ("post", "/accounts/profile/tokens/"),
+    ("post", "/accounts/profile/tokens/1/revoke"),
+    ("get", "/accounts/password/change/"),
+    ("get", "/accounts/organisations/"),
+    ("get", "/accounts/organisations/new/"),
+    ("get", "/accounts/organisations/1/"),
+    ("get", "/accounts/organisations/1/edit/"),
+    ("post", "/accounts/organisations/1/delete/"),
+    ("get", "/accounts/users/"),
+    ("get", "/accounts/users/new/"),
+    ("get", "/accounts/users/1/edit/"),
+]
+
+
+@pytest.mark.parametrize(("method", "url"), LOGIN_REQUIRED)
+def test_signed_out_visitors_are_sent_to_sign_in(client, db, method, url):
+    response = getattr(client, method)(url)
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/?next=")
+
+
+ADMINISTRATORS_ONLY = [
+    ("get", "/audit/"),
+    ("post", "/audit/export"),
+    ("get", "/accounts/users/"),
+    ("get", "/accounts/users/new/"),
+]
+
+
+@pytest.mark.parametrize(("method", "url"), ADMINISTRATORS_ONLY)
+def test_administrator_pages_refuse_other_roles(login, ghana_officer, method, url):
+    assert getattr(login(ghana_officer), method)(url).status_code == 403
+
+
+def test_user_edit_is_404_for_non_administrators(login, ghana_officer, member):
+    assert login(ghana_officer).get(f"/accounts/users/{member.pk}/edit/").status_code == 403
