@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.files.base import File
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from casm.core.models import Job
@@ -136,7 +136,9 @@ def worker_loop(
     name = worker_name()
     ran = 0
     while not should_stop():
-        close_old_connections()
+        if not connection.in_atomic_block:
+            # Drop a connection the database closed while the worker slept.
+            close_old_connections()
         job = job_claim_next(worker=name)
         if job is None:
             if once:

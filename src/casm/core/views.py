@@ -15,7 +15,7 @@ from casm.core import selectors, services
 from casm.core.context_processors import PILLARS
 from casm.core.facts import HEADLINE_FIGURES, PILLAR_FIGURES, PILLAR_TEXT
 from casm.core.forms import AuditFilterForm
-from casm.core.maps import MAP_VIEWBOX, outlines_source, world_map
+from casm.core.maps import outlines_source, world_map_svg
 from casm.core.scope import user_sees_everything
 
 PAGE_SIZE = 50
@@ -40,8 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "organisations": sum(countries_with_organisations.values()),
             "organisation_countries": len(countries_with_organisations),
         },
-        "map_countries": world_map({code: "has-data" for code in countries_with_organisations}),
-        "map_viewbox": MAP_VIEWBOX,
+        "map_svg": world_map_svg({code: "has-data" for code in countries_with_organisations}),
         "map_source": outlines_source(),
     }
     return render(request, "core/home.html", context)

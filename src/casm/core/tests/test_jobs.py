@@ -54,6 +54,15 @@ def test_a_running_job_stops_when_cancelled(admin_user):
         HANDLERS.pop("tests.long")
 
 
+def test_only_administrators_get_the_audit_log_whatever_queued_the_export(member):
+    job = job_enqueue(kind="core.audit_export", title="Sneaky", actor=member)
+    worker_loop(once=True)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.message == "Only administrators export the audit log."
+    assert not job.result_file
+
+
 def test_unknown_kinds_are_refused(admin_user):
     with pytest.raises(ValidationError):
         job_enqueue(kind="no.such.kind", title="x", actor=admin_user)

@@ -47,6 +47,8 @@ class Command(BaseCommand):
                     "-",
                     "--graceful-timeout",
                     "10",
+                    # Several servers on one machine would fight over the shared control socket.
+                    "--no-control-socket",
                     "casm.wsgi:application",
                 ]
             )
