@@ -191,6 +191,8 @@ SESSION_COOKIE_SECURE = env_bool("CASM_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Web addresses typed without a scheme are taken as https://, as Django 6 will do.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CASM_UPLOAD_MAX_MEMORY", 10 * 1024 * 1024, minimum=1024)
 
 # Background jobs: how often an idle worker looks for work, in seconds.
