@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105 (test persona)
+
+
+def run_casm(*args: str, env: dict[str, str], timeout: int = 180) -> subprocess.CompletedProcess:
+    """Run the `casm` command in a child process with only the given CASM_* settings."""
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("CASM_", "DJANGO_"))
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "casm.cli", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @pytest.fixture(autouse=True)

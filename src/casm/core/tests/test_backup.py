@@ -1,10 +1,9 @@
-import os
-import subprocess
-import sys
 import tarfile
 
 import pytest
 from django.db import connection
+
+from conftest import run_casm
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="the SQLite round trip; PostgreSQL has its own test"
@@ -12,17 +11,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def casm(tmp_path, name, *args):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CASM_", "DJANGO_"))}
-    env["CASM_VAR_DIR"] = str(tmp_path / name)
-    result = subprocess.run(
-        [sys.executable, "-m", "casm.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    return result
+    return run_casm(*args, env={"CASM_VAR_DIR": str(tmp_path / name)})
 
 
 def test_backup_and_restore_round_trip(tmp_path):

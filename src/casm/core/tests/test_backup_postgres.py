@@ -1,12 +1,11 @@
 """The backup round trip on PostgreSQL (pg_dump and pg_restore), in databases of its own."""
 
-import os
-import subprocess
-import sys
 import uuid
 
 import pytest
 from django.db import connection
+
+from conftest import run_casm
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the PostgreSQL round trip; SQLite has its own test"
@@ -14,16 +13,8 @@ pytestmark = pytest.mark.skipif(
 
 
 def casm(tmp_path, database_url, *args):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CASM_", "DJANGO_"))}
-    env.update(CASM_VAR_DIR=str(tmp_path / "var"), CASM_DATABASE_URL=database_url)
-    return subprocess.run(
-        [sys.executable, "-m", "casm.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    env = {"CASM_VAR_DIR": str(tmp_path / "var"), "CASM_DATABASE_URL": database_url}
+    return run_casm(*args, env=env)
 
 
 @pytest.fixture

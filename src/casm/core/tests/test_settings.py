@@ -1,11 +1,9 @@
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from casm.lib.env import EnvError, env_bool, env_int, parse_database_url, parse_email_url
+from conftest import run_casm
 
 
 def test_it_reads_booleans_and_names_the_variable_when_wrong():
@@ -49,21 +47,6 @@ def test_it_reads_email_urls():
     assert smtp["EMAIL_USE_TLS"] is True
     with pytest.raises(EnvError, match="unknown e-mail scheme 'pigeon'"):
         parse_email_url("E", "pigeon://coop")
-
-
-def run_casm(*args: str, env: dict[str, str], timeout: int = 60) -> subprocess.CompletedProcess:
-    environment = {
-        key: value for key, value in os.environ.items() if not key.startswith(("CASM_", "DJANGO_"))
-    }
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "casm.cli", *args],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize(
