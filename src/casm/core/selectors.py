@@ -22,6 +22,7 @@ def commodity_list() -> QuerySet[Commodity]:
 def audit_event_list(
     *,
     actor: Any = None,
+    username: str = "",
     model: str = "",
     object_id: str = "",
     date_from: datetime.date | None = None,
@@ -32,6 +33,8 @@ def audit_event_list(
     events = AuditEvent.objects.select_related("actor")
     if actor is not None:
         events = events.filter(actor=actor)
+    if username:
+        events = events.filter(actor__username=username)
     if model:
         events = events.filter(model=model)
     if object_id:

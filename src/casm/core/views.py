@@ -173,14 +173,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     events = selectors.audit_event_list().none()
     if not request.GET or form.is_valid():
         data = form.cleaned_data if request.GET else {}
-        actor = None
-        if data.get("username"):
-            actor = User.objects.filter(username=data["username"]).first()
-        if data.get("username") and actor is None:
+        username = data.get("username", "")
+        if username and not User.objects.filter(username=username).exists():
             form.add_error("username", _("No user has this username."))
         else:
             events = selectors.audit_event_list(
-                actor=actor,
+                username=username,
                 model=data.get("model", ""),
                 object_id=data.get("object_id", ""),
                 action=data.get("action", ""),
