@@ -18,7 +18,7 @@ $(RUNTIME): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test,lint]'
+	$(BIN)/pip install -q -e '.[test,lint,bench]'
 	touch $(RUNTIME) $@
 
 install: $(RUNTIME)

@@ -122,3 +122,6 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("/", "casm.core.api.router")
 api.add_router("/", "casm.accounts.api.router")
+api.add_router("/", "casm.registry.api.router")
+api.add_router("/", "casm.indicators.api.router")
+api.add_router("/", "casm.imports.api.router")

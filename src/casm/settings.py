@@ -120,8 +120,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "leaflet",
     "casm.core",
     "casm.accounts",
+    "casm.registry",
+    "casm.indicators",
+    "casm.imports",
 ]
 
 MIDDLEWARE = [

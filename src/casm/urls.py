@@ -6,6 +6,9 @@ from casm.api import api
 urlpatterns = [
     path("", include("casm.core.urls")),
     path("accounts/", include("casm.accounts.urls")),
+    path("registry/", include("casm.registry.urls")),
+    path("profiles/", include("casm.indicators.urls")),
+    path("imports/", include("casm.imports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),

@@ -1,0 +1,598 @@
+"""Writes of the registry: sites, certification, visits, operators, miners and production.
+
+Every rule of the registry is enforced here (with the plain checks of ``validation.py``), so the
+web forms, the API, the importer and the command line cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max, Min
+from django.utils.translation import gettext as _
+
+from casm.core.audit import audit_record, model_create, model_delete, model_update
+from casm.core.models import AuditEvent, Commodity, Country
+from casm.core.scope import user_country_ids, user_sees_everything
+from casm.registry import validation
+from casm.registry.models import (
+    CertificationRecord,
+    Miner,
+    Operator,
+    ProductionRecord,
+    Site,
+    SiteVisit,
+)
+
+SITE_FIELDS = [
+    "country",
+    "code",
+    "name",
+    "other_names",
+    "admin1",
+    "admin2",
+    "admin3",
+    "admin4",
+    "latitude",
+    "longitude",
+    "location_note",
+    "footprint",
+    "commodities",
+    "mining_methods",
+    "processing_methods",
+    "activity_status",
+    "legal_status",
+    "source",
+]
+VISIT_FIELDS = [
+    "date",
+    "team",
+    "submission_id",
+    "reached",
+    "not_reached_reason",
+    "workers",
+    "men",
+    "women",
+    "boys_under_15",
+    "girls_under_15",
+    "boys_15_17",
+    "girls_15_17",
+    "pits",
+    "max_depth_m",
+    "commodities",
+    "state_services",
+    "armed_presence",
+    "armed_activities",
+    "traceability_scheme",
+    "mercury_use",
+    "women_work",
+    "children_work",
+    "notes",
+]
+OPERATOR_FIELDS = [
+    "country",
+    "kind",
+    "name",
+    "registration_number",
+    "member_count",
+    "sites",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+]
+MINER_FIELDS = [
+    "country",
+    "name",
+    "sex",
+    "year_of_birth",
+    "id_number",
+    "roles",
+    "operator",
+    "sites",
+]
+PRODUCTION_FIELDS = [
+    "country",
+    "site",
+    "operator",
+    "commodity",
+    "period",
+    "year",
+    "period_number",
+    "quantity",
+    "unit",
+    "value",
+    "currency",
+    "source",
+]
+
+
+# --- Versions: what changed since a cached figure was computed -------------------------------
+
+
+def _version_key(country_id: int) -> str:
+    return f"registry:version:{country_id}"
+
+
+def registry_version(country_id: int) -> int:
+    """A number that changes whenever the country's registry data changes (for caches)."""
+    version = cache.get(_version_key(country_id))
+    if version is None:
+        version = int(datetime.datetime.now().timestamp() * 1000)
+        cache.set(_version_key(country_id), version, None)
+    return int(version)
+
+
+def registry_version_bump(country_ids: Iterable[int]) -> None:
+    stamp = int(datetime.datetime.now().timestamp() * 1000)
+    for country_id in set(country_ids):
+        old = cache.get(_version_key(country_id)) or 0
+        cache.set(_version_key(country_id), max(stamp, int(old) + 1), None)
+
+
+# --- Permissions -----------------------------------------------------------------------------
+
+
+def check_can_edit_registry(actor: Any, country: Country | None) -> None:
+    """Administrators edit everywhere; data officers in their countries; ``None`` is the system."""
+    if actor is None or user_sees_everything(actor):
+        return
+    if getattr(actor, "role", None) != "data_officer":
+        raise PermissionDenied(_("Only administrators and data officers edit the registry."))
+    if country is not None and country.pk not in user_country_ids(actor):
+        raise PermissionDenied(_("This country is outside your scope."))
+
+
+def _raise(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        errors: dict[str, list[str]] = {}
+        for field, message in problems:
+            errors.setdefault(field, []).append(message)
+        raise ValidationError(errors)
+
+
+# --- Sites -----------------------------------------------------------------------------------
+
+
+def _site_code_next(country: Country, latitude: float, longitude: float) -> str:
+    number = Site.objects.filter(country=country).count() + 1
+    while True:
+        code = validation.site_code_format(country.alpha2, latitude, longitude, number)
+        if not Site.objects.filter(country=country, code=code).exists():
+            return code
+        number += 1
+
+
+def site_possible_duplicate(
+    *, country: Country, code: str, name: str, latitude: float, longitude: float, exclude: Any
+) -> Site | None:
+    """Another site with the same code, or a similar name within 500 m."""
+    others = Site.objects.filter(country=country).exclude(pk=exclude)
+    if code:
+        same_code = others.filter(code=code).first()
+        if same_code:
+            return same_code
+    south, north, west, east = validation.bbox_around(
+        latitude, longitude, validation.DUPLICATE_DISTANCE_M
+    )
+    nearby = others.filter(
+        latitude__gte=south, latitude__lte=north, longitude__gte=west, longitude__lte=east
+    ).values_list("pk", "name", "latitude", "longitude")
+    pk = validation.first_duplicate(name, latitude, longitude, nearby)
+    return Site.objects.get(pk=pk) if pk else None
+
+
+def _check_site(data: dict[str, Any], *, override_location: bool) -> None:
+    country = data.get("country")
+    problems = validation.coordinates_problems(data.get("latitude"), data.get("longitude"))
+    problems += validation.choice_problems(data)
+    _raise(problems)
+    if country is not None:
+        warning = validation.location_problem(country.alpha3, data["latitude"], data["longitude"])
+        if warning and not (override_location and data.get("location_note", "").strip()):
+            raise ValidationError(
+                {
+                    "latitude": [
+                        warning
+                        + " "
+                        + _("To keep it, confirm the location and give the reason in the note.")
+                    ]
+                },
+                code="outside_country",
+            )
+
+
+def site_create(*, actor: Any, override_location: bool = False, **data: Any) -> Site:
+    """Register a site: code made when absent, location checked, duplicates flagged."""
+    data = {name: data[name] for name in SITE_FIELDS if name in data}
+    country = data.get("country")
+    check_can_edit_registry(actor, country)
+    _check_site(data, override_location=override_location)
+    with transaction.atomic():
+        if not data.get("code") and country is not None:
+            data["code"] = _site_code_next(country, data["latitude"], data["longitude"])
+        duplicate = None
+        if country is not None:
+            duplicate = site_possible_duplicate(
+                country=country,
+                code="",
+                name=data.get("name", ""),
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                exclude=None,
+            )
+        if duplicate:
+            data["duplicate_of"] = duplicate
+        if country is not None and Site.objects.filter(country=country, code=data["code"]).exists():
+            raise ValidationError(
+                {"code": [_("Another site of this country has the code %s.") % data["code"]]}
+            )
+        site = model_create(model=Site, actor=actor, data=data)
+    registry_version_bump([site.country_id])
+    return site
+
+
+def site_update(*, actor: Any, site: Site, override_location: bool = False, **data: Any) -> Site:
+    """Change a site's details; moving it checks the location and duplicates again."""
+    check_can_edit_registry(actor, site.country)
+    if "country" in data:
+        check_can_edit_registry(actor, data["country"])
+    merged = {name: getattr(site, name) for name in SITE_FIELDS if name != "commodities"}
+    merged.update({k: v for k, v in data.items() if k in SITE_FIELDS and k != "commodities"})
+    _check_site(merged, override_location=override_location)
+    update = {name: merged[name] for name in SITE_FIELDS if name != "commodities"}
+    if "commodities" in data:
+        update["commodities"] = data["commodities"]
+    with transaction.atomic():
+        site, changes = model_update(instance=site, actor=actor, data=update, fields=SITE_FIELDS)
+        moved = {"latitude", "longitude", "name", "code"} & set(changes)
+        if moved and not site.duplicate_dismissed:
+            duplicate = site_possible_duplicate(
+                country=site.country,
+                code=site.code,
+                name=site.name,
+                latitude=site.latitude,
+                longitude=site.longitude,
+                exclude=site.pk,
+            )
+            if duplicate != site.duplicate_of:
+                model_update(instance=site, actor=actor, data={"duplicate_of": duplicate})
+    registry_version_bump([site.country_id])
+    return site
+
+
+def site_duplicate_dismiss(*, actor: Any, site: Site) -> Site:
+    """Mark a flagged site as checked and not a duplicate."""
+    check_can_edit_registry(actor, site.country)
+    site, _changes = model_update(
+        instance=site, actor=actor, data={"duplicate_of": None, "duplicate_dismissed": True}
+    )
+    return site
+
+
+def site_merge(*, actor: Any, site: Site, into: Site) -> Site:
+    """Fold ``site`` into ``into``: visits, production, operators, miners and certification
+    history move over; ``site`` is deleted, its audit trail kept under its old id."""
+    check_can_edit_registry(actor, site.country)
+    check_can_edit_registry(actor, into.country)
+    if site.pk == into.pk:
+        raise ValidationError(_("A site cannot be merged into itself."))
+    if site.country_id != into.country_id:
+        raise ValidationError(_("Only sites of the same country can be merged."))
+    with transaction.atomic():
+        moved = {
+            "visits": site.visits.update(site=into),
+            "production": site.production.update(site=into),
+            "certifications": site.certifications.update(site=into),
+        }
+        for operator in site.operators.all():
+            operator.sites.add(into)
+        for miner in site.miners.all():
+            miner.sites.add(into)
+        into.commodities.add(*site.commodities.all())
+        Site.objects.filter(duplicate_of=site).update(duplicate_of=None)
+        if into.duplicate_of_id == site.pk:
+            into.duplicate_of = None
+            into.save(update_fields=["duplicate_of"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            instance=into,
+            changes={
+                "merged_site": [None, f"{site.code} (#{site.pk}) {site.name}"],
+                **{name: [0, count] for name, count in moved.items() if count},
+            },
+        )
+        model_delete(instance=site, actor=actor)
+        site_refresh_current(into)
+    registry_version_bump([into.country_id])
+    return into
+
+
+def site_certify(
+    *,
+    actor: Any,
+    site: Site,
+    status: str,
+    valid_from: datetime.date,
+    valid_until: datetime.date | None = None,
+    note: str = "",
+) -> CertificationRecord:
+    """Record a regional certification decision; the site shows the latest one."""
+    check_can_edit_registry(actor, site.country)
+    problem = validation.date_problem(valid_from)
+    if problem:
+        raise ValidationError({"valid_from": [problem]})
+    if valid_until is None:
+        valid_until = validation.certification_default_until(status, valid_from)
+    if valid_until is not None and valid_until < valid_from:
+        raise ValidationError({"valid_until": [_("The end comes before the start.")]})
+    with transaction.atomic():
+        record = model_create(
+            model=CertificationRecord,
+            actor=actor,
+            data={
+                "site": site,
+                "status": status,
+                "valid_from": valid_from,
+                "valid_until": valid_until,
+                "note": note,
+                "recorded_by": actor if getattr(actor, "is_authenticated", False) else None,
+            },
+        )
+        latest = site.certifications.order_by("-valid_from", "-pk").first()
+        if latest is not None:
+            model_update(
+                instance=site,
+                actor=actor,
+                data={
+                    "certification_status": latest.status,
+                    "certification_valid_from": latest.valid_from,
+                    "certification_valid_until": latest.valid_until,
+                },
+            )
+    registry_version_bump([site.country_id])
+    return record
+
+
+# --- Visits ----------------------------------------------------------------------------------
+
+
+def _site_current_values(site_id: int) -> dict[str, Any]:
+    visits = SiteVisit.objects.filter(site_id=site_id)
+    dates = visits.aggregate(first=Min("date"), last=Max("date"))
+    latest = visits.filter(reached=True).order_by("-date", "-pk").first()
+    values: dict[str, Any] = {"first_visit": dates["first"], "last_visit": dates["last"]}
+    if latest is None:
+        values.update(
+            workers=None, women=None, children=None, children_present=None,
+            armed_presence=None, mercury_use=None,
+        )  # fmt: skip
+        return values
+    children = latest.children
+    values.update(
+        workers=latest.workers,
+        women=latest.women,
+        children=children,
+        children_present=(children > 0) if children is not None else None,
+        armed_presence=latest.armed_presence,
+        mercury_use=latest.mercury_use,
+    )
+    return values
+
+
+def site_refresh_current(site: Site) -> Site:
+    """Copy the latest visit's figures onto the site (not audited: derived data)."""
+    values = _site_current_values(site.pk)
+    Site.objects.filter(pk=site.pk).update(**values)
+    for name, value in values.items():
+        setattr(site, name, value)
+    return site
+
+
+def _check_visit(data: dict[str, Any]) -> None:
+    problems = validation.visit_count_problems(data)
+    problems += validation.choice_problems(data)
+    problem = validation.date_problem(data.get("date"))
+    if problem:
+        problems.append(("date", problem))
+    if data.get("reached") is False and not data.get("not_reached_reason"):
+        problems.append(("not_reached_reason", _("Say why the site was not reached.")))
+    if data.get("max_depth_m") is not None and data["max_depth_m"] < 0:
+        problems.append(("max_depth_m", _("A depth cannot be negative.")))
+    codes = set(Commodity.objects.values_list("code", flat=True))
+    for item in data.get("commodities") or []:
+        if not isinstance(item, dict) or item.get("commodity") not in codes:
+            problems.append(("commodities", _("Unknown commodity: %s") % item))
+    _raise(problems)
+
+
+def site_visit_record(*, actor: Any, site: Site, **data: Any) -> SiteVisit:
+    """Record one census observation of a site and update the site's current figures."""
+    check_can_edit_registry(actor, site.country)
+    data = {name: data[name] for name in VISIT_FIELDS if name in data}
+    _check_visit(data)
+    submission = data.get("submission_id")
+    if submission:
+        existing = SiteVisit.objects.filter(submission_id=submission).first()
+        if existing is not None:
+            return existing  # the same submission again: nothing changes
+    with transaction.atomic():
+        visit = model_create(
+            model=SiteVisit, actor=actor, data={**data, "site": site, "country": site.country}
+        )
+        site_refresh_current(site)
+        for commodity in Commodity.objects.filter(
+            code__in=[item["commodity"] for item in data.get("commodities") or []]
+        ):
+            site.commodities.add(commodity)
+    registry_version_bump([site.country_id])
+    return visit
+
+
+def site_visit_update(*, actor: Any, visit: SiteVisit, **data: Any) -> SiteVisit:
+    check_can_edit_registry(actor, visit.country)
+    merged = {name: getattr(visit, name) for name in VISIT_FIELDS}
+    merged.update({name: data[name] for name in VISIT_FIELDS if name in data})
+    _check_visit(merged)
+    with transaction.atomic():
+        visit, _changes = model_update(instance=visit, actor=actor, data=data, fields=VISIT_FIELDS)
+        site_refresh_current(visit.site)
+    registry_version_bump([visit.country_id])
+    return visit
+
+
+def site_visit_delete(*, actor: Any, visit: SiteVisit) -> None:
+    check_can_edit_registry(actor, visit.country)
+    site = visit.site
+    with transaction.atomic():
+        model_delete(instance=visit, actor=actor)
+        site_refresh_current(site)
+    registry_version_bump([site.country_id])
+
+
+# --- Operators and miners --------------------------------------------------------------------
+
+
+def _check_same_country(country: Country | None, sites: Iterable[Site]) -> None:
+    for site in sites:
+        if country is not None and site.country_id != country.pk:
+            raise ValidationError({"sites": [_("%s is in another country.") % site]})
+
+
+def operator_create(*, actor: Any, **data: Any) -> Operator:
+    """Register an operator (person, cooperative, association or company)."""
+    data = {name: data[name] for name in OPERATOR_FIELDS if name in data}
+    check_can_edit_registry(actor, data.get("country"))
+    _check_same_country(data.get("country"), data.get("sites", []))
+    operator = model_create(model=Operator, actor=actor, data=data)
+    registry_version_bump([operator.country_id])
+    return operator
+
+
+def operator_update(*, actor: Any, operator: Operator, **data: Any) -> Operator:
+    check_can_edit_registry(actor, operator.country)
+    if "country" in data:
+        check_can_edit_registry(actor, data["country"])
+    _check_same_country(data.get("country", operator.country), data.get("sites", []))
+    operator, _changes = model_update(
+        instance=operator, actor=actor, data=data, fields=OPERATOR_FIELDS
+    )
+    registry_version_bump([operator.country_id])
+    return operator
+
+
+def _check_miner(data: dict[str, Any]) -> None:
+    problems = validation.choice_problems({"roles": data.get("roles")})
+    year = data.get("year_of_birth")
+    this_year = datetime.date.today().year
+    if year is not None and not this_year - 100 <= year <= this_year:
+        problems.append(("year_of_birth", _("%s is not a plausible year of birth.") % year))
+    operator = data.get("operator")
+    if operator is not None and data.get("country") and operator.country_id != data["country"].pk:
+        problems.append(("operator", _("The operator is in another country.")))
+    _raise(problems)
+    _check_same_country(data.get("country"), data.get("sites", []))
+
+
+def miner_create(*, actor: Any, **data: Any) -> Miner:
+    """Register a miner (personal data)."""
+    data = {name: data[name] for name in MINER_FIELDS if name in data}
+    check_can_edit_registry(actor, data.get("country"))
+    _check_miner(data)
+    return model_create(model=Miner, actor=actor, data=data)
+
+
+def miner_update(*, actor: Any, miner: Miner, **data: Any) -> Miner:
+    check_can_edit_registry(actor, miner.country)
+    merged = {name: getattr(miner, name) for name in MINER_FIELDS if name != "sites"}
+    merged.update({name: data[name] for name in MINER_FIELDS if name in data})
+    _check_miner(merged)
+    miner, _changes = model_update(instance=miner, actor=actor, data=data, fields=MINER_FIELDS)
+    return miner
+
+
+def miner_delete(*, actor: Any, miner: Miner) -> None:
+    check_can_edit_registry(actor, miner.country)
+    model_delete(instance=miner, actor=actor)
+
+
+# --- Production ------------------------------------------------------------------------------
+
+
+def _check_production(data: dict[str, Any]) -> None:
+    problems: list[tuple[str, str]] = []
+    site, operator = data.get("site"), data.get("operator")
+    if site is None and operator is None:
+        problems.append(("site", _("Give the site or the operator that produced it.")))
+    country = data.get("country")
+    for field, owner in (("site", site), ("operator", operator)):
+        if owner is not None and country is not None and owner.country_id != country.pk:
+            problems.append((field, _("It is in another country.")))
+    commodity, unit = data.get("commodity"), data.get("unit")
+    if commodity is not None and unit:
+        problem = validation.unit_problem(commodity.unit, unit)
+        if problem:
+            problems.append(("unit", problem))
+    quantity = data.get("quantity")
+    if quantity is not None and quantity < 0:
+        problems.append(("quantity", _("A quantity cannot be negative.")))
+    if data.get("value") is not None and data["value"] < 0:
+        problems.append(("value", _("A value cannot be negative.")))
+    if data.get("value") is not None and not data.get("currency"):
+        problems.append(("currency", _("Give the currency of the value.")))
+    period, number, year = data.get("period"), data.get("period_number"), data.get("year")
+    limits = {"month": 12, "quarter": 4}
+    if period in limits and not (number and 1 <= number <= limits[period]):
+        problems.append(("period_number", _("Give a number from 1 to %s.") % limits[period]))
+    if period == "year" and number:
+        problems.append(("period_number", _("A whole year has no month or quarter.")))
+    if year is not None and year > datetime.date.today().year:
+        problems.append(("year", _("%s is in the future.") % year))
+    _raise(problems)
+
+
+def production_record_create(*, actor: Any, **data: Any) -> ProductionRecord:
+    """Record production of one commodity for a site or an operator over a period."""
+    data = {name: data[name] for name in PRODUCTION_FIELDS if name in data}
+    if data.get("country") is None:
+        owner = data.get("site") or data.get("operator")
+        if owner is not None:
+            data["country"] = owner.country
+    check_can_edit_registry(actor, data.get("country"))
+    if data.get("period") == "year":
+        data["period_number"] = None
+    _check_production(data)
+    data["quantity_base"] = validation.quantity_in_commodity_unit(
+        data["quantity"], data["unit"], data["commodity"].unit
+    )
+    record = model_create(model=ProductionRecord, actor=actor, data=data)
+    registry_version_bump([record.country_id])
+    return record
+
+
+def production_record_update(
+    *, actor: Any, record: ProductionRecord, **data: Any
+) -> ProductionRecord:
+    check_can_edit_registry(actor, record.country)
+    merged = {name: getattr(record, name) for name in PRODUCTION_FIELDS}
+    merged.update({name: data[name] for name in PRODUCTION_FIELDS if name in data})
+    check_can_edit_registry(actor, merged["country"])
+    _check_production(merged)
+    data = {name: merged[name] for name in PRODUCTION_FIELDS}
+    data["quantity_base"] = validation.quantity_in_commodity_unit(
+        merged["quantity"], merged["unit"], merged["commodity"].unit
+    )
+    record, _changes = model_update(instance=record, actor=actor, data=data)
+    registry_version_bump([record.country_id])
+    return record
+
+
+def production_record_delete(*, actor: Any, record: ProductionRecord) -> None:
+    check_can_edit_registry(actor, record.country)
+    model_delete(instance=record, actor=actor)
+    registry_version_bump([record.country_id])

@@ -1,0 +1,261 @@
+"""The registry's rules as plain functions, shared by the services and the bulk importer.
+
+Each check returns messages (or raises ``ValidationError`` in the ``*_or_raise`` forms) so the
+importer can report every problem of a row at once while the services stop at the first.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import functools
+import json
+import math
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from casm.core.maps import OUTLINES_PATH
+from casm.registry.models import (
+    ActivityStatus,
+    ArmedActivity,
+    CertificationStatus,
+    LegalStatus,
+    MiningMethod,
+    NotReachedReason,
+    ProcessingMethod,
+    StateService,
+    WorkRole,
+)
+
+DUPLICATE_DISTANCE_M = 500
+DUPLICATE_NAME_SIMILARITY = 0.85
+# The shipped outlines are simplified (1:110m); a point this close to a border is accepted.
+OUTLINE_TOLERANCE_DEGREES = 0.25
+
+# Conversion of each unit to grams; carats only make sense for stones.
+GRAMS = {"g": 1.0, "kg": 1000.0, "t": 1_000_000.0, "ct": 0.2}
+MASS_UNITS = {"g", "kg", "t"}
+
+CHILD_FIELDS = ("boys_under_15", "girls_under_15", "boys_15_17", "girls_15_17")
+COUNT_FIELDS = ("workers", "men", "women", *CHILD_FIELDS, "pits")
+
+CHOICE_LISTS: dict[str, set[str]] = {
+    "mining_methods": set(MiningMethod.values),
+    "processing_methods": set(ProcessingMethod.values),
+    "state_services": set(StateService.values),
+    "armed_activities": set(ArmedActivity.values),
+    "women_work": set(WorkRole.values),
+    "children_work": set(WorkRole.values),
+    "roles": set(WorkRole.values),
+}
+CHOICES: dict[str, set[str]] = {
+    "activity_status": set(ActivityStatus.values),
+    "legal_status": set(LegalStatus.values),
+    "certification_status": set(CertificationStatus.values) | {""},
+    "not_reached_reason": set(NotReachedReason.values) | {""},
+}
+
+
+def site_code_format(alpha2: str, latitude: float, longitude: float, number: int) -> str:
+    """The regional mine ID, ``CC-lat+long-NNNNN``: e.g. ``RW-1.9641+30.0619-00001``.
+
+    Each coordinate carries its sign, so a site north of the equator reads ``GH+6.2001-1.7001-…``.
+    """
+    return f"{alpha2.upper()}{latitude:+.4f}{longitude:+.4f}-{number:05d}"
+
+
+def coordinates_problems(latitude: Any, longitude: Any) -> list[tuple[str, str]]:
+    """Out-of-range or missing coordinates, as (field, message)."""
+    problems = []
+    for field, value, limit in (("latitude", latitude, 90), ("longitude", longitude, 180)):
+        if value is None:
+            problems.append((field, _("A location needs a %(field)s.") % {"field": field}))
+        elif not isinstance(value, int | float) or math.isnan(value):
+            problems.append((field, _("“%(value)s” is not a number.") % {"value": value}))
+        elif not -limit <= value <= limit:
+            problems.append(
+                (
+                    field,
+                    _("%(value)s is outside −%(limit)s to %(limit)s.")
+                    % {"value": value, "limit": limit},
+                )
+            )
+    return problems
+
+
+@functools.cache
+def _outlines() -> dict[str, Any]:
+    from shapely.geometry import shape
+    from shapely.prepared import prep
+
+    data = json.loads(OUTLINES_PATH.read_text(encoding="utf-8"))
+    return {
+        feature["properties"]["alpha3"]: prep(
+            shape(feature["geometry"]).buffer(OUTLINE_TOLERANCE_DEGREES)
+        )
+        for feature in data["features"]
+    }
+
+
+def point_in_country(alpha3: str, latitude: float, longitude: float) -> bool | None:
+    """Whether the point lies in the country's outline; None when no outline is shipped."""
+    from shapely.geometry import Point
+
+    outline = _outlines().get(alpha3)
+    if outline is None:
+        return None
+    return bool(outline.contains(Point(longitude, latitude)))
+
+
+def location_problem(alpha3: str, latitude: float, longitude: float) -> str | None:
+    """A warning when the point is not in the country (and a hint when it looks swapped)."""
+    if point_in_country(alpha3, latitude, longitude) is not False:
+        return None
+    if -90 <= longitude <= 90 and point_in_country(alpha3, longitude, latitude):
+        return _("The point is outside the country; latitude and longitude look swapped.")
+    return _("The point (%(lat)s, %(lon)s) is outside the country's outline.") % {
+        "lat": latitude,
+        "lon": longitude,
+    }
+
+
+def date_problem(value: datetime.date | None, *, today: datetime.date | None = None) -> str | None:
+    if value is None:
+        return None
+    today = today or datetime.date.today()
+    if value > today:
+        return _("%(date)s is in the future.") % {"date": value.isoformat()}
+    if value.year < 1900:
+        return _("%(date)s is too far in the past.") % {"date": value.isoformat()}
+    return None
+
+
+def visit_count_problems(counts: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Negative counts, and groups that do not add up to the total, as (field, message)."""
+    problems = []
+    for field in COUNT_FIELDS:
+        value = counts.get(field)
+        if value is not None and value < 0:
+            problems.append((field, _("A count cannot be negative.")))
+    if problems:
+        return problems
+    total = counts.get("workers")
+    groups = [counts.get(field) for field in ("men", "women", *CHILD_FIELDS)]
+    given = [value for value in groups if value is not None]
+    if total is None or not given:
+        return problems
+    if len(given) == len(groups) and sum(given) != total:
+        problems.append(
+            (
+                "workers",
+                _(
+                    "Men, women, boys and girls add up to %(sum)s, not to the %(total)s workers "
+                    "given."
+                )
+                % {"sum": sum(given), "total": total},
+            )
+        )
+    elif sum(given) > total:
+        problems.append(
+            (
+                "workers",
+                _("The groups given already add up to %(sum)s, more than the %(total)s workers.")
+                % {"sum": sum(given), "total": total},
+            )
+        )
+    return problems
+
+
+def choice_problems(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Values that are not among a field's choices (single values and lists)."""
+    problems = []
+    for field, allowed in CHOICES.items():
+        if field in data and data[field] is not None and data[field] not in allowed:
+            problems.append(
+                (field, _("“%(value)s” is not an allowed value.") % {"value": data[field]})
+            )
+    for field, allowed in CHOICE_LISTS.items():
+        values = data.get(field)
+        if values is None:
+            continue
+        if not isinstance(values, list | tuple):
+            problems.append((field, _("A list of values is expected.")))
+            continue
+        for value in values:
+            if value not in allowed:
+                problems.append(
+                    (field, _("“%(value)s” is not an allowed value.") % {"value": value})
+                )
+    return problems
+
+
+def unit_problem(commodity_unit: str, unit: str) -> str | None:
+    """Stones are counted in carats or grams; everything else by mass."""
+    if unit not in GRAMS:
+        return _("“%(unit)s” is not a unit the platform knows.") % {"unit": unit}
+    if unit == "ct" and commodity_unit != "ct":
+        return _("Carats are only for diamonds and gemstones.")
+    return None
+
+
+def quantity_in_commodity_unit(quantity: float, unit: str, commodity_unit: str) -> float:
+    return float(quantity) * GRAMS[unit] / GRAMS[commodity_unit]
+
+
+def name_key(name: str) -> str:
+    """A name folded for comparison: no accents, no case, no punctuation, single spaces."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return " ".join("".join(c if c.isalnum() else " " for c in folded).split())
+
+
+def names_similar(a: str, b: str) -> bool:
+    key_a, key_b = name_key(a), name_key(b)
+    if not key_a or not key_b:
+        return False
+    if key_a == key_b:
+        return True
+    return difflib.SequenceMatcher(None, key_a, key_b).ratio() >= DUPLICATE_NAME_SIMILARITY
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def bbox_around(latitude: float, longitude: float, metres: float) -> tuple[float, ...]:
+    """(south, north, west, east) of a box holding every point within ``metres``."""
+    dlat = metres / 111_320
+    dlon = metres / (111_320 * max(math.cos(math.radians(latitude)), 0.01))
+    return latitude - dlat, latitude + dlat, longitude - dlon, longitude + dlon
+
+
+def first_duplicate(
+    name: str,
+    latitude: float,
+    longitude: float,
+    candidates: Iterable[tuple[Any, str, float, float]],
+) -> Any | None:
+    """The first candidate (key, name, lat, lon) with a similar name within 500 m."""
+    for key, other_name, other_lat, other_lon in candidates:
+        if distance_m(
+            latitude, longitude, other_lat, other_lon
+        ) <= DUPLICATE_DISTANCE_M and names_similar(name, other_name):
+            return key
+    return None
+
+
+def certification_default_until(status: str, valid_from: datetime.date) -> datetime.date | None:
+    """ICGLR validity: green one year, yellow three months, blue up to three years, red none."""
+    months = {"green": 12, "yellow": 3, "blue": 36}.get(status)
+    if months is None:
+        return None
+    month = valid_from.month - 1 + months
+    year, month = valid_from.year + month // 12, month % 12 + 1
+    day = min(valid_from.day, 28)
+    return datetime.date(year, month, day)
