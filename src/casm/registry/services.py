@@ -13,7 +13,8 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import F, Max, Min, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from casm.core.audit import audit_record, model_create, model_delete, model_update
@@ -392,6 +393,52 @@ def site_refresh_current(site: Site) -> Site:
     for name, value in values.items():
         setattr(site, name, value)
     return site
+
+
+def sites_refresh_current(
+    *, site_ids: Iterable[int] | None = None, country_id: int | None = None
+) -> int:
+    """Copy every chosen site's latest visit onto it in one statement (importers, demo data).
+
+    Sites are chosen by id, or all sites of a country. Returns how many were updated.
+    """
+    from django.db.models import OuterRef, Subquery
+
+    visits = SiteVisit.objects.filter(site_id=OuterRef("pk"))
+    latest = visits.filter(reached=True).order_by("-date", "-pk")
+
+    def latest_value(field: str) -> Subquery:
+        return Subquery(latest.values(field)[:1])
+
+    children = latest.annotate(
+        total_children=Coalesce(F("boys_under_15"), 0)
+        + Coalesce(F("girls_under_15"), 0)
+        + Coalesce(F("boys_15_17"), 0)
+        + Coalesce(F("girls_15_17"), 0)
+    ).filter(
+        Q(boys_under_15__isnull=False)
+        | Q(girls_under_15__isnull=False)
+        | Q(boys_15_17__isnull=False)
+        | Q(girls_15_17__isnull=False)
+    )
+    sites = Site.objects.all()
+    if site_ids is not None:
+        sites = sites.filter(pk__in=list(site_ids))
+    if country_id is not None:
+        sites = sites.filter(country_id=country_id)
+    updated = sites.update(
+        first_visit=Subquery(visits.order_by("date").values("date")[:1]),
+        last_visit=Subquery(visits.order_by("-date").values("date")[:1]),
+        workers=latest_value("workers"),
+        women=latest_value("women"),
+        children=Subquery(children.values("total_children")[:1]),
+        armed_presence=latest_value("armed_presence"),
+        mercury_use=latest_value("mercury_use"),
+    )
+    sites.filter(children__isnull=True).update(children_present=None)
+    sites.filter(children=0).update(children_present=False)
+    sites.filter(children__gt=0).update(children_present=True)
+    return updated
 
 
 def _check_visit(data: dict[str, Any]) -> None:

@@ -165,3 +165,64 @@ def test_certification_keeps_its_history(make_site, admin_user):
     assert site.certification_status == "green"
     assert site.certification_valid_until == datetime.date(2025, 3, 1)
     assert site.certifications.count() == 2
+
+
+def test_the_bulk_refresh_agrees_with_the_one_by_one_refresh(make_site):
+    site = make_site("Obuasi")
+    other = make_site("Tarkwa", latitude=5.3, longitude=-2.0)
+    services.site_visit_record(
+        actor=None,
+        site=site,
+        date=datetime.date(2021, 1, 1),
+        workers=8,
+        men=8,
+        women=0,
+        boys_under_15=0,
+        girls_under_15=0,
+        boys_15_17=0,
+        girls_15_17=0,
+    )
+    services.site_visit_record(
+        actor=None,
+        site=site,
+        date=datetime.date(2024, 1, 1),
+        workers=20,
+        women=5,
+        boys_under_15=2,
+        armed_presence=True,
+    )
+    services.site_visit_record(
+        actor=None,
+        site=other,
+        date=datetime.date(2023, 1, 1),
+        reached=False,
+        not_reached_reason="security",
+    )
+    expected = {
+        s.pk: (
+            s.first_visit,
+            s.last_visit,
+            s.workers,
+            s.women,
+            s.children,
+            s.children_present,
+            s.armed_presence,
+        )
+        for s in Site.objects.all()
+    }
+    Site.objects.update(first_visit=None, last_visit=None, workers=None, children=None)
+    assert services.sites_refresh_current(country_id=site.country_id) == 2
+    got = {
+        s.pk: (
+            s.first_visit,
+            s.last_visit,
+            s.workers,
+            s.women,
+            s.children,
+            s.children_present,
+            s.armed_presence,
+        )
+        for s in Site.objects.all()
+    }
+    assert got == expected
+    assert got[site.pk][4:6] == (2, True)
