@@ -37,7 +37,8 @@ COUNTRIES: dict[str, tuple[int, list[tuple[str, int]], list[str]]] = {
     "TZ": (200, [("gold", 80), ("coloured_gemstones", 20)],
            ["Geita", "Mara", "Shinyanga", "Mbeya", "Manyara"]),
     "SL": (110, [("diamond", 60), ("gold", 40)], ["Eastern", "Northern", "Southern"]),
-    "ET": (100, [("gold", 80), ("coloured_gemstones", 20)], ["Oromia", "Benishangul-Gumuz", "Tigray"]),
+    "ET": (100, [("gold", 80), ("coloured_gemstones", 20)],
+           ["Oromia", "Benishangul-Gumuz", "Tigray"]),
     "MN": (90, [("gold", 85), ("coal", 15)], ["Töv", "Bayankhongor", "Övörkhangai"]),
     "PG": (90, [("gold", 100)], ["Morobe", "Eastern Highlands", "Enga"]),
     "MG": (100, [("sapphire", 60), ("gold", 40)], ["Atsimo-Andrefana", "Diana", "Anosy"]),
@@ -47,7 +48,8 @@ COUNTRIES: dict[str, tuple[int, list[tuple[str, int]], list[str]]] = {
     "BF": (110, [("gold", 100)], ["Centre-Nord", "Sahel", "Sud-Ouest"]),
     "ML": (100, [("gold", 100)], ["Kayes", "Sikasso", "Koulikoro"]),
     "NE": (70, [("gold", 100)], ["Tillabéri", "Agadez"]),
-    "ZW": (120, [("gold", 80), ("lithium", 20)], ["Midlands", "Mashonaland West", "Matabeleland South"]),
+    "ZW": (120, [("gold", 80), ("lithium", 20)],
+           ["Midlands", "Mashonaland West", "Matabeleland South"]),
 }  # fmt: skip
 
 SYLLABLES = ["ka", "mi", "tu", "ga", "lu", "ba", "ngo", "ma", "ki", "wa", "so", "ri", "ne", "ya"]
@@ -288,7 +290,7 @@ def build(rng: random.Random, say: Callable[[str], None]) -> None:
     for link in operator_sites:
         operator_site_ids.setdefault(link.operator_id, []).append(link.site_id)
     for miner in Miner.objects.order_by("pk").only("pk", "operator_id"):
-        site_id = rng.choice(operator_site_ids[miner.operator_id])
+        site_id = rng.choice(operator_site_ids[miner.operator_id or 0])
         miner_sites.append(Miner.sites.through(miner_id=miner.pk, site_id=site_id))
     Miner.sites.through.objects.bulk_create(miner_sites, batch_size=2000)
     say(f"  {len(miners)} miners")

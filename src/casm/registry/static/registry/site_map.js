@@ -1,0 +1,64 @@
+// The site map: country outlines drawn from the platform itself (no tiles), sites grouped by
+// the server on a grid that follows the zoom, single sites once few enough are in view.
+(function () {
+  "use strict";
+  var element = document.getElementById("site-map");
+  if (!element || !window.L) { return; }
+  var status = document.getElementById("site-map-status");
+  var map = L.map(element, { worldCopyJump: true, minZoom: 2, maxZoom: 16, preferCanvas: true });
+  map.attributionControl.addAttribution("Natural Earth");
+  var colours = { green: "#2e7d32", yellow: "#b58900", red: "#c62828", blue: "#1565c0" };
+  var points = L.layerGroup().addTo(map);
+  var request = 0;
+
+  fetch(element.dataset.outlines).then(function (r) { return r.json(); }).then(function (data) {
+    var layer = L.geoJSON(data, {
+      style: function (feature) {
+        var mine = feature.properties.alpha3 === element.dataset.country;
+        return { color: "#777", weight: mine ? 2 : 0.7, fillColor: mine ? "#fff8e6" : "#eef1f4", fillOpacity: 1 };
+      },
+      interactive: false
+    }).addTo(map);
+    layer.bringToBack();
+    var fitted = false;
+    if (element.dataset.country) {
+      layer.eachLayer(function (l) {
+        if (l.feature.properties.alpha3 === element.dataset.country) { map.fitBounds(l.getBounds()); fitted = true; }
+      });
+    }
+    if (!fitted) { map.setView([0, 20], 3); }
+  });
+
+  function label(text) { var span = document.createElement("span"); span.textContent = text; return span.innerHTML; }
+
+  function load() {
+    var bounds = map.getBounds();
+    var box = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()].map(function (v) { return v.toFixed(4); });
+    var query = element.dataset.query ? element.dataset.query + "&" : "";
+    var url = element.dataset.clusters + "?" + query + "zoom=" + map.getZoom() + "&bbox=" + box.join(",");
+    var mine = ++request;
+    status.textContent = element.dataset.labelLoading;
+    fetch(url).then(function (r) { return r.json(); }).then(function (data) {
+      if (mine !== request) { return; }
+      points.clearLayers();
+      data.features.forEach(function (feature) {
+        var c = feature.geometry.coordinates, p = feature.properties, marker;
+        if (p.count) {
+          var radius = 6 + Math.min(24, Math.sqrt(p.count) * 1.5);
+          marker = L.circleMarker([c[1], c[0]], { radius: radius, color: "#1f5f8b", weight: 1, fillOpacity: 0.55 });
+          marker.bindTooltip(p.count + " " + element.dataset.labelSites, { permanent: p.count > 9, direction: "center", className: "cluster-label" });
+          marker.on("click", function () { map.setView([c[1], c[0]], Math.min(map.getZoom() + 2, 16)); });
+        } else {
+          marker = L.circleMarker([c[1], c[0]], { radius: 5, color: "#333", weight: 1, fillColor: colours[p.certification_status] || "#c2572b", fillOpacity: 0.9 });
+          marker.bindPopup("<strong>" + label(p.name) + "</strong><br>" + label(p.code) +
+            '<br><a href="' + element.dataset.clusters.replace("clusters.json", String(p.id) + "/") + '">' + label(p.code) + "</a>");
+        }
+        points.addLayer(marker);
+      });
+      status.textContent = data.total + " " + element.dataset.labelSites;
+      element.dataset.drawn = "1";
+    });
+  }
+  map.on("moveend", load);
+  map.whenReady(function () { setTimeout(load, 0); });
+})();
