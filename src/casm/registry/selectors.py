@@ -195,10 +195,23 @@ def site_can_edit(*, user: Any, site: Site | None = None, country: Country | Non
     return True
 
 
-def visit_list(*, user: Any, site_filters: SiteFilters | None = None) -> QuerySet[SiteVisit]:
+def visit_list(
+    *,
+    user: Any,
+    site_filters: SiteFilters | None = None,
+    site: Any = None,
+    date_from: Any = None,
+    date_to: Any = None,
+) -> QuerySet[SiteVisit]:
     queryset = scope_queryset(SiteVisit.objects.all(), user)
     if site_filters is not None and not site_filters.is_empty():
         queryset = queryset.filter(site__in=site_filter(Site.objects.all(), site_filters))
+    if site is not None:
+        queryset = queryset.filter(site_id=site)
+    if date_from is not None:
+        queryset = queryset.filter(date__gte=date_from)
+    if date_to is not None:
+        queryset = queryset.filter(date__lte=date_to)
     return queryset.select_related("site", "country").order_by("-date", "-pk")
 
 
@@ -215,8 +228,12 @@ def operator_list(*, user: Any, country: str = "", kind: str = "", q: str = "") 
         queryset = queryset.filter(kind=kind)
     if q:
         queryset = queryset.filter(Q(name__icontains=q) | Q(registration_number__icontains=q))
-    return queryset.select_related("country").annotate(
-        site_count=Count("sites", distinct=True), miner_count=Count("miners", distinct=True)
+    return (
+        queryset.select_related("country")
+        .annotate(
+            site_count=Count("sites", distinct=True), miner_count=Count("miners", distinct=True)
+        )
+        .order_by("name", "pk")
     )
 
 

@@ -1,0 +1,476 @@
+"""Exports of the registry as CSV, XLSX and GeoJSON, streamed so a national export fits in memory.
+
+Every export takes a queryset the caller has already scoped (a selector for a user, everything
+for the command line) and reads it in chunks of rows ordered by id. A *public* site export reads
+only :data:`~casm.registry.selectors.PUBLIC_SITE_FIELDS` and the commodities, whatever the
+queryset; visits, operators and production have no public export.
+
+Each ``*_export`` function returns an :class:`ExportFile`: a file name, a content type and an
+iterator of bytes, which :func:`export_response` turns into a streaming download.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import decimal
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from casm.core.models import Country
+from casm.registry.models import Operator, ProductionRecord, Site, SiteVisit
+from casm.registry.selectors import (
+    PUBLIC_SITE_FIELDS,
+    SiteFilters,
+    site_commodity_codes,
+    site_filter,
+)
+
+FORMATS = ("csv", "xlsx", "geojson")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "geojson": "application/geo+json",
+}
+CHUNK_ROWS = 2000
+FILE_CHUNK_BYTES = 64 * 1024
+# Text a spreadsheet would run as a formula when the cell is opened.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportError(ValueError):
+    """An export that cannot be made (unknown format, or not offered publicly)."""
+
+
+class ExportFile(NamedTuple):
+    filename: str
+    content_type: str
+    chunks: Iterator[bytes]
+
+
+@dataclass(frozen=True)
+class Table:
+    """What an export reads: the columns, the rows, and where each row is on a map."""
+
+    name: str
+    columns: list[str]
+    rows: Callable[[], Iterator[dict[str, Any]]]
+    # The names of the latitude and longitude columns, for GeoJSON.
+    point: tuple[str, str] | None = None
+
+
+# --- Reading in chunks -----------------------------------------------------------------------
+
+
+def _chunks(queryset: QuerySet, fields: Iterable[str]) -> Iterator[list[dict[str, Any]]]:
+    """The rows of ``queryset`` as dicts, ``CHUNK_ROWS`` at a time, by increasing id.
+
+    Keyset pagination on the primary key: every chunk is one indexed query, however large the
+    table, and no server-side cursor stays open while the response streams.
+    """
+    fields = list(fields)
+    queryset = queryset.order_by("pk")
+    last = None
+    while True:
+        page = queryset if last is None else queryset.filter(pk__gt=last)
+        rows = list(page.values(*fields)[:CHUNK_ROWS])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1]["id"]
+        if len(rows) < CHUNK_ROWS:
+            return
+
+
+def _joined(values: Iterable[Any]) -> str:
+    return ";".join(str(value) for value in values)
+
+
+SITE_FIELDS = [
+    "id",
+    "code",
+    "name",
+    "other_names",
+    "country__alpha2",
+    "admin1",
+    "admin2",
+    "admin3",
+    "admin4",
+    "latitude",
+    "longitude",
+    "location_note",
+    "mining_methods",
+    "processing_methods",
+    "activity_status",
+    "legal_status",
+    "certification_status",
+    "certification_valid_from",
+    "certification_valid_until",
+    "first_visit",
+    "last_visit",
+    "workers",
+    "women",
+    "children",
+    "children_present",
+    "armed_presence",
+    "mercury_use",
+    "duplicate_of",
+    "duplicate_dismissed",
+    "source",
+    "created_at",
+    "updated_at",
+]
+
+
+def _column(field: str) -> str:
+    return "country" if field == "country__alpha2" else field
+
+
+def site_table(queryset: QuerySet[Site], *, public: bool) -> Table:
+    """Sites with their commodity codes; public: only the public fields."""
+    fields = list(PUBLIC_SITE_FIELDS) if public else SITE_FIELDS
+    columns = [_column(field) for field in fields]
+    columns.insert(columns.index("longitude") + 1, "commodities")
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for chunk in _chunks(queryset, fields):
+            codes = site_commodity_codes([row["id"] for row in chunk])
+            for row in chunk:
+                out = {_column(field): value for field, value in row.items()}
+                out["commodities"] = sorted(codes.get(row["id"], []))
+                yield out
+
+    return Table("sites-public" if public else "sites", columns, rows, ("latitude", "longitude"))
+
+
+VISIT_FIELDS = [
+    "id",
+    "site",
+    "site__code",
+    "site__name",
+    "country__alpha2",
+    "site__latitude",
+    "site__longitude",
+    "date",
+    "team",
+    "submission_id",
+    "reached",
+    "not_reached_reason",
+    "workers",
+    "men",
+    "women",
+    "boys_under_15",
+    "girls_under_15",
+    "boys_15_17",
+    "girls_15_17",
+    "pits",
+    "max_depth_m",
+    "commodities",
+    "state_services",
+    "armed_presence",
+    "armed_activities",
+    "traceability_scheme",
+    "mercury_use",
+    "women_work",
+    "children_work",
+    "notes",
+    "created_at",
+]
+
+
+def visit_table(queryset: QuerySet[SiteVisit]) -> Table:
+    """Site visits with their site's code, name and location (never public)."""
+    names = {"site": "site_id", "country__alpha2": "country"}
+    columns = [names.get(field, field.replace("__", "_")) for field in VISIT_FIELDS]
+    columns.insert(columns.index("commodities") + 1, "commodity_details")
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for chunk in _chunks(queryset, VISIT_FIELDS):
+            for row in chunk:
+                out = {
+                    names.get(field, field.replace("__", "_")): value
+                    for field, value in row.items()
+                }
+                details = [item for item in out["commodities"] or [] if isinstance(item, dict)]
+                out["commodities"] = [item.get("commodity", "") for item in details]
+                out["commodity_details"] = details
+                yield out
+
+    return Table("visits", columns, rows, ("site_latitude", "site_longitude"))
+
+
+OPERATOR_FIELDS = [
+    "id",
+    "country__alpha2",
+    "kind",
+    "name",
+    "registration_number",
+    "member_count",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "created_at",
+    "updated_at",
+]
+
+
+def operator_table(queryset: QuerySet[Operator]) -> Table:
+    """Operators with their contacts and the codes of their sites (never public)."""
+    columns = [_column(field) for field in OPERATOR_FIELDS] + ["sites"]
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for chunk in _chunks(queryset, OPERATOR_FIELDS):
+            sites: dict[int, list[str]] = {}
+            links = Operator.sites.through.objects.filter(
+                operator_id__in=[row["id"] for row in chunk]
+            ).values_list("operator_id", "site__code")
+            for operator_id, code in links:
+                sites.setdefault(operator_id, []).append(code)
+            for row in chunk:
+                out = {_column(field): value for field, value in row.items()}
+                out["sites"] = sorted(sites.get(row["id"], []))
+                yield out
+
+    return Table("operators", columns, rows)
+
+
+PRODUCTION_FIELDS = [
+    "id",
+    "country__alpha2",
+    "site__code",
+    "operator__name",
+    "commodity__code",
+    "period",
+    "year",
+    "period_number",
+    "quantity",
+    "unit",
+    "quantity_base",
+    "value",
+    "currency",
+    "source",
+    "created_at",
+]
+
+
+def production_table(queryset: QuerySet[ProductionRecord]) -> Table:
+    """Production records with the site code, operator name and commodity code."""
+    names = {
+        "country__alpha2": "country",
+        "site__code": "site",
+        "operator__name": "operator",
+        "commodity__code": "commodity",
+    }
+    columns = [names.get(field, field) for field in PRODUCTION_FIELDS]
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for chunk in _chunks(queryset, PRODUCTION_FIELDS):
+            for row in chunk:
+                yield {names.get(field, field): value for field, value in row.items()}
+
+    return Table("production", columns, rows)
+
+
+# --- Writers ---------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> Any:
+    """A cell value for CSV and XLSX: lists joined, JSON as text, formulas defused."""
+    if isinstance(value, list | tuple):
+        if any(isinstance(item, dict) for item in value):
+            return json.dumps(value, ensure_ascii=False)
+        return _joined(value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, datetime.datetime):
+        return value.replace(microsecond=0).isoformat()
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith(FORMULA_STARTS):
+            return "'" + value
+    return value
+
+
+def csv_chunks(table: Table) -> Iterator[bytes]:
+    """CSV in UTF-8 with a byte order mark (so spreadsheets read accents right)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(table.columns)
+    for number, row in enumerate(table.rows(), start=1):
+        values = []
+        for column in table.columns:
+            value = _text(row.get(column))
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            values.append("" if value is None else value)
+        writer.writerow(values)
+        if number % 500 == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def xlsx_chunks(table: Table) -> Iterator[bytes]:
+    """One sheet written by openpyxl in write-only mode into a temporary file, then streamed."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(table.name[:31])
+    sheet.append(table.columns)
+    for row in table.rows():
+        values = []
+        for column in table.columns:
+            value = _text(row.get(column))
+            if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+                value = value.replace(tzinfo=None)
+            values.append(value)
+        sheet.append(values)
+    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="casm-export-")
+    os.close(handle)
+    try:
+        workbook.save(path)
+        with open(path, "rb") as file:
+            while chunk := file.read(FILE_CHUNK_BYTES):
+                yield chunk
+    finally:
+        os.unlink(path)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def geojson_chunks(table: Table) -> Iterator[bytes]:
+    """A FeatureCollection of points, one feature per row, written feature by feature."""
+    if table.point is None:
+        raise ExportError(_("This export has no locations, so no GeoJSON."))
+    latitude, longitude = table.point
+    yield b'{"type": "FeatureCollection", "features": ['
+    separator = b""
+    batch: list[bytes] = []
+    for row in table.rows():
+        feature = {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [row[longitude], row[latitude]]},
+            "properties": {k: v for k, v in row.items() if k not in (latitude, longitude)},
+        }
+        batch.append(separator + json.dumps(feature, default=_json_default).encode("utf-8"))
+        separator = b",\n"
+        if len(batch) >= 500:
+            yield b"".join(batch)
+            batch = []
+    batch.append(b"]}\n")
+    yield b"".join(batch)
+
+
+WRITERS: dict[str, Callable[[Table], Iterator[bytes]]] = {
+    "csv": csv_chunks,
+    "xlsx": xlsx_chunks,
+    "geojson": geojson_chunks,
+}
+
+
+def table_export(table: Table, fmt: str) -> ExportFile:
+    """``table`` written as ``fmt``; nothing is read until the chunks are iterated."""
+    if fmt not in WRITERS:
+        raise ExportError(
+            _("Unknown format %(format)s: choose csv, xlsx or geojson.") % {"format": fmt}
+        )
+    if fmt == "geojson" and table.point is None:
+        raise ExportError(_("This export has no locations, so no GeoJSON."))
+    stamp = datetime.date.today().isoformat()
+    return ExportFile(f"casm-{table.name}-{stamp}.{fmt}", CONTENT_TYPES[fmt], WRITERS[fmt](table))
+
+
+# --- What callers use ------------------------------------------------------------------------
+
+
+def sites_export(queryset: QuerySet[Site], fmt: str, *, public: bool = False) -> ExportFile:
+    """The sites of ``queryset`` as csv, xlsx or geojson; ``public`` keeps public fields only."""
+    return table_export(site_table(queryset, public=public), fmt)
+
+
+def visits_export(queryset: QuerySet[SiteVisit], fmt: str) -> ExportFile:
+    """The visits of ``queryset`` (within scope: there is no public visit export)."""
+    return table_export(visit_table(queryset), fmt)
+
+
+def operators_export(queryset: QuerySet[Operator], fmt: str) -> ExportFile:
+    """The operators of ``queryset`` with their contacts (csv or xlsx; never public)."""
+    return table_export(operator_table(queryset), fmt)
+
+
+def production_export(queryset: QuerySet[ProductionRecord], fmt: str) -> ExportFile:
+    """The production records of ``queryset`` (csv or xlsx; never public)."""
+    return table_export(production_table(queryset), fmt)
+
+
+def export_response(export: ExportFile, *, attachment: bool = True) -> StreamingHttpResponse:
+    """A streaming download of ``export``."""
+    response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
+    disposition = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{export.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+EXPORT_KINDS = ("sites", "visits", "operators", "production")
+
+
+def _countries(filters: SiteFilters) -> QuerySet:
+    code = filters.country.upper()
+    return Country.objects.filter(**{"alpha2" if len(code) == 2 else "alpha3": code})
+
+
+def system_export(
+    kind: str, fmt: str, *, filters: SiteFilters | None = None, public: bool = False
+) -> ExportFile:
+    """Everything of ``kind`` (filtered like the site list), as the system sees it: for the
+    command line. ``public`` is offered for sites only."""
+    filters = filters or SiteFilters()
+    if public and kind != "sites":
+        raise ExportError(_("Only sites have a public export."))
+    sites = site_filter(Site.objects.all(), filters)
+    if kind == "sites":
+        return sites_export(sites, fmt, public=public)
+    if kind == "visits":
+        visits = SiteVisit.objects.all()
+        if not filters.is_empty():
+            visits = visits.filter(site__in=sites)
+        return visits_export(visits, fmt)
+    # Operators and production belong to a country even without a site: the country filter
+    # applies to them directly, the other filters through their sites.
+    country = SiteFilters(country=filters.country)
+    others = SiteFilters(**{**vars(filters), "country": ""})
+    if kind == "operators":
+        operators = Operator.objects.all()
+        if filters.country:
+            operators = operators.filter(country__in=_countries(country))
+        if not others.is_empty():
+            operators = operators.filter(
+                pk__in=Operator.sites.through.objects.filter(site__in=sites).values("operator_id")
+            )
+        return operators_export(operators, fmt)
+    if kind == "production":
+        records = ProductionRecord.objects.all()
+        if filters.country:
+            records = records.filter(country__in=_countries(country))
+        if not others.is_empty():
+            records = records.filter(site__in=sites)
+        return production_export(records, fmt)
+    raise ExportError(_("Unknown export %(kind)s.") % {"kind": kind})
