@@ -185,12 +185,18 @@ def _parse_location(raw: str) -> tuple[float, float]:
     return float(parts[0]), float(parts[1])
 
 
-def content_submission_id(source_label: str, values: dict[str, Any]) -> str:
-    """A stable ID for a row that has none: the same content gives the same ID."""
+def content_submission_id(kind: str, values: dict[str, Any], occurrence: int = 1) -> str:
+    """A stable ID for a row that has none, from its content (properties and coordinates).
+
+    The same row in another file (IPIS lists a site under each of its minerals) gets the same
+    ID, so it is imported once. The same row twice in one file is taken as a repeat visit (the
+    source dropped the dates): the occurrence number tells them apart, and a new import of the
+    file gives the same IDs again.
+    """
     key = values.get("_feature_key") or json.dumps(
         {k: _text(v) for k, v in values.items()}, sort_keys=True, ensure_ascii=False
     )
-    return str(uuid.uuid5(CONTENT_NAMESPACE, f"{source_label}\n{key}"))
+    return str(uuid.uuid5(CONTENT_NAMESPACE, f"{kind}\n{key}\n{occurrence}"))
 
 
 # --- Sites ----------------------------------------------------------------------------------
@@ -305,6 +311,7 @@ class CensusImporter:
                 self.commodity_codes.setdefault(validation.name_key(name), commodity.code)
         self.indexes: dict[int, _CountryIndex] = {}
         self.seen_ids: dict[str, int] = {}
+        self.content_repeats: dict[str, int] = {}
         self.location_cache: dict[tuple[str, Any, Any], str | None] = {}
         self.site_commodities: set[tuple[int, int]] = set()
         self.pending_commodities: list[tuple[_SiteRef, int]] = []
@@ -584,7 +591,11 @@ class CensusImporter:
         # The submission
         column, submission = self._raw(record, "submission_id")
         if not submission:
-            submission = content_submission_id(self.mapping.name or self.source.kind, record.values)
+            submission = content_submission_id(self.source.kind, record.values)
+            occurrence = self.content_repeats.get(submission, 0) + 1
+            self.content_repeats[submission] = occurrence
+            if occurrence > 1:
+                submission = content_submission_id(self.source.kind, record.values, occurrence)
         data["submission_id"] = submission[:100]
         first = self.seen_ids.get(data["submission_id"])
         if first is not None:
