@@ -15,7 +15,11 @@ COMMANDS = [
     ("backup", "write the database and uploaded files into one archive: casm backup FILE"),
     ("restore", "restore an archive made by backup into an empty installation"),
     ("check", "check the configuration, the folders and the database"),
+    ("import", "import field data: casm import census FILE [--mapping M] [--dry-run]"),
+    ("census-form", "write the standard census form (XLSForm): casm census-form OUT.xlsx"),
 ]
+# Commands whose name is not a Python module's.
+ALIASES = {"census-form": "census_form"}
 
 HELP = (
     "usage: casm COMMAND [options]\n\ncommands:\n"
@@ -44,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"casm {__version__}")
         return 0
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casm.settings")
+    args[0] = ALIASES.get(args[0], args[0])
 
     import django
     from django.core.exceptions import ImproperlyConfigured

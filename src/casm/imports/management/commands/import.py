@@ -1,0 +1,95 @@
+"""`casm import census FILE`: import a field census into the registry."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError
+
+from casm.core.audit import audit_source
+from casm.core.models import AuditEvent, Country
+from casm.imports.census import census_import
+from casm.imports.mapping import mapping_load
+from casm.imports.readers import ImportFileError
+
+BAR_WIDTH = 30
+
+
+def terminal_progress(stream: Any = None) -> Any:
+    """A progress bar on stderr, redrawn at most ten times a second (plain text, no library)."""
+    stream = stream or sys.stderr
+    last = {"at": 0.0}
+
+    def show(done: int, total: int | None, message: str = "") -> None:
+        now = time.monotonic()
+        if now - last["at"] < 0.1 and not (total and done >= total):
+            return
+        last["at"] = now
+        share = min(done / total, 1.0) if total else 0.0
+        filled = int(BAR_WIDTH * share)
+        stream.write(f"\r[{'#' * filled}{' ' * (BAR_WIDTH - filled)}] {share:4.0%} {message}")
+        stream.flush()
+
+    return show
+
+
+class Command(BaseCommand):
+    help = "Import field data: casm import census FILE [--country CC] [--mapping M] [--dry-run]"
+
+    def add_arguments(self, parser):
+        parser.add_argument("what", choices=["census"], help="what the file holds")
+        parser.add_argument("file", help=".csv, .xlsx, .zip (ODK Central) or .geojson")
+        parser.add_argument("--country", help="ISO code of the country, when the file has none")
+        parser.add_argument("--mapping", help="JSON mapping of columns and values")
+        parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
+        parser.add_argument(
+            "--skip-invalid", action="store_true", help="import the valid rows, report the others"
+        )
+        parser.add_argument("--report", help="write the problems to this CSV file")
+        parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    def handle(self, *args, what, file, country=None, mapping=None, dry_run=False,
+               skip_invalid=False, report=None, quiet=False, **options):  # fmt: skip
+        chosen = None
+        if country:
+            chosen = Country.objects.filter(alpha2=country.upper()).first() or (
+                Country.objects.filter(alpha3=country.upper()).first()
+            )
+            if chosen is None:
+                raise CommandError(f"unknown country code {country!r}")
+        try:
+            loaded = mapping_load(mapping)
+        except ImportFileError as exc:
+            raise CommandError(str(exc)) from exc
+        progress = None if quiet or options.get("verbosity", 1) == 0 else terminal_progress()
+        try:
+            with audit_source(AuditEvent.Source.IMPORT):
+                result = census_import(
+                    actor=None, path=file, mapping=loaded, country=chosen, dry_run=dry_run,
+                    skip_invalid=skip_invalid, report_path=report, progress=progress,
+                )  # fmt: skip
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from exc
+        if progress is not None:
+            sys.stderr.write("\n")
+        for problem in result.problems[:50]:
+            where = ", ".join(
+                str(part)
+                for part in (problem.file, problem.sheet if problem.sheet != problem.file else "",
+                             f"row {problem.row}" if problem.row != "" else "", problem.column)
+                if part
+            )  # fmt: skip
+            shown = problem.value and problem.value not in problem.message
+            value = f" “{problem.value}”" if shown else ""
+            self.stderr.write(f"{where}:{value} {problem.message}")
+        if result.problem_count > 50:
+            self.stderr.write(f"... and {result.problem_count - 50} more problems")
+        self.stdout.write(result.summary)
+        if result.problem_count and not (skip_invalid and result.committed):
+            raise CommandError(
+                f"{result.problem_count} problems"
+                + (f"; see {report}" if report else "; --report FILE writes them all")
+            )
