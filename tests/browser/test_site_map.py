@@ -1,0 +1,117 @@
+"""The site map in a real browser: groups of sites far out, single sites close in, filters."""
+
+from __future__ import annotations
+
+import random
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [
+    pytest.mark.browser,
+    # The live server needs committed data. `serialized_rollback` puts back the reference data
+    # (countries, commodities) loaded by migrations, which a transactional test flushes.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+SCATTERED = 500  # over the middle of DR Congo
+GATHERED = 150  # on a few square kilometres around Kamituga
+GOLD_EVERY = 3  # one scattered site in three is a gold site, and every gathered one
+
+
+def _congo_sites():
+    """Bulk-create the sites; return how many there are and how many are gold sites."""
+    from casm.core.models import Commodity, Country
+    from casm.registry.models import Site
+
+    congo = Country.objects.get(alpha2="CD")
+    rng = random.Random(7)
+    points = [(rng.uniform(-9.0, 2.0), rng.uniform(19.0, 29.0)) for _ in range(SCATTERED)]
+    points += [(rng.uniform(-3.08, -3.04), rng.uniform(28.16, 28.20)) for _ in range(GATHERED)]
+    sites = Site.objects.bulk_create(
+        Site(country=congo, code=f"CD-MAP-{number:04d}", name=f"Map site {number}", latitude=lat,
+             longitude=lon)
+        for number, (lat, lon) in enumerate(points)
+    )  # fmt: skip
+    gold = Commodity.objects.get(code="gold")
+    gold_sites = [
+        site for number, site in enumerate(sites) if number >= SCATTERED or number % GOLD_EVERY == 0
+    ]
+    Site.commodities.through.objects.bulk_create(
+        Site.commodities.through(site_id=site.pk, commodity_id=gold.pk) for site in gold_sites
+    )
+    return len(sites), len(gold_sites)
+
+
+def _shown(page) -> int:
+    """The number of sites the map says are in view."""
+    text = page.locator("#site-map-status").inner_text()
+    match = re.fullmatch(r"(\d+) sites", text.strip())
+    assert match, f"unexpected status: {text!r}"
+    return int(match.group(1))
+
+
+def _biggest_group_centre(page) -> tuple[float, float]:
+    """Where on the page the group with the most sites in view is, read in one go.
+
+    Labels of the previous view fade out for a moment (opacity 0): they are left aside.
+    """
+    groups = page.eval_on_selector_all(
+        ".leaflet-tooltip.cluster-label",
+        """labels => labels.filter(label => label.style.opacity !== "0").map(label => {
+            const box = label.getBoundingClientRect();
+            return [parseInt(label.textContent, 10), box.x + box.width / 2, box.y + box.height / 2];
+        })""",
+    )
+    _count, x, y = max(groups)
+    return x, y
+
+
+def test_it_groups_sites_far_out_shows_each_close_in_and_filters(page, live_server, snapshot):
+    total, gold = _congo_sites()
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    drawn = page.locator("#site-map[data-drawn='1']")
+
+    page.goto(f"{live_server.url}/registry/sites/map/?country=CD")
+    expect(drawn).to_have_count(1)
+    expect(page.locator("#site-map-status")).to_have_text(f"{total} sites")
+    # Far out, too many sites to show one by one: numbered groups.
+    groups = page.locator(".leaflet-tooltip.cluster-label")
+    expect(groups.first).to_be_visible()
+    assert groups.count() >= 2
+    snapshot(page, "groups")
+
+    # Clicking a group zooms in on it, until few enough sites are in view to show each.
+    for _ in range(6):
+        x, y = _biggest_group_centre(page)
+        page.evaluate("document.getElementById('site-map').removeAttribute('data-drawn')")
+        with page.expect_response(re.compile(r"/registry/sites/clusters\.json\?")) as answer:
+            page.mouse.click(x, y)
+        expect(drawn).to_have_count(1)
+        # Off the map, so that no group shows its label on hover.
+        page.mouse.move(0, 0)
+        features = answer.value.json()["features"]
+        if all("count" not in feature["properties"] for feature in features):
+            break
+    expect(groups).to_have_count(0)
+    assert 0 < _shown(page) < total
+    assert len(features) == _shown(page)
+    assert all("count" not in feature["properties"] for feature in features)
+    assert {"id", "code", "name"} <= features[0]["properties"].keys()
+    snapshot(page, "single-sites")
+
+    # A filter narrows what the map counts.
+    page.locator("form.filters select[name=commodity]").select_option("gold")
+    page.locator("form.filters button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"commodity=gold"))
+    expect(drawn).to_have_count(1)
+    expect(page.locator("#site-map-status")).to_have_text(f"{gold} sites")
+    assert gold < total
+
+    assert requested, "the page made no request at all"
+    outside = [url for url in requested if urlsplit(url).hostname not in LOCAL_HOSTS]
+    assert outside == [], f"requests left the machine: {outside}"
