@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from casm.core.models import Commodity, Country
@@ -60,7 +61,9 @@ class SiteFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        countries = Country.objects.filter(sites__isnull=False).distinct().order_by("name_en")
+        countries = Country.objects.filter(
+            Exists(Site.objects.filter(country=OuterRef("pk")))
+        ).order_by("name_en")
         cast(forms.ChoiceField, self.fields["country"]).choices = [("", _("all"))] + [
             (c.alpha2, c.name) for c in countries
         ]

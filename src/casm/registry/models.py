@@ -163,7 +163,8 @@ class Site(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
-        ordering = ["country", "name", "pk"]
+        # By the country's id, not its name: the (country, name) index then serves the order.
+        ordering = ["country_id", "name", "pk"]
         verbose_name = _("site")
         verbose_name_plural = _("sites")
         constraints = [
@@ -181,6 +182,7 @@ class Site(models.Model):
             models.Index(fields=["country", "legal_status"], name="site_country_legal"),
             models.Index(fields=["country", "latitude", "longitude"], name="site_country_point"),
             models.Index(fields=["country", "admin1"], name="site_country_admin1"),
+            models.Index(fields=["country", "name"], name="site_country_name"),
             models.Index(fields=["latitude", "longitude"], name="site_point"),
         ]
 

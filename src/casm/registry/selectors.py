@@ -6,6 +6,7 @@ people (visits' head counts per site, operators' contacts, miners) stays within 
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -331,13 +332,13 @@ def site_clusters(
         return {"type": "FeatureCollection", "total": total, "features": features}
     # A cell of about 60 screen pixels at this zoom (256-pixel tiles).
     cell = 360.0 / (2 ** max(0, min(zoom, 18))) * 60 / 256
-    from django.db.models import Avg, FloatField
-    from django.db.models.functions import Cast, Floor
+    from django.db.models import Avg, F
+    from django.db.models.functions import Floor
 
     cells = (
         queryset.annotate(
-            gx=Floor(Cast("longitude", FloatField()) / cell),
-            gy=Floor(Cast("latitude", FloatField()) / cell),
+            gx=Floor(F("longitude") / cell),
+            gy=Floor(F("latitude") / cell),
         )
         .values("gx", "gy")
         .annotate(count=Count("pk"), lat=Avg("latitude"), lon=Avg("longitude"))
@@ -355,6 +356,40 @@ def site_clusters(
             }
         )
     return {"type": "FeatureCollection", "total": total, "features": features}
+
+
+def site_clusters_cached(
+    *, filters: SiteFilters, zoom: int, bbox: tuple[float, float, float, float] | None
+) -> dict[str, Any]:
+    """:func:`site_clusters` of the public site list, cached while the country's data stays
+    the same. The box is widened to whole grid cells so that small pans share an answer."""
+    from django.core.cache import cache
+
+    from casm.registry.services import registry_version
+
+    country = country_by_code(filters.country) if filters.country else None
+    if country is None:
+        return site_clusters(public_site_list(filters=filters), zoom=zoom, bbox=bbox)
+    if bbox is not None:
+        cell = 360.0 / (2 ** max(0, min(zoom, 18))) * 60 / 256
+        west, south, east, north = bbox
+        bbox = (
+            max(-180.0, math.floor(west / cell) * cell),
+            max(-90.0, math.floor(south / cell) * cell),
+            min(180.0, math.ceil(east / cell) * cell),
+            min(90.0, math.ceil(north / cell) * cell),
+        )
+    key = (
+        "registry:clusters:"
+        + hashlib.sha256(
+            repr((registry_version(country.pk), filters.as_params(), zoom, bbox)).encode()
+        ).hexdigest()
+    )
+    data = cache.get(key)
+    if data is None:
+        data = site_clusters(public_site_list(filters=filters), zoom=zoom, bbox=bbox)
+        cache.set(key, data, 3600)
+    return data
 
 
 def bbox_from_param(value: str) -> tuple[float, float, float, float] | None:

@@ -112,9 +112,7 @@ def site_clusters(request: HttpRequest) -> JsonResponse:
     except ValueError:
         zoom = 3
     bbox = selectors.bbox_from_param(request.GET.get("bbox", ""))
-    data = selectors.site_clusters(
-        selectors.public_site_list(filters=filters), zoom=zoom, bbox=bbox
-    )
+    data = selectors.site_clusters_cached(filters=filters, zoom=zoom, bbox=bbox)
     return JsonResponse(data)
 
 

@@ -60,5 +60,4 @@
     });
   }
   map.on("moveend", load);
-  map.whenReady(function () { setTimeout(load, 0); });
 })();
