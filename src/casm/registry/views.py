@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from casm.core.maps import OUTLINES_PATH
 from casm.core.scope import user_country_ids, user_sees_everything
 from casm.lib.charts import line_chart_svg
-from casm.registry import forms, selectors, services
+from casm.registry import exports, forms, selectors, services
 from casm.registry.models import Operator, Site
 
 PAGE_SIZE = 50
@@ -114,6 +114,35 @@ def site_clusters(request: HttpRequest) -> JsonResponse:
     bbox = selectors.bbox_from_param(request.GET.get("bbox", ""))
     data = selectors.site_clusters_cached(filters=filters, zoom=zoom, bbox=bbox)
     return JsonResponse(data)
+
+
+EXPORT_FORMATS = ("csv", "xlsx", "geojson")
+
+
+@require_GET
+def site_export(request: HttpRequest) -> HttpResponse:
+    """The filtered sites as a file: public fields for everyone, every field within scope."""
+    fmt = request.GET.get("format", "csv")
+    if fmt not in EXPORT_FORMATS:
+        return HttpResponse(_("Unknown format."), status=400, content_type="text/plain")
+    filters = selectors.SiteFilters.from_params(request.GET)
+    if request.GET.get("detail") == "1" and request.user.is_authenticated:
+        export = exports.sites_export(selectors.site_list(user=request.user, filters=filters), fmt)
+    else:
+        export = exports.sites_export(selectors.public_site_list(filters=filters), fmt, public=True)
+    return exports.export_response(export)
+
+
+@login_required
+@require_GET
+def visit_export(request: HttpRequest) -> HttpResponse:
+    """The visits of the filtered sites within the user's scope."""
+    fmt = request.GET.get("format", "csv")
+    if fmt not in EXPORT_FORMATS:
+        return HttpResponse(_("Unknown format."), status=400, content_type="text/plain")
+    filters = selectors.SiteFilters.from_params(request.GET)
+    visits = selectors.visit_list(user=request.user, site_filters=filters)
+    return exports.export_response(exports.visits_export(visits, fmt))
 
 
 @functools.cache

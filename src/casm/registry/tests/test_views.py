@@ -205,3 +205,23 @@ def test_the_site_pages_speak_french(client, login, admin_user, ghana_site):
     client.cookies["django_language"] = "fr"
     page = client.get(reverse("registry:site_list"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert 'lang="fr"' in page
+
+
+def test_a_visitor_downloads_public_fields_only(client, ghana_site):
+    response = client.get(reverse("registry:site_export"), {"format": "csv", "detail": "1"})
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert response.status_code == 200 and "Obuasi Pit 7" in body
+    assert "workers" not in body.splitlines()[0]
+    assert client.get(reverse("registry:site_export"), {"format": "pdf"}).status_code == 400
+    assert client.get(reverse("registry:visit_export")).status_code == 302
+
+
+def test_an_officer_downloads_the_visits_of_their_country(client, login, ghana_officer, ghana_site):
+    login(ghana_officer)
+    response = client.get(reverse("registry:visit_export"), {"format": "csv", "country": "GH"})
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert response.status_code == 200 and "2024-03-01" in body
+    response = client.get(
+        reverse("registry:site_export"), {"format": "csv", "detail": "1", "country": "GH"}
+    )
+    assert "workers" in b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[0]
