@@ -12,6 +12,7 @@ COMMANDS = [
     ("createadmin", "create an administrator and print its password once"),
     ("worker", "run queued background jobs (imports, exports, text extraction)"),
     ("jobs", "list background jobs and their progress"),
+    ("export", "export sites, visits, operators or production as CSV, XLSX or GeoJSON"),
     ("backup", "write the database and uploaded files into one archive: casm backup FILE"),
     ("restore", "restore an archive made by backup into an empty installation"),
     ("check", "check the configuration, the folders and the database"),
