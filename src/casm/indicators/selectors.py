@@ -218,19 +218,11 @@ def registry_figures(country: Country) -> dict[str, Any]:
         ),
     }
 
-    production = _production(country, commodities)
+    production, production_sources = _production(country, commodities)
     visits = SiteVisit.objects.filter(country=country).order_by().aggregate(n=Count("pk"))["n"]
     registry_sources = [
         {"source": row["source"], "sites": row["n"]}
         for row in sites.exclude(source="")
-        .values("source")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "source")[:REGISTRY_SOURCE_LIMIT]
-    ]
-    production_sources = [
-        {"source": row["source"], "records": row["n"]}
-        for row in ProductionRecord.objects.filter(country=country)
-        .exclude(source="")
         .values("source")
         .annotate(n=Count("pk"))
         .order_by("-n", "source")[:REGISTRY_SOURCE_LIMIT]
@@ -258,34 +250,48 @@ def registry_figures(country: Country) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _production(country: Country, commodities: dict[int, Commodity]) -> list[dict[str, Any]]:
-    """Quantities by commodity and year, in each commodity's unit."""
+def _production(
+    country: Country, commodities: dict[int, Commodity]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Quantities by commodity and year in each commodity's unit, and who reported them.
+
+    One grouped query gives both, so the production table is read once.
+    """
     rows = (
         ProductionRecord.objects.filter(country=country)
-        .values("commodity_id", "year")
+        .values("commodity_id", "year", "source")
         .annotate(quantity=Sum("quantity_base"), records=Count("pk"))
         .order_by()
     )
-    series: dict[int, list[dict[str, Any]]] = {}
+    series: dict[int, dict[int, dict[str, Any]]] = {}
+    sources: dict[str, int] = {}
     for row in rows:
-        series.setdefault(row["commodity_id"], []).append(
-            {"year": row["year"], "quantity": row["quantity"] or 0.0, "records": row["records"]}
-        )
+        years = series.setdefault(row["commodity_id"], {})
+        year = years.setdefault(row["year"], {"year": row["year"], "quantity": 0.0, "records": 0})
+        year["quantity"] += row["quantity"] or 0.0
+        year["records"] += row["records"]
+        if row["source"]:
+            sources[row["source"]] = sources.get(row["source"], 0) + row["records"]
     out = []
-    for commodity_id, years in series.items():
+    for commodity_id, by_year in series.items():
         commodity = commodities[commodity_id]
-        years.sort(key=lambda item: item["year"])
+        years_list = [by_year[year] for year in sorted(by_year)]
         out.append(
             {
                 "code": commodity.code,
                 "name": commodity.name,
                 "unit": commodity.unit,
-                "years": years,
-                "total": sum(item["quantity"] for item in years),
+                "years": years_list,
+                "total": sum(item["quantity"] for item in years_list),
             }
         )
     out.sort(key=lambda item: (-sum(year["records"] for year in item["years"]), item["name"]))
-    return out
+    top_sources = sorted(sources.items(), key=lambda item: (-item[1], item[0]))
+    production_sources = [
+        {"source": source, "records": records}
+        for source, records in top_sources[:REGISTRY_SOURCE_LIMIT]
+    ]
+    return out, production_sources
 
 
 def _site_map(sites: QuerySet[Site], country: Country, total: int) -> dict[str, Any]:
