@@ -20,6 +20,7 @@ from django.db.models.functions import Floor
 from django.utils.translation import get_language
 
 from casm.core.models import Commodity, Country
+from casm.core.scope import user_country_ids, user_sees_everything
 from casm.indicators.maps import country_bbox
 from casm.indicators.models import WorkforceEstimate
 from casm.registry.models import LegalStatus, ProductionRecord, Site, SiteVisit
@@ -53,6 +54,24 @@ def workforce_estimate_list(*, country: Country | None = None, world: bool = Fal
     if country is not None:
         return estimates.filter(country=country).order_by("-is_best", "-year", "pk")
     return estimates.order_by("country__alpha2", "-is_best", "-year", "pk")
+
+
+def estimate_countries_for_user(user: Any) -> QuerySet[Country] | None:
+    """The countries whose estimates ``user`` may edit (all for administrators), None if none."""
+    if user_sees_everything(user):
+        return Country.objects.all()
+    if getattr(user, "is_authenticated", False) and user.role == "data_officer":
+        return Country.objects.filter(pk__in=user_country_ids(user))
+    return None
+
+
+def estimate_can_edit(user: Any, country: Country | None) -> bool:
+    """Whether ``user`` may add or change estimates of ``country`` (None: the world)."""
+    if user_sees_everything(user):
+        return True
+    if country is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.role == "data_officer" and country.pk in user_country_ids(user)
 
 
 def workforce_estimate_get(pk: Any) -> WorkforceEstimate | None:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casm.core.maps import outlines_source, world_map_svg
-from casm.indicators import selectors
+from casm.core.scope import user_sees_everything
+from casm.indicators import selectors, services
 from casm.indicators.exports import profile_csv
+from casm.indicators.forms import WorkforceEstimateForm
 from casm.indicators.maps import country_map_svg, production_chart_svg
+from casm.indicators.models import WorkforceEstimate
 
 # Classes of the world map by best estimate: (lowest figure, CSS class).
 WORKFORCE_CLASSES = [
@@ -47,6 +53,7 @@ def profile_list(request: HttpRequest) -> HttpResponse:
             "map_svg": world_map_svg(highlight, label_id="map-caption"),
             "map_source": outlines_source(),
             "legend": legend,
+            "can_edit_world": selectors.estimate_can_edit(request.user, None),
         },
     )
 
@@ -89,6 +96,7 @@ def profile_detail(request: HttpRequest, alpha2: str) -> HttpResponse:
             "charts": charts,
             "map_svg": country_map_svg(country.alpha3, profile["map"], label_id="map-caption"),
             "map_source": outlines_source(),
+            "can_edit": selectors.estimate_can_edit(request.user, country),
         },
     )
 
@@ -97,3 +105,107 @@ def profile_detail(request: HttpRequest, alpha2: str) -> HttpResponse:
 def profile_download(request: HttpRequest, alpha2: str) -> HttpResponse:
     country = _country_or_404(alpha2)
     return _csv_response(country, selectors.country_profile(country))
+
+
+# --- Managing the estimates (administrators; data officers for their countries) -----------
+
+
+def _form_errors_from(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _back_to(estimate_country) -> HttpResponse:
+    if estimate_country is None:
+        return redirect("indicators:profile_list")
+    return redirect("indicators:profile_detail", alpha2=estimate_country.alpha2)
+
+
+def _estimate_or_404(estimate_id: int) -> WorkforceEstimate:
+    estimate = selectors.workforce_estimate_get(estimate_id)
+    if estimate is None:
+        raise Http404
+    return estimate
+
+
+def _estimate_form(request: HttpRequest, instance=None, initial=None) -> WorkforceEstimateForm:
+    countries = selectors.estimate_countries_for_user(request.user)
+    if countries is None:
+        raise PermissionDenied(_("Only administrators and data officers edit estimates."))
+    return WorkforceEstimateForm(
+        request.POST or None,
+        instance=instance,
+        initial=initial,
+        countries=countries,
+        world=user_sees_everything(request.user),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def estimate_create(request: HttpRequest) -> HttpResponse:
+    country = selectors.country_for_profile(request.GET.get("country", ""))
+    form = _estimate_form(request, initial={"country": country})
+    if request.method == "POST" and form.is_valid():
+        try:
+            estimate = services.workforce_estimate_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, _("The estimate is saved."))
+            return _back_to(estimate.country)
+    return render(
+        request,
+        "indicators/estimate_form.html",
+        {"form": form, "title": _("New ASM workforce estimate"), "country": country},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def estimate_edit(request: HttpRequest, estimate_id: int) -> HttpResponse:
+    estimate = _estimate_or_404(estimate_id)
+    if not selectors.estimate_can_edit(request.user, estimate.country):
+        raise PermissionDenied(_("You may not edit this estimate."))
+    # The form works on a copy so that a rejected change leaves the estimate untouched.
+    form = _estimate_form(request, instance=WorkforceEstimate.objects.get(pk=estimate.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.workforce_estimate_update(
+                actor=request.user, estimate=estimate, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, _("The changes are saved."))
+            return _back_to(estimate.country)
+    return render(
+        request,
+        "indicators/estimate_form.html",
+        {"form": form, "title": _("ASM workforce estimate"), "country": estimate.country,
+         "estimate": estimate},
+        status=400 if form.errors else 200,
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def estimate_mark_best(request: HttpRequest, estimate_id: int) -> HttpResponse:
+    estimate = _estimate_or_404(estimate_id)
+    services.workforce_estimate_mark_best(actor=request.user, estimate=estimate)
+    messages.success(request, _("This is now the best estimate."))
+    return _back_to(estimate.country)
+
+
+@login_required
+@require_POST
+def estimate_delete(request: HttpRequest, estimate_id: int) -> HttpResponse:
+    estimate = _estimate_or_404(estimate_id)
+    country = estimate.country
+    services.workforce_estimate_delete(actor=request.user, estimate=estimate)
+    messages.success(request, _("The estimate is deleted."))
+    return _back_to(country)
