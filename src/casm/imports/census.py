@@ -22,8 +22,10 @@ million rows import in seconds. Choices made for speed and clarity:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
+import functools
 import json
 import math
 import re
@@ -51,6 +53,16 @@ from .mapping import Mapping, column_field
 from .readers import ImportFileError, Record, Source, open_census_file
 
 CHUNK_ROWS = 5000
+IMPORT_SQLITE_CACHE_KIB = 256 * 1024
+# Distinct values remembered per column (converted once each); beyond it the cache starts over.
+CACHE_LIMIT = 200_000
+# Formats whose cells are always text (CSV); XLSX cells may be numbers or dates.
+TEXT_ONLY_FORMATS = frozenset(("csv", "odk-zip"))
+TEXT_COLUMNS = ("site_code", "site_name", "admin1", "admin2", "admin3", "admin4", "team",
+                "traceability_scheme", "notes", "source")  # fmt: skip
+# Fields whose mapped values apply to each part of a list, not to the whole text.
+MAPPED_AS_LISTS = frozenset(("commodities", "commodity", "state_services", "armed_activities",
+                             "women_work", "children_work"))  # fmt: skip
 MAX_KEPT_PROBLEMS = 1000
 # Namespace of the submission IDs made for rows that have none.
 CONTENT_NAMESPACE = uuid.UUID("6f1d8c4e-0b7a-5c55-9a57-1c0b0c3a5e21")
@@ -134,6 +146,8 @@ class _Rollback(Exception):
 
 
 def _text(value: Any) -> str:
+    if value.__class__ is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, datetime.datetime | datetime.date):
@@ -177,6 +191,46 @@ def parse_date(value: Any, order: str = "dmy") -> datetime.date:
     raise ValueError(raw)
 
 
+def _to_int(text: str) -> tuple[int | None, str | None]:
+    if not text:
+        return None, None
+    try:
+        return _parse_int(text), None
+    except ValueError:
+        return None, _("“%(value)s” is not a whole number.") % {"value": text}
+
+
+def _to_float(text: str) -> tuple[float | None, str | None]:
+    if not text:
+        return None, None
+    try:
+        return _parse_float(text), None
+    except ValueError:
+        return None, _("“%(value)s” is not a number.") % {"value": text}
+
+
+def _to_bool(text: str) -> tuple[bool | None, str | None]:
+    if not text:
+        return None, None
+    lowered = text.lower()
+    if lowered in TRUE:
+        return True, None
+    if lowered in FALSE:
+        return False, None
+    return None, _("“%(value)s” is not yes or no.") % {"value": text}
+
+
+def _to_bool_reached(text: str) -> tuple[bool | None, str | None]:
+    """A site counts as reached unless the row says otherwise."""
+    return _to_bool(text) if text else (True, None)
+
+
+NUMBER_CONVERTERS: dict[str, Callable[[str], tuple[Any, str | None]]] = {
+    **{name: _to_int for name in fields.INT_FIELDS},
+    "max_depth_m": _to_float,
+}
+
+
 def _parse_location(raw: str) -> tuple[float, float]:
     """``lat lon [alt acc]`` (XLSForm geopoint) or ``[lat, lon]`` (KoBoToolbox _geolocation)."""
     parts = raw.strip("[]() ").replace(",", " ").split()
@@ -212,7 +266,7 @@ class _SiteRef:
     key: str
     latitude: float
     longitude: float
-    new: Site | None = None
+    new: dict[str, Any] | None = None  # the fields of a site this import creates
     duplicate: _SiteRef | None = None
     # For the site's current figures: dates and the latest reached visit of this import.
     first: str | None = None
@@ -315,10 +369,13 @@ class CensusImporter:
         self.location_cache: dict[tuple[str, Any, Any], str | None] = {}
         self.site_commodities: set[tuple[int, int]] = set()
         self.pending_commodities: list[tuple[_SiteRef, int]] = []
-        self.touched: dict[int, _SiteRef] = {}
+        self.touched: dict[int, _SiteRef] = {}  # by id(): new sites have no pk yet
         self.matched_existing: set[int] = set()
         self.new_sites: list[_SiteRef] = []
-        self.pending_visits: list[tuple[_SiteRef, dict[str, Any]]] = []
+        self.unsaved_sites: list[_SiteRef] = []
+        self.pending_visits: list[tuple[_SiteRef, tuple]] = []
+        self.caches: dict[str, dict[Any, Any]] = {}
+        self.chunk_columns: dict[str, Any] = {}
         self.created_at = timezone.now()
         self.plan = self._plan(source.columns)
 
@@ -376,287 +433,462 @@ class CensusImporter:
             return False
         return True
 
-    def _raw(self, record: Record, name: str) -> tuple[str, str]:
-        """(column, text) of the first non-empty column feeding ``name``, else the default."""
-        for column in self.plan.get(name, ()):
-            value = record.values.get(column)
-            text = _text(value)
-            if text:
-                return column, text
+    def _texts(self, records: list[Record], name: str) -> tuple[list[str], str]:
+        """The text of field ``name`` in each record (first non-empty column, else the default),
+        and the column to name in problems."""
+        columns = self.plan.get(name, ())
         default = self.mapping.defaults.get(name)
-        return (self.plan.get(name, [name])[0], _text(default)) if default is not None else ("", "")
-
-    def _list(self, record: Record, name: str) -> tuple[str, list[str]]:
-        separator = self.mapping.separators.get(name)
-        found: list[str] = []
-        first = ""
-        for column in self.plan.get(name, ()):
-            text = _text(record.values.get(column))
-            if not text:
-                continue
-            first = first or column
-            parts = text.split(separator) if separator else text.split()
-            for part in parts:
-                code = self.mapping.value(name, part.strip()) if part.strip() else None
-                if code and code not in found:
-                    found.append(code)
-        return first, found
-
-    # -- one row --
-
-    def parse(self, record: Record) -> dict[str, Any] | None:
-        """The row as visit and site data, or None after reporting its problems."""
-        before = self.result.problem_count
-        data: dict[str, Any] = {}
-        columns: dict[str, str] = {}
-        if record.geometry_problem:
-            self.problem(record, "geometry", "", record.geometry_problem)
-        for name in ("site_code", "site_name", "admin1", "admin2", "admin3", "admin4", "team",
-                     "traceability_scheme", "notes", "source"):  # fmt: skip
-            column, text = self._raw(record, name)
-            data[name] = self.mapping.value(name, text) if text else ""
-            columns[name] = column
-        if not data["site_name"] and not data["site_code"]:
-            self.problem(record, "site_name", "", _("A site needs a name or a code."))
-        # Country
-        column, text = self._raw(record, "country")
-        country = (
-            self.countries.get(text.upper())
-            or self.countries.get(validation.name_key(text).upper())
-            if text
-            else self.default_country
-        )
-        if country is None:
-            self.problem(
-                record,
-                column or "country",
-                text,
-                _("Unknown country “%(value)s”.") % {"value": text}
-                if text
-                else _("No country: give one in a country column or with --country."),
-            )
-        elif self.scope is not None and country.pk not in self.scope:
-            self.problem(
-                record, column or "country", text, _("This country is outside your scope.")
-            )
-            country = None
-        data["country"] = country
-        # Numbers
-        for name in fields.INT_FIELDS:
-            column, text = self._raw(record, name)
-            if not text:
-                data[name] = None
-                continue
-            try:
-                data[name] = _parse_int(text)
-            except ValueError:
-                data[name] = None
-                self.problem(
-                    record, column, text, _("“%(value)s” is not a whole number.") % {"value": text}
-                )
-        for name in ("max_depth_m",):
-            column, text = self._raw(record, name)
-            data[name] = None
-            if text:
-                try:
-                    data[name] = _parse_float(text)
-                except ValueError:
-                    self.problem(
-                        record, column, text, _("“%(value)s” is not a number.") % {"value": text}
-                    )
-        for name in fields.BOOL_FIELDS:
-            column, text = self._raw(record, name)
-            lowered = text.lower()
-            if not text:
-                data[name] = True if name == "reached" else None
-            elif lowered in TRUE:
-                data[name] = True
-            elif lowered in FALSE:
-                data[name] = False
+        fallback = _text(default) if default is not None else ""
+        label = columns[0] if columns else (name if default is not None else "")
+        if not columns:
+            return [fallback] * len(records), label
+        if len(columns) == 1:
+            column = columns[0]
+            raw = self.chunk_columns.get(column)
+            if raw is None:
+                raw = [record.values.get(column) for record in records]
+            if self.source.kind in TEXT_ONLY_FORMATS:
+                texts = list(map(str.strip, raw))
             else:
-                data[name] = None
-                self.problem(
-                    record, column, text, _("“%(value)s” is not yes or no.") % {"value": text}
-                )
-        column, text = self._raw(record, "not_reached_reason")
-        data["not_reached_reason"] = self.mapping.value("not_reached_reason", text) if text else ""
-        for name in fields.LIST_FIELDS:
-            data[name] = self._list(record, name)[1]
-        # Location
-        latitude: Any = None
-        longitude: Any = None
-        lat_column, lat_text = self._raw(record, "latitude")
-        lon_column, lon_text = self._raw(record, "longitude")
-        if record.values.get("_latitude") is not None and self.source.kind == "geojson":
-            latitude, longitude = record.values["_latitude"], record.values["_longitude"]
-        elif lat_text or lon_text:
-            for column, text, name in (
-                (lat_column, lat_text, "latitude"),
-                (lon_column, lon_text, "longitude"),
-            ):
-                if not text:
-                    continue
-                try:
-                    value = _parse_float(text)
-                except ValueError:
-                    self.problem(
-                        record, column, text, _("“%(value)s” is not a number.") % {"value": text}
-                    )
-                    value = float("nan")
-                if name == "latitude":
-                    latitude = value
-                else:
-                    longitude = value
+                texts = [v.strip() if v.__class__ is str else _text(v) for v in raw]
         else:
-            column, text = self._raw(record, "location")
-            if text:
-                try:
-                    latitude, longitude = _parse_location(text)
-                except ValueError:
-                    self.problem(
-                        record,
-                        column,
-                        text,
-                        _("“%(value)s” is not a location (latitude longitude).") % {"value": text},
-                    )
-                    latitude = longitude = float("nan")
-        if not record.geometry_problem and not any(
-            isinstance(v, float) and math.isnan(v) for v in (latitude, longitude)
-        ):
-            for name, message in validation.coordinates_problems(latitude, longitude):
-                column = lat_column if name == "latitude" else lon_column
-                point = latitude if name == "latitude" else longitude
-                self.problem(record, column or name, point, message)
-        data["latitude"], data["longitude"] = latitude, longitude
-        data["footprint"] = record.values.get("_footprint")
-        # Date
-        column, text = self._raw(record, "date")
-        if not text:
-            column, text = self._raw(record, "submission_time")
-        data["date"] = None
-        if not text:
-            self.problem(record, column or "date", "", _("The visit has no date."))
-        else:
+            texts = []
+            for record in records:
+                found = ""
+                for column in columns:
+                    found = _text(record.values.get(column))
+                    if found:
+                        break
+                texts.append(found)
+        if fallback:
+            texts = [text or fallback for text in texts]
+        if name in self.mapping.values and name not in MAPPED_AS_LISTS:
+            texts = [(self.mapping.value(name, text) or "") if text else "" for text in texts]
+        return texts, label
+
+    def _convert(
+        self,
+        texts: list[str],
+        name: str,
+        column: str,
+        convert: Callable[[str], tuple[Any, str | None]],
+        row_problems: dict[int, list[tuple[str, str, str]]],
+    ) -> list[Any]:
+        """Convert a column's texts, each distinct text once (censuses repeat their values)."""
+        cache = self.caches.setdefault(name, {})
+        if len(cache) > CACHE_LIMIT:
+            cache.clear()
+        values: list[Any] = []
+        append = values.append
+        for index, text in enumerate(texts):
+            hit = cache.get(text)
+            if hit is None:
+                hit = cache[text] = convert(text)
+            append(hit[0])
+            if hit[1] is not None:
+                row_problems.setdefault(index, []).append((column, text, hit[1]))
+        return values
+
+    def _list_converter(self, name: str) -> Callable[[str], tuple[Any, str | None]]:
+        separator = self.mapping.separators.get(name)
+
+        def convert(text: str) -> tuple[Any, str | None]:
+            codes: list[str] = []
+            for part in text.split(separator) if separator else text.split():
+                part = part.strip()
+                code = self.mapping.value(name, part) if part else None
+                if code and code not in codes:
+                    codes.append(code)
+            problems = validation.choice_problems({name: codes})
+            message = " ".join(message for _field, message in problems) or None
+            return (codes, json.dumps(codes, ensure_ascii=False)), message
+
+        return convert
+
+    def _date_converter(self) -> Callable[[str], tuple[Any, str | None]]:
+        def convert(text: str) -> tuple[Any, str | None]:
+            if not text:
+                return None, _("The visit has no date.")
             try:
-                data["date"] = parse_date(
-                    record.values.get(column) or text, self.mapping.date_order
-                )
+                date = parse_date(text, self.mapping.date_order)
             except ValueError:
                 message = _("“%(value)s” is not a date (use 2024-03-31 or 31/03/2024).")
-                self.problem(record, column, text, message % {"value": text})
-            if data["date"] is not None:
-                late = validation.date_problem(data["date"], today=self.today)
-                if late:
-                    self.problem(record, column, text, late)
-        # Commodities: a repeat group, columns of the main row, or a mapped list.
-        data["commodities"] = self._commodities(record)
-        # The registry's rules on the visit
-        for name, message in validation.visit_count_problems(data):
-            self.problem(record, self.plan.get(name, [name])[0], data.get(name), message)
-        for name, message in validation.choice_problems(data):
-            given = data.get(name)
-            self.problem(
-                record,
-                self.plan.get(name, [name])[0],
-                " ".join(given) if isinstance(given, list) else given,
-                message,
-            )
-        if data["reached"] is False and not data["not_reached_reason"]:
-            self.problem(record, self.plan.get("not_reached_reason", ["not_reached_reason"])[0], "",
-                         _("Say why the site was not reached."))  # fmt: skip
-        if data["max_depth_m"] is not None and data["max_depth_m"] < 0:
-            self.problem(
-                record,
-                self.plan["max_depth_m"][0],
-                data["max_depth_m"],
-                _("A depth cannot be negative."),
-            )
-        # Where the site is, against its country's outline
-        if country is not None and self.result.problem_count == before:
-            key = (country.alpha3, latitude, longitude)
-            if key not in self.location_cache:
-                self.location_cache[key] = validation.location_problem(
-                    country.alpha3, latitude, longitude
-                )  # type: ignore[arg-type]
-            outside = self.location_cache[key]
-            if outside:
-                if self.mapping.outside_country == "accept":
-                    data["location_note"] = _("Imported from %(file)s: outside the outline.") % {
-                        "file": self.source.name
-                    }
-                else:
-                    self.problem(
-                        record, lat_column or "latitude", f"{latitude}, {longitude}", outside
-                    )
-        # The submission
-        column, submission = self._raw(record, "submission_id")
-        if not submission:
-            submission = content_submission_id(self.source.kind, record.values)
-            occurrence = self.content_repeats.get(submission, 0) + 1
-            self.content_repeats[submission] = occurrence
-            if occurrence > 1:
-                submission = content_submission_id(self.source.kind, record.values, occurrence)
-        data["submission_id"] = submission[:100]
-        first = self.seen_ids.get(data["submission_id"])
-        if first is not None:
-            message = _("The submission %(id)s appears again (first in row %(row)s).")
-            self.problem(
-                record,
-                column or "submission_id",
-                submission,
-                message % {"id": submission, "row": first},
-            )
-        else:
-            self.seen_ids[data["submission_id"]] = record.row
-        if self.result.problem_count != before:
-            return None
-        return data
+                return None, message % {"value": text}
+            return date.isoformat(), validation.date_problem(date, today=self.today)
 
-    def _commodities(self, record: Record) -> list[dict[str, str]]:
+        return convert
+
+    def _country_converter(self) -> Callable[[str], tuple[Any, str | None]]:
+        def convert(text: str) -> tuple[Any, str | None]:
+            country: Country | None
+            if not text:
+                if self.default_country is None:
+                    return None, _("No country: give one in a country column or with --country.")
+                country = self.default_country
+            else:
+                country = self.countries.get(text.upper()) or self.countries.get(
+                    validation.name_key(text).upper()
+                )
+                if country is None:
+                    return None, _("Unknown country “%(value)s”.") % {"value": text}
+            if self.scope is not None and country.pk not in self.scope:
+                return None, _("This country is outside your scope.")
+            return country, None
+
+        return convert
+
+    def _commodity_code(self, raw: str) -> tuple[str | None, str | None]:
+        """(code, problem) of a commodity named in a file; (None, None) when mapped away."""
+        mapped = self.mapping.value("commodities", raw)
+        if not mapped:
+            return None, None
+        code = self.commodity_codes.get(mapped) or self.commodity_codes.get(
+            validation.name_key(mapped)
+        )
+        if code is None:
+            return None, _("Unknown commodity: %s") % raw
+        return code, None
+
+    def _commodities(
+        self, records: list[Record], row_problems: dict[int, list[tuple[str, str, str]]]
+    ) -> list[tuple[str, list[int]]]:
+        """(JSON, commodity ids) of each record: repeat groups, main-row columns or lists."""
+        single, single_column = self._texts(records, "commodity")
+        selling, _column = self._texts(records, "selling_point")
+        destination, _column = self._texts(records, "destination")
+        listed = []
+        for column in self.plan.get("commodities", ()):
+            raw = self.chunk_columns.get(column)
+            if raw is None:
+                raw = [record.values.get(column) for record in records]
+            listed.append((column, [_text(value) for value in raw]))
+        separator = self.mapping.separators.get("commodities")
+        cache = self.caches.setdefault("commodities", {})
+        out = []
+        for index, record in enumerate(records):
+            raw = [(column, texts[index]) for column, texts in listed if texts[index]]
+            if not record.repeats and not single[index]:
+                key = tuple(raw)
+                hit = cache.get(key)
+                if hit is None:
+                    if len(cache) > CACHE_LIMIT:
+                        cache.clear()
+                    hit = cache[key] = self._commodity_items(raw, [], separator)
+                out.append(hit[0])
+                if hit[1]:
+                    row_problems.setdefault(index, []).extend(hit[1])
+                continue
+            entries = []
+            for group_rows in record.repeats.values():
+                for item in group_rows:
+                    values = {column_field(k, self.mapping) or k: _text(v) for k, v in item.items()}
+                    if values.get("commodity"):
+                        entries.append(
+                            (values["commodity"], values.get("selling_point", ""),
+                             values.get("destination", ""))
+                        )  # fmt: skip
+            if single[index]:
+                entries.append((single[index], selling[index], destination[index]))
+            items, problems = self._commodity_items(raw, entries, separator, single_column)
+            out.append(items)
+            row_problems.setdefault(index, []).extend(problems) if problems else None
+        return out
+
+    def _commodity_items(
+        self,
+        raw: list[tuple[str, str]],
+        entries: list[tuple[str, str, str]],
+        separator: str | None,
+        entry_column: str = "commodity",
+    ) -> tuple[tuple[str, list[int]], list[tuple[str, str, str]]]:
         items: list[dict[str, str]] = []
+        problems: list[tuple[str, str, str]] = []
         seen: set[str] = set()
-
-        def add(raw: str, column: str, selling_point: str = "", destination: str = "") -> None:
-            mapped = self.mapping.value("commodities", raw)
-            if not mapped:
-                return  # the mapping drops this value
-            code = self.commodity_codes.get(mapped) or self.commodity_codes.get(
-                validation.name_key(mapped)
-            )
-            if code is None:
-                self.problem(record, column, raw, _("Unknown commodity: %s") % raw)
-                return
-            if code not in seen:
+        named = [(entry_column, *entry) for entry in entries]
+        for column, text in raw:
+            for part in text.split(separator) if separator else text.split():
+                if part.strip():
+                    named.append((column, part.strip(), "", ""))
+        for column, name, selling_point, destination in named:
+            code, problem = self._commodity_code(name)
+            if problem:
+                problems.append((column, name, problem))
+            elif code and code not in seen:
                 seen.add(code)
                 items.append(
                     {"commodity": code, "selling_point": selling_point, "destination": destination}
                 )
+        ids = [self.commodities[item["commodity"]] for item in items]
+        return (json.dumps(items, ensure_ascii=False), ids), problems
 
-        for group_rows in record.repeats.values():
-            for item in group_rows:
-                values = {column_field(k, self.mapping) or k: _text(v) for k, v in item.items()}
-                if values.get("commodity"):
-                    add(
-                        values["commodity"],
-                        "commodity",
-                        values.get("selling_point", ""),
-                        values.get("destination", ""),
-                    )
-        column, text = self._raw(record, "commodity")
-        if text:
-            add(
-                text,
-                column,
-                self._raw(record, "selling_point")[1],
-                self._raw(record, "destination")[1],
+    def _locations(
+        self, records: list[Record], row_problems: dict[int, list[tuple[str, str, str]]]
+    ) -> tuple[list[Any], list[Any], str, str]:
+        """Latitudes and longitudes (None where unusable), and the columns they come from."""
+        if self.source.kind == "geojson":
+            latitudes = [record.values.get("_latitude") for record in records]
+            longitudes = [record.values.get("_longitude") for record in records]
+            return latitudes, longitudes, "geometry", "geometry"
+        lat_texts, lat_column = self._texts(records, "latitude")
+        lon_texts, lon_column = self._texts(records, "longitude")
+        if "location" in self.plan:
+            point_texts, point_column = self._texts(records, "location")
+            for index, text in enumerate(point_texts):
+                if text and not (lat_texts[index] or lon_texts[index]):
+                    try:
+                        latitude, longitude = _parse_location(text)
+                        lat_texts[index], lon_texts[index] = repr(latitude), repr(longitude)
+                        lat_column = lat_column or point_column
+                        lon_column = lon_column or point_column
+                    except ValueError:
+                        message = _("“%(value)s” is not a location (latitude longitude).")
+                        row_problems.setdefault(index, []).append(
+                            (point_column, text, message % {"value": text})
+                        )
+        latitudes = self._convert(
+            lat_texts, "latitude", lat_column or "latitude", _to_float, row_problems
+        )  # noqa: E501
+        longitudes = self._convert(
+            lon_texts, "longitude", lon_column or "longitude", _to_float, row_problems
+        )  # noqa: E501
+        return latitudes, longitudes, lat_column or "latitude", lon_column or "longitude"
+
+    def _chunk(self, records: list[Record]) -> None:
+        """Read, check and queue for writing a chunk of records, field by field."""
+        count = len(records)
+        self.result.rows += count
+        self.chunk_columns = {}
+        if records and records[0].cells is not None:
+            # Column by column: one transposition in C instead of a dict per row.
+            header = records[0].header or []
+            transposed = list(zip(*(record.cells for record in records), strict=True))
+            for position, column in enumerate(header):
+                self.chunk_columns.setdefault(column, transposed[position])
+        problems: dict[int, list[tuple[str, str, str]]] = {}
+        for index, record in enumerate(records):
+            if record.geometry_problem:
+                problems.setdefault(index, []).append(("geometry", "", record.geometry_problem))
+        text: dict[str, list[str]] = {}
+        for name in TEXT_COLUMNS:
+            text[name], _column = self._texts(records, name)
+        country_texts, country_column = self._texts(records, "country")
+        countries = self._convert(
+            country_texts, "country", country_column or "country", self._country_converter(),
+            problems,
+        )  # fmt: skip
+        numbers: dict[str, list[Any]] = {}
+        columns: dict[str, str] = {}
+        for name, convert in NUMBER_CONVERTERS.items():
+            texts, columns[name] = self._texts(records, name)
+            numbers[name] = self._convert(texts, name, columns[name] or name, convert, problems)
+        for name in fields.BOOL_FIELDS:
+            texts, columns[name] = self._texts(records, name)
+            convert_bool = _to_bool_reached if name == "reached" else _to_bool
+            numbers[name] = self._convert(
+                texts, name, columns[name] or name, convert_bool, problems
             )
-        for column in self.plan.get("commodities", ()):
-            text = _text(record.values.get(column))
-            separator = self.mapping.separators.get("commodities")
-            for part in text.split(separator) if separator else text.split():
-                if part.strip():
-                    add(part.strip(), column)
-        return items
+        reasons, columns["not_reached_reason"] = self._texts(records, "not_reached_reason")
+        lists: dict[str, list[Any]] = {}
+        for name in fields.LIST_FIELDS:
+            texts, columns[name] = self._texts(records, name)
+            lists[name] = self._convert(
+                texts, name, columns[name] or name, self._list_converter(name), problems
+            )
+        latitudes, longitudes, lat_column, lon_column = self._locations(records, problems)
+        date_texts, date_column = self._texts(records, "date")
+        if not date_column:
+            date_texts, date_column = self._texts(records, "submission_time")
+        dates = self._convert(
+            date_texts, "date", date_column or "date", self._date_converter(), problems
+        )
+        commodities = self._commodities(records, problems)
+        submissions, submission_column = self._texts(records, "submission_id")
+        # Rules across fields, row by row
+        counts = ("workers", "men", "women", *validation.CHILD_FIELDS)
+        reason_choices = validation.CHOICES["not_reached_reason"]
+        outside_accepted = self.mapping.outside_country == "accept"
+        notes: dict[int, str] = {}
+        for index in range(count):
+            row_problems = problems.get(index)
+            values = [numbers[name][index] for name in counts]
+            if None in values or values[0] != sum(values[1:]):
+                checked = dict(zip(counts, values, strict=True))
+                checked["pits"] = numbers["pits"][index]
+                for name, message in validation.visit_count_problems(checked):
+                    row_problems = problems.setdefault(index, [])
+                    row_problems.append((columns[name] or name, _text(checked[name]), message))
+            elif numbers["pits"][index] is not None and numbers["pits"][index] < 0:
+                row_problems = problems.setdefault(index, [])
+                row_problems.append(
+                    (
+                        columns["pits"],
+                        _text(numbers["pits"][index]),
+                        _("A count cannot be negative."),
+                    )
+                )  # noqa: E501
+            reason = reasons[index]
+            if reason and reason not in reason_choices:
+                row_problems = problems.setdefault(index, [])
+                row_problems.append(
+                    (
+                        columns["not_reached_reason"],
+                        reason,
+                        _("“%(value)s” is not an allowed value.") % {"value": reason},
+                    )
+                )  # noqa: E501
+            if numbers["reached"][index] is False and not reason:
+                row_problems = problems.setdefault(index, [])
+                row_problems.append(
+                    (
+                        columns["not_reached_reason"] or "not_reached_reason",
+                        "",
+                        _("Say why the site was not reached."),
+                    )
+                )  # noqa: E501
+            depth = numbers["max_depth_m"][index]
+            if depth is not None and depth < 0:
+                row_problems = problems.setdefault(index, [])
+                row_problems.append(
+                    (columns["max_depth_m"], _text(depth), _("A depth cannot be negative."))
+                )  # noqa: E501
+            if not text["site_name"][index] and not text["site_code"][index]:
+                row_problems = problems.setdefault(index, [])
+                row_problems.append(("site_name", "", _("A site needs a name or a code.")))
+            latitude, longitude = latitudes[index], longitudes[index]
+            if latitude is None or longitude is None:
+                if not any(
+                    column in (lat_column, lon_column, "geometry")
+                    for column, _t, _m in row_problems or ()
+                ):  # noqa: E501
+                    for name, message in validation.coordinates_problems(latitude, longitude):
+                        row_problems = problems.setdefault(index, [])
+                        row_problems.append(
+                            (lat_column if name == "latitude" else lon_column, "", message)
+                        )  # noqa: E501
+            else:
+                range_problems = (
+                    validation.coordinates_problems(latitude, longitude)
+                    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
+                    else ()
+                )
+                for name, message in range_problems:
+                    row_problems = problems.setdefault(index, [])
+                    value = latitude if name == "latitude" else longitude
+                    row_problems.append(
+                        (lat_column if name == "latitude" else lon_column, _text(value), message)
+                    )  # noqa: E501
+                country = countries[index]
+                if not row_problems and country is not None:
+                    key = (country.alpha3, latitude, longitude)
+                    outside = self.location_cache.get(key, "?")
+                    if outside == "?":
+                        if len(self.location_cache) > CACHE_LIMIT:
+                            self.location_cache.clear()
+                        outside = self.location_cache[key] = validation.location_problem(*key)
+                    if outside and outside_accepted:
+                        notes[index] = _("Imported from %(file)s: outside the outline.") % {
+                            "file": self.source.name
+                        }  # noqa: E501
+                    elif outside:
+                        row_problems = problems.setdefault(index, [])
+                        row_problems.append((lat_column, f"{latitude}, {longitude}", outside))
+            submission = submissions[index]
+            if not submission:
+                values_of_row = records[index].values
+                submission = content_submission_id(self.source.kind, values_of_row)
+                occurrence = self.content_repeats.get(submission, 0) + 1
+                self.content_repeats[submission] = occurrence
+                if occurrence > 1:
+                    submission = content_submission_id(self.source.kind, values_of_row, occurrence)
+            submission = submission[:100]
+            submissions[index] = submission
+            first = self.seen_ids.get(submission)
+            if first is not None:
+                message = _("The submission %(id)s appears again (first in row %(row)s).")
+                row_problems = problems.setdefault(index, [])
+                row_problems.append(
+                    (
+                        submission_column or "submission_id",
+                        submission,
+                        message % {"id": submission, "row": first},
+                    )
+                )  # noqa: E501
+            else:
+                self.seen_ids[submission] = records[index].row
+        # Report problems in the file's order
+        for index in sorted(problems):
+            record = records[index]
+            for column, value, message in problems[index]:
+                self.problem(record, column, value, message)
+        self.result.invalid_rows += len(problems)
+        valid = [index for index in range(count) if index not in problems]
+        self.result.valid_rows += len(valid)
+        existing = self._existing_submissions([submissions[index] for index in valid])
+        writing = self._writing()
+        for index in valid:
+            if submissions[index] in existing:
+                self.result.visits_unchanged += 1
+                continue
+            ref = self.site_for(
+                countries[index], text["site_code"][index], text["site_name"][index],
+                latitudes[index], longitudes[index],
+                functools.partial(self._site_details, text, notes, records, index),
+            )  # fmt: skip
+            if not writing:
+                continue
+            items_json, commodity_ids = commodities[index]
+            for commodity in commodity_ids:
+                self.pending_commodities.append((ref, commodity))
+            visit = (
+                countries[index].pk, dates[index], text["team"][index][:200], submissions[index],
+                numbers["reached"][index], reasons[index],
+                *[numbers[name][index] for name in fields.INT_FIELDS],
+                numbers["max_depth_m"][index], numbers["armed_presence"][index],
+                text["traceability_scheme"][index][:100], numbers["mercury_use"][index],
+                text["notes"][index], items_json,
+                *[lists[name][index][1] for name in fields.LIST_FIELDS],
+            )  # fmt: skip
+            self.pending_visits.append((ref, visit))
+            self._remember(ref, dates[index], numbers, index)
+        if self._writing():
+            self._flush()
+        else:
+            self.pending_visits.clear()
+            self.pending_commodities.clear()
+        if self.progress is not None:
+            done = self.source.position() if self.source.position else self.result.rows
+            self.progress(
+                done, self.source.size, _("%(rows)s rows read") % {"rows": self.result.rows}
+            )
+
+    def _site_details(
+        self, text: dict[str, list[str]], notes: dict[int, str], records: list[Record], index: int
+    ) -> dict[str, Any]:
+        """What a new site takes from its first row."""
+        record = records[index]
+        return {
+            **{name: text[name][index] for name in TEXT_COLUMNS},
+            "location_note": notes.get(index, ""),
+            "footprint": record.values.get("_footprint") if record.cells is None else None,
+        }
+
+    def _remember(
+        self, ref: _SiteRef, date: str, numbers: dict[str, list[Any]], index: int
+    ) -> None:
+        """Keep what the site's current figures need, so new sites need no query after."""
+        self.touched[id(ref)] = ref
+        if ref.first is None or date < ref.first:
+            ref.first = date
+        if ref.last is None or date > ref.last:
+            ref.last = date
+        if numbers["reached"][index] and (ref.latest is None or date >= ref.latest[0]):
+            parts = [numbers[name][index] for name in validation.CHILD_FIELDS]
+            children = None if all(p is None for p in parts) else sum(p or 0 for p in parts)
+            ref.latest = (
+                date, numbers["workers"][index], numbers["women"][index], children,
+                (children > 0) if children is not None else None,
+                numbers["armed_presence"][index], numbers["mercury_use"][index],
+            )  # fmt: skip
 
     # -- sites --
 
@@ -666,14 +898,21 @@ class CensusImporter:
             index = self.indexes[country.pk] = _CountryIndex(country)
         return index
 
-    def site_for(self, data: dict[str, Any]) -> _SiteRef:
-        country: Country = data["country"]
+    def site_for(
+        self,
+        country: Country,
+        code: str,
+        name: str,
+        latitude: float,
+        longitude: float,
+        details: Callable[[], dict[str, Any]],
+    ) -> _SiteRef:
+        """The site of a row: by code, else same folded name within 500 m, else a new one."""
         index = self._index(country)
-        latitude, longitude = data["latitude"], data["longitude"]
-        code, name = data["site_code"], data["site_name"] or data["site_code"]
-        key = validation.name_key(name)
         if code and code in index.by_code:
             return self._matched(index.by_code[code])
+        name = name or code
+        key = validation.name_key(name)
         nearby = list(index.near(latitude, longitude))
         if not code:
             same = [ref for ref in nearby if ref.key == key]
@@ -694,25 +933,26 @@ class CensusImporter:
         ref = _SiteRef(
             None, code or index.new_code(latitude, longitude), name, key, latitude, longitude
         )
-        ref.new = Site(
-            country=country,
-            code=ref.code,
-            name=name[:200],
-            admin1=data["admin1"][:100],
-            admin2=data["admin2"][:100],
-            admin3=data["admin3"][:100],
-            admin4=data["admin4"][:100],
-            latitude=latitude,
-            longitude=longitude,
-            location_note=data.get("location_note", "")[:300],
-            footprint=data.get("footprint"),
-            source=(data["source"] or data["team"] or self.source.name)[:200],
-            created_at=self.created_at,
-            updated_at=self.created_at,
-        )
+        data = details()
+        ref.new = {
+            "country_id": country.pk,
+            "code": ref.code,
+            "name": name[:200],
+            "admin1": data["admin1"][:100],
+            "admin2": data["admin2"][:100],
+            "admin3": data["admin3"][:100],
+            "admin4": data["admin4"][:100],
+            "latitude": latitude,
+            "longitude": longitude,
+            "location_note": data.get("location_note", "")[:300],
+            "footprint": data.get("footprint"),
+            "source": (data["source"] or data["team"] or self.source.name)[:200],
+            "duplicate_of_id": None,
+        }
         ref.duplicate = duplicate
         index.add(ref)
         self.new_sites.append(ref)
+        self.unsaved_sites.append(ref)
         self.result.sites_created += 1
         if duplicate is not None:
             self.result.sites_flagged += 1
@@ -746,36 +986,6 @@ class CensusImporter:
     def _writing(self) -> bool:
         return not self.dry_run and (self.skip_invalid or self.result.problem_count == 0)
 
-    def _chunk(self, records: list[Record]) -> None:
-        parsed = []
-        for record in records:
-            self.result.rows += 1
-            data = self.parse(record)
-            if data is None:
-                self.result.invalid_rows += 1
-            else:
-                parsed.append(data)
-        existing = self._existing_submissions([data["submission_id"] for data in parsed])
-        for data in parsed:
-            self.result.valid_rows += 1
-            if data["submission_id"] in existing:
-                self.result.visits_unchanged += 1
-                continue
-            ref = self.site_for(data)
-            for item in data["commodities"]:
-                self.pending_commodities.append((ref, self.commodities[item["commodity"]]))
-            self.pending_visits.append((ref, data))
-        if self._writing():
-            self._flush()
-        else:
-            self.pending_visits.clear()
-            self.pending_commodities.clear()
-        if self.progress is not None:
-            done = self.source.position() if self.source.position else self.result.rows
-            self.progress(
-                done, self.source.size, _("%(rows)s rows read") % {"rows": self.result.rows}
-            )
-
     def _existing_submissions(self, ids: list[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(ids), 900):
@@ -787,19 +997,18 @@ class CensusImporter:
 
     def _flush(self) -> None:
         """Write the new sites, the visits and the site commodities gathered so far."""
-        created = [ref for ref in self.new_sites if ref.pk is None and ref.new is not None]
+        created, self.unsaved_sites = self.unsaved_sites, []
         if created:
             for ref in created:
                 if ref.duplicate is not None and ref.duplicate.pk is not None:
-                    ref.new.duplicate_of_id = ref.duplicate.pk  # type: ignore[union-attr]
-            Site.objects.bulk_create([ref.new for ref in created if ref.new], batch_size=500)
-            for ref in created:
-                ref.pk = ref.new.pk  # type: ignore[union-attr]
+                    ref.new["duplicate_of_id"] = ref.duplicate.pk  # type: ignore[index]
+            ids = self._insert_sites([ref.new for ref in created if ref.new is not None])
+            for ref, pk in zip(created, ids, strict=True):
+                ref.pk = pk
             # A duplicate among the sites new in the same chunk gets its id now.
             for ref in created:
-                if ref.duplicate is not None and ref.new.duplicate_of_id is None:  # type: ignore[union-attr]
-                    flagged = Site.objects.filter(pk=ref.new.pk)  # type: ignore[union-attr]
-                    flagged.update(duplicate_of_id=ref.duplicate.pk)
+                if ref.duplicate is not None and ref.new["duplicate_of_id"] is None:  # type: ignore[index]
+                    Site.objects.filter(pk=ref.pk).update(duplicate_of_id=ref.duplicate.pk)  # type: ignore[misc]
         if self.pending_visits:
             self._insert_visits()
         pairs = []
@@ -809,29 +1018,64 @@ class CensusImporter:
                 self.site_commodities.add(pair)  # type: ignore[arg-type]
                 pairs.append(pair)
         if pairs:
-            through = Site.commodities.through
-            through.objects.bulk_create(
-                [through(site_id=site, commodity_id=commodity) for site, commodity in pairs],
-                batch_size=2000,
-                ignore_conflicts=True,
-            )
+            through = Site.commodities.through._meta.db_table
+            quote = connection.ops.quote_name
+            if connection.vendor == "sqlite":
+                sql = f"INSERT OR IGNORE INTO {quote(through)} (site_id, commodity_id) VALUES (%s, %s)"  # noqa: E501, S608
+            else:
+                sql = f"INSERT INTO {quote(through)} (site_id, commodity_id) VALUES (%s, %s) ON CONFLICT DO NOTHING"  # noqa: E501, S608
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, pairs)
         self.pending_commodities.clear()
+
+    def _insert_sites(self, sites: list[dict[str, Any]]) -> list[int]:
+        """Insert new sites and return their ids.
+
+        On SQLite the ids are given here (the import's transaction holds the write lock, so
+        nobody else inserts meanwhile): building the INSERT of each object through the ORM
+        would take most of the import's time. Other databases use ``bulk_create``.
+        """
+        if connection.vendor != "sqlite":
+            objects = [
+                Site(**site, created_at=self.created_at, updated_at=self.created_at)
+                for site in sites
+            ]
+            Site.objects.bulk_create(objects, batch_size=500)
+            return [site.pk for site in objects]
+        template = Site()
+        columns = [f for f in Site._meta.concrete_fields if not f.primary_key]
+        fixed = {
+            f.attname: f.get_db_prep_save(getattr(template, f.attname), connection) for f in columns
+        }
+        created_at = connection.ops.adapt_datetimefield_value(self.created_at)
+        fixed["created_at"] = fixed["updated_at"] = created_at
+        quote = connection.ops.quote_name
+        table = quote(Site._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608 (the model's table)
+            first_id = (cursor.fetchone()[0] or 0) + 1
+            ids = list(range(first_id, first_id + len(sites)))
+            rows = []
+            for pk, site in zip(ids, sites, strict=True):
+                if site["footprint"] is not None:
+                    site = {**site, "footprint": json.dumps(site["footprint"])}
+                rows.append((pk, *[site.get(f.attname, fixed[f.attname]) for f in columns]))
+            names = ", ".join(quote(str(f.column)) for f in [Site._meta.pk, *columns])
+            marks = ", ".join(["%s"] * (len(columns) + 1))
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 (the model's)
+                rows,
+            )
+        return ids
 
     def _insert_visits(self) -> None:
         table = SiteVisit._meta.db_table
-        json_fields = [
-            "commodities",
-            "state_services",
-            "armed_activities",
-            "women_work",
-            "children_work",
-        ]
-        plain = ["date", "team", "submission_id", "reached", "not_reached_reason",
-                 *fields.INT_FIELDS, "max_depth_m", "armed_presence", "traceability_scheme",
-                 "mercury_use", "notes"]  # fmt: skip
-        names = ["site_id", "country_id", *plain, *json_fields, "created_at"]
+        names = ["site_id", "country_id", "date", "team", "submission_id", "reached",
+                 "not_reached_reason", *fields.INT_FIELDS, "max_depth_m", "armed_presence",
+                 "traceability_scheme", "mercury_use", "notes", "commodities",
+                 *fields.LIST_FIELDS, "created_at"]  # fmt: skip
         cast = "::jsonb" if connection.vendor == "postgresql" else ""
-        placeholders = ["%s"] * (2 + len(plain)) + [f"%s{cast}"] * len(json_fields) + ["%s"]
+        placeholders = ["%s"] * (len(names) - 6) + [f"%s{cast}"] * 5 + ["%s"]
         quote = connection.ops.quote_name
         # Table and column names come from the model, never from the file.
         sql = (
@@ -839,35 +1083,11 @@ class CensusImporter:
             f"VALUES ({', '.join(placeholders)})"
         )
         created_at = connection.ops.adapt_datetimefield_value(self.created_at)
-        dumps = json.dumps
-        rows = []
-        for ref, data in self.pending_visits:
-            date = data["date"].isoformat()
-            data["date"] = date
-            data["team"] = data["team"][:200]
-            data["traceability_scheme"] = data["traceability_scheme"][:100]
-            self._remember(ref, data)
-            rows.append(
-                (ref.pk, data["country"].pk, *[data[name] for name in plain],
-                 *[dumps(data[name], ensure_ascii=False) for name in json_fields], created_at)
-            )  # fmt: skip
+        rows = [(ref.pk, *visit, created_at) for ref, visit in self.pending_visits]
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
         self.result.visits_created += len(rows)
         self.pending_visits.clear()
-
-    def _remember(self, ref: _SiteRef, data: dict[str, Any]) -> None:
-        """Keep what the site's current figures need, so new sites need no query after."""
-        date = data["date"]
-        self.touched[ref.pk] = ref  # type: ignore[index]
-        ref.first = date if ref.first is None or date < ref.first else ref.first
-        ref.last = date if ref.last is None or date > ref.last else ref.last
-        if data["reached"] and (ref.latest is None or date >= ref.latest[0]):
-            parts = [data[name] for name in validation.CHILD_FIELDS]
-            children = None if all(p is None for p in parts) else sum(p or 0 for p in parts)
-            ref.latest = (date, data["workers"], data["women"], children,
-                          (children > 0) if children is not None else None,
-                          data["armed_presence"], data["mercury_use"])  # fmt: skip
 
     def refresh_sites(self) -> None:
         """Copy each touched site's latest visit figures onto it, in bulk."""
@@ -884,7 +1104,7 @@ class CensusImporter:
         if rows:
             with connection.cursor() as cursor:
                 cursor.executemany(sql, rows)
-        existing = [pk for pk, ref in self.touched.items() if ref.new is None]
+        existing = [ref.pk for ref in self.touched.values() if ref.new is None and ref.pk]
         for start in range(0, len(existing), 500):
             site_refresh_current_bulk(existing[start : start + 500])
 
@@ -947,6 +1167,24 @@ def _audit_import(actor: Any, result: ImportResult, country_ids: list[int]) -> N
     )
 
 
+@contextlib.contextmanager
+def _sqlite_cache(kibibytes: int) -> Iterator[None]:
+    """A bigger SQLite page cache while importing: inserting into the visits' indexes (random
+    submission UUIDs) otherwise reads pages from disk again and again."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA cache_size = -{int(kibibytes)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def census_import(
     *,
     actor: Any,
@@ -996,12 +1234,12 @@ def census_import(
         if dry_run:
             return importer.run()
         try:
-            with transaction.atomic():
+            with transaction.atomic(), _sqlite_cache(IMPORT_SQLITE_CACHE_KIB):
                 result = importer.run()
                 if result.problem_count and not skip_invalid:
                     raise _Rollback
                 importer.refresh_sites()
-                country_ids = list({ref.new.country_id for ref in importer.new_sites if ref.new})
+                country_ids = list({ref.new["country_id"] for ref in importer.new_sites if ref.new})
                 country_ids += [index.country.pk for index in importer.indexes.values()]
                 _audit_import(actor, result, sorted(set(country_ids)))
                 result.committed = True

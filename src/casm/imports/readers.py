@@ -17,7 +17,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -38,14 +38,37 @@ class ImportFileError(Exception):
     """The file cannot be read at all: the message says why, for a person."""
 
 
-@dataclass
 class Record:
-    sheet: str
-    row: int
-    values: dict[str, Any]
-    repeats: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    # For GeoJSON: a message when the geometry is not a usable point.
-    geometry_problem: str = ""
+    """One submission. ``values`` maps column to value; readers of tables give the row's cells
+    and the header instead, and the importer reads them column by column (much faster)."""
+
+    __slots__ = ("sheet", "row", "cells", "header", "_values", "repeats", "geometry_problem")
+
+    def __init__(
+        self,
+        sheet: str,
+        row: int,
+        values: dict[str, Any] | None = None,
+        *,
+        cells: list[Any] | None = None,
+        header: list[str] | None = None,
+        repeats: dict[str, list[dict[str, Any]]] | None = None,
+        geometry_problem: str = "",
+    ) -> None:
+        self.sheet = sheet
+        self.row = row
+        self._values = values
+        self.cells = cells
+        self.header = header
+        self.repeats = repeats or {}
+        # For GeoJSON: a message when the geometry is not a usable point.
+        self.geometry_problem = geometry_problem
+
+    @property
+    def values(self) -> dict[str, Any]:
+        if self._values is None:
+            self._values = dict(zip(self.header or [], self.cells or [], strict=False))
+        return self._values
 
 
 @dataclass
@@ -184,12 +207,11 @@ def _records_from_rows(
     width = len(header)
     link_index = header.index(link_column) if link_column in header else None
     for number, row in rows:
-        if not any(cell.strip() if isinstance(cell, str) else cell is not None for cell in row):
-            continue  # blank line
-        if len(row) < width:
-            row = row + [""] * (width - len(row))
-        values = dict(zip(header, row, strict=False))
-        record = Record(sheet=sheet, row=number, values=values)
+        if not any(row):
+            continue  # blank line (CSV cells are "" and XLSX empty cells too)
+        if len(row) != width:
+            row = (row + [""] * (width - len(row)))[:width]
+        record = Record(sheet, number, cells=row, header=header)
         if repeats and link_index is not None:
             link = str(row[link_index]).strip()
             record.repeats = {
