@@ -1,3 +1,40 @@
-from ninja import Router
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
+
+from casm.core.api import JobOut
+from casm.core.models import Country
+
+from . import services
 
 router = Router(tags=["imports"])
+
+
+@router.post("/imports/census", response={202: JobOut})
+def census_import(
+    request: HttpRequest,
+    file: UploadedFile = File(...),  # noqa: B008 (ninja's way of declaring an upload)
+    mapping: UploadedFile | None = File(None),  # noqa: B008
+    country: str = Form(""),
+    dry_run: bool = Form(False),
+    skip_invalid: bool = Form(False),
+):
+    """Queue the import (or, with dry_run, the check) of a census file; follow it with
+    GET /api/v1/jobs/{id}. The result lists the problems; the job's file holds all of them."""
+    chosen = None
+    if country:
+        chosen = Country.objects.filter(alpha2=country.upper()).first()
+        if chosen is None:
+            raise ValidationError({"country": f"Unknown country code {country!r}."})
+    job = services.census_import_enqueue(
+        actor=request.user,
+        upload=file,
+        filename=file.name or "census.csv",
+        size=file.size or 0,
+        country=chosen,
+        mapping_text=mapping.read().decode("utf-8-sig", errors="replace") if mapping else "",
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+    )
+    return 202, job
