@@ -26,6 +26,7 @@ import contextlib
 import csv
 import datetime
 import functools
+import gc
 import json
 import math
 import re
@@ -375,6 +376,7 @@ class CensusImporter:
         self.unsaved_sites: list[_SiteRef] = []
         self.pending_visits: list[tuple[_SiteRef, tuple]] = []
         self.caches: dict[str, dict[Any, Any]] = {}
+        self.flagged: dict[str, set[str]] = {}
         self.chunk_columns: dict[str, Any] = {}
         self.created_at = timezone.now()
         self.plan = self._plan(source.columns)
@@ -476,18 +478,22 @@ class CensusImporter:
     ) -> list[Any]:
         """Convert a column's texts, each distinct text once (censuses repeat their values)."""
         cache = self.caches.setdefault(name, {})
+        flagged = self.flagged.setdefault(name, set())  # texts that have a problem
         if len(cache) > CACHE_LIMIT:
             cache.clear()
-        values: list[Any] = []
-        append = values.append
-        for index, text in enumerate(texts):
-            hit = cache.get(text)
-            if hit is None:
-                hit = cache[text] = convert(text)
-            append(hit[0])
-            if hit[1] is not None:
-                row_problems.setdefault(index, []).append((column, text, hit[1]))
-        return values
+        hits = list(map(cache.get, texts))
+        if None in hits:
+            for index, hit in enumerate(hits):
+                if hit is None:
+                    text = texts[index]
+                    hit = hits[index] = cache[text] = convert(text)
+                    if hit[1] is not None:
+                        flagged.add(text)
+        if flagged and not flagged.isdisjoint(texts):
+            for index, hit in enumerate(hits):
+                if hit[1] is not None:
+                    row_problems.setdefault(index, []).append((column, texts[index], hit[1]))
+        return [hit[0] for hit in hits]
 
     def _list_converter(self, name: str) -> Callable[[str], tuple[Any, str | None]]:
         separator = self.mapping.separators.get(name)
@@ -969,6 +975,17 @@ class CensusImporter:
     def run(self) -> ImportResult:
         if not self.check_columns():
             return self.result
+        # The import keeps millions of small objects alive (IDs seen, caches): the cyclic
+        # garbage collector would walk them all again and again, for nothing to collect.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _run(self) -> ImportResult:
         chunk: list[Record] = []
         try:
             for record in self.source.records:
@@ -988,11 +1005,17 @@ class CensusImporter:
 
     def _existing_submissions(self, ids: list[str]) -> set[str]:
         found: set[str] = set()
-        for start in range(0, len(ids), 900):
-            batch = SiteVisit.objects.filter(submission_id__in=ids[start : start + 900])
-            found.update(
-                str(found_id) for found_id in batch.values_list("submission_id", flat=True)
-            )
+        quote = connection.ops.quote_name
+        table = quote(SiteVisit._meta.db_table)
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), 900):
+                batch = ids[start : start + 900]
+                marks = ", ".join(["%s"] * len(batch))
+                cursor.execute(
+                    f"SELECT submission_id FROM {table} WHERE submission_id IN ({marks})",  # noqa: S608
+                    batch,
+                )
+                found.update(row[0] for row in cursor.fetchall())
         return found
 
     def _flush(self) -> None:
