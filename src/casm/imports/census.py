@@ -481,7 +481,7 @@ class CensusImporter:
         flagged = self.flagged.setdefault(name, set())  # texts that have a problem
         if len(cache) > CACHE_LIMIT:
             cache.clear()
-        hits = list(map(cache.get, texts))
+        hits: list[Any] = list(map(cache.get, texts))
         if None in hits:
             for index, hit in enumerate(hits):
                 if hit is None:
