@@ -24,7 +24,12 @@ def test_it_shows_the_congo_profile_and_switches_to_french(page, live_server, sn
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
 
-    page.goto(f"{live_server.url}/profiles/CD/")
+    page.goto(f"{live_server.url}/profiles/")
+    expect(page.locator(".workforce-map svg path.workforce-4").first).to_be_visible()  # India
+    expect(page.locator("table.ranking")).to_contain_text("15,000,000")
+    snapshot(page, "world")
+    page.locator("table.ranking").get_by_role("link", name="Congo, Democratic Republic").click()
+    expect(page).to_have_url(f"{live_server.url}/profiles/CD/")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_contain_text("Congo, Democratic Republic of the")
     expect(page.locator(".headline")).to_contain_text("2,000,000")
