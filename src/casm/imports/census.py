@@ -28,17 +28,12 @@ import datetime
 import functools
 import gc
 import json
-import math
-import re
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,6 +47,17 @@ from casm.registry.services import registry_version_bump
 from . import mapping as fields
 from .mapping import Mapping, column_field
 from .readers import ImportFileError, Record, Source, open_census_file
+from .sites import CountryIndex, SiteRef, site_refresh_current_bulk
+from .values import (
+    NUMBER_CONVERTERS,
+    cell_text,
+    content_submission_id,
+    parse_date,
+    parse_location,
+    to_bool,
+    to_bool_reached,
+    to_float,
+)
 
 CHUNK_ROWS = 5000
 IMPORT_SQLITE_CACHE_KIB = 256 * 1024
@@ -65,13 +71,8 @@ TEXT_COLUMNS = ("site_code", "site_name", "admin1", "admin2", "admin3", "admin4"
 MAPPED_AS_LISTS = frozenset(("commodities", "commodity", "state_services", "armed_activities",
                              "women_work", "children_work"))  # fmt: skip
 MAX_KEPT_PROBLEMS = 1000
-# Namespace of the submission IDs made for rows that have none.
-CONTENT_NAMESPACE = uuid.UUID("6f1d8c4e-0b7a-5c55-9a57-1c0b0c3a5e21")
 REPORT_COLUMNS = ["file", "sheet", "row", "column", "value", "message"]
-TRUE = {"yes", "y", "true", "1", "oui", "o", "si", "sí", "sim", "x"}
-FALSE = {"no", "n", "false", "0", "non", "nao", "não"}
-ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
-SLASH_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+# Namespace of the submission IDs made for rows that have none.
 
 
 @dataclass
@@ -146,182 +147,6 @@ class _Rollback(Exception):
 # --- Reading values --------------------------------------------------------------------------
 
 
-def _text(value: Any) -> str:
-    if value.__class__ is str:
-        return value.strip()
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _parse_int(raw: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
-        number = float(raw.replace(",", "."))
-        if not number.is_integer():
-            raise ValueError(raw) from None
-        return int(number)
-
-
-def _parse_float(raw: str) -> float:
-    number = float(raw.replace(",", ".") if "." not in raw else raw)
-    if math.isnan(number) or math.isinf(number):
-        raise ValueError(raw)
-    return number
-
-
-def parse_date(value: Any, order: str = "dmy") -> datetime.date:
-    """A date from ISO text (time and time zone allowed, as in KoBoToolbox's submission time),
-    ``dd/mm/yyyy`` (or ``mm/dd/yyyy`` with ``order="mdy"``), or a spreadsheet date."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    raw = str(value).strip()
-    match = ISO_DATE.match(raw)
-    if match:
-        return datetime.date(int(match[1]), int(match[2]), int(match[3]))
-    match = SLASH_DATE.match(raw)
-    if match:
-        first, second = int(match[1]), int(match[2])
-        day, month = (first, second) if order == "dmy" else (second, first)
-        return datetime.date(int(match[3]), month, day)
-    raise ValueError(raw)
-
-
-def _to_int(text: str) -> tuple[int | None, str | None]:
-    if not text:
-        return None, None
-    try:
-        return _parse_int(text), None
-    except ValueError:
-        return None, _("“%(value)s” is not a whole number.") % {"value": text}
-
-
-def _to_float(text: str) -> tuple[float | None, str | None]:
-    if not text:
-        return None, None
-    try:
-        return _parse_float(text), None
-    except ValueError:
-        return None, _("“%(value)s” is not a number.") % {"value": text}
-
-
-def _to_bool(text: str) -> tuple[bool | None, str | None]:
-    if not text:
-        return None, None
-    lowered = text.lower()
-    if lowered in TRUE:
-        return True, None
-    if lowered in FALSE:
-        return False, None
-    return None, _("“%(value)s” is not yes or no.") % {"value": text}
-
-
-def _to_bool_reached(text: str) -> tuple[bool | None, str | None]:
-    """A site counts as reached unless the row says otherwise."""
-    return _to_bool(text) if text else (True, None)
-
-
-NUMBER_CONVERTERS: dict[str, Callable[[str], tuple[Any, str | None]]] = {
-    **{name: _to_int for name in fields.INT_FIELDS},
-    "max_depth_m": _to_float,
-}
-
-
-def _parse_location(raw: str) -> tuple[float, float]:
-    """``lat lon [alt acc]`` (XLSForm geopoint) or ``[lat, lon]`` (KoBoToolbox _geolocation)."""
-    parts = raw.strip("[]() ").replace(",", " ").split()
-    if len(parts) < 2:
-        raise ValueError(raw)
-    return float(parts[0]), float(parts[1])
-
-
-def content_submission_id(kind: str, values: dict[str, Any], occurrence: int = 1) -> str:
-    """A stable ID for a row that has none, from its content (properties and coordinates).
-
-    The same row in another file (IPIS lists a site under each of its minerals) gets the same
-    ID, so it is imported once. The same row twice in one file is taken as a repeat visit (the
-    source dropped the dates): the occurrence number tells them apart, and a new import of the
-    file gives the same IDs again.
-    """
-    key = values.get("_feature_key") or json.dumps(
-        {k: _text(v) for k, v in values.items()}, sort_keys=True, ensure_ascii=False
-    )
-    return str(uuid.uuid5(CONTENT_NAMESPACE, f"{kind}\n{key}\n{occurrence}"))
-
-
-# --- Sites ----------------------------------------------------------------------------------
-
-GRID_DEGREES = 0.005
-
-
-@dataclass(eq=False)
-class _SiteRef:
-    pk: int | None
-    code: str
-    name: str
-    key: str
-    latitude: float
-    longitude: float
-    new: dict[str, Any] | None = None  # the fields of a site this import creates
-    duplicate: _SiteRef | None = None
-    # For the site's current figures: dates and the latest reached visit of this import.
-    first: str | None = None
-    last: str | None = None
-    latest: tuple | None = None
-
-
-class _CountryIndex:
-    """The sites of one country, by code and on a grid, for matching rows to sites fast."""
-
-    def __init__(self, country: Country) -> None:
-        self.country = country
-        self.by_code: dict[str, _SiteRef] = {}
-        self.grid: dict[tuple[int, int], list[_SiteRef]] = {}
-        rows = Site.objects.filter(country=country).values_list(
-            "pk", "code", "name", "latitude", "longitude"
-        )
-        for pk, code, name, latitude, longitude in rows.iterator(chunk_size=5000):
-            self.add(_SiteRef(pk, code, name, validation.name_key(name), latitude, longitude))
-        self.next_number = len(self.by_code) + 1
-
-    def add(self, ref: _SiteRef) -> None:
-        self.by_code[ref.code] = ref
-        cell = (math.floor(ref.latitude / GRID_DEGREES), math.floor(ref.longitude / GRID_DEGREES))
-        self.grid.setdefault(cell, []).append(ref)
-
-    def near(self, latitude: float, longitude: float) -> Iterator[_SiteRef]:
-        south, north, west, east = validation.bbox_around(
-            latitude, longitude, validation.DUPLICATE_DISTANCE_M
-        )
-        for row in range(math.floor(south / GRID_DEGREES), math.floor(north / GRID_DEGREES) + 1):
-            for column in range(
-                math.floor(west / GRID_DEGREES), math.floor(east / GRID_DEGREES) + 1
-            ):
-                for ref in self.grid.get((row, column), ()):
-                    if (
-                        validation.distance_m(latitude, longitude, ref.latitude, ref.longitude)
-                        <= validation.DUPLICATE_DISTANCE_M
-                    ):
-                        yield ref
-
-    def new_code(self, latitude: float, longitude: float) -> str:
-        while True:
-            code = validation.site_code_format(
-                self.country.alpha2, latitude, longitude, self.next_number
-            )
-            self.next_number += 1
-            if code not in self.by_code:
-                return code
-
-
-# --- The importer ---------------------------------------------------------------------------
-
-
 class CensusImporter:
     """One import of one file; :func:`census_import` is the way to run it."""
 
@@ -364,17 +189,17 @@ class CensusImporter:
         for commodity in Commodity.objects.all():
             for name in (commodity.name_en, commodity.name_fr):
                 self.commodity_codes.setdefault(validation.name_key(name), commodity.code)
-        self.indexes: dict[int, _CountryIndex] = {}
+        self.indexes: dict[int, CountryIndex] = {}
         self.seen_ids: dict[str, int] = {}
         self.content_repeats: dict[str, int] = {}
         self.location_cache: dict[tuple[str, Any, Any], str | None] = {}
         self.site_commodities: set[tuple[int, int]] = set()
-        self.pending_commodities: list[tuple[_SiteRef, int]] = []
-        self.touched: dict[int, _SiteRef] = {}  # by id(): new sites have no pk yet
+        self.pending_commodities: list[tuple[SiteRef, int]] = []
+        self.touched: dict[int, SiteRef] = {}  # by id(): new sites have no pk yet
         self.matched_existing: set[int] = set()
-        self.new_sites: list[_SiteRef] = []
-        self.unsaved_sites: list[_SiteRef] = []
-        self.pending_visits: list[tuple[_SiteRef, tuple]] = []
+        self.new_sites: list[SiteRef] = []
+        self.unsaved_sites: list[SiteRef] = []
+        self.pending_visits: list[tuple[SiteRef, tuple]] = []
         self.caches: dict[str, dict[Any, Any]] = {}
         self.flagged: dict[str, set[str]] = {}
         self.chunk_columns: dict[str, Any] = {}
@@ -384,7 +209,9 @@ class CensusImporter:
     # -- problems --
 
     def problem(self, record: Record, column: str, value: Any, message: str) -> None:
-        item = Problem(self.source.name, record.sheet, record.row, column, _text(value), message)
+        item = Problem(
+            self.source.name, record.sheet, record.row, column, cell_text(value), message
+        )
         self.result.problem_count += 1
         if len(self.result.problems) < MAX_KEPT_PROBLEMS:
             self.result.problems.append(item)
@@ -440,7 +267,7 @@ class CensusImporter:
         and the column to name in problems."""
         columns = self.plan.get(name, ())
         default = self.mapping.defaults.get(name)
-        fallback = _text(default) if default is not None else ""
+        fallback = cell_text(default) if default is not None else ""
         label = columns[0] if columns else (name if default is not None else "")
         if not columns:
             return [fallback] * len(records), label
@@ -452,13 +279,13 @@ class CensusImporter:
             if self.source.kind in TEXT_ONLY_FORMATS:
                 texts = list(map(str.strip, raw))
             else:
-                texts = [v.strip() if v.__class__ is str else _text(v) for v in raw]
+                texts = [v.strip() if v.__class__ is str else cell_text(v) for v in raw]
         else:
             texts = []
             for record in records:
                 found = ""
                 for column in columns:
-                    found = _text(record.values.get(column))
+                    found = cell_text(record.values.get(column))
                     if found:
                         break
                 texts.append(found)
@@ -567,7 +394,7 @@ class CensusImporter:
             raw = self.chunk_columns.get(column)
             if raw is None:
                 raw = [record.values.get(column) for record in records]
-            listed.append((column, [_text(value) for value in raw]))
+            listed.append((column, [cell_text(value) for value in raw]))
         separator = self.mapping.separators.get("commodities")
         cache = self.caches.setdefault("commodities", {})
         out = []
@@ -587,7 +414,9 @@ class CensusImporter:
             entries = []
             for group_rows in record.repeats.values():
                 for item in group_rows:
-                    values = {column_field(k, self.mapping) or k: _text(v) for k, v in item.items()}
+                    values = {
+                        column_field(k, self.mapping) or k: cell_text(v) for k, v in item.items()
+                    }
                     if values.get("commodity"):
                         entries.append(
                             (values["commodity"], values.get("selling_point", ""),
@@ -642,7 +471,7 @@ class CensusImporter:
             for index, text in enumerate(point_texts):
                 if text and not (lat_texts[index] or lon_texts[index]):
                     try:
-                        latitude, longitude = _parse_location(text)
+                        latitude, longitude = parse_location(text)
                         lat_texts[index], lon_texts[index] = repr(latitude), repr(longitude)
                         lat_column = lat_column or point_column
                         lon_column = lon_column or point_column
@@ -652,10 +481,10 @@ class CensusImporter:
                             (point_column, text, message % {"value": text})
                         )
         latitudes = self._convert(
-            lat_texts, "latitude", lat_column or "latitude", _to_float, row_problems
+            lat_texts, "latitude", lat_column or "latitude", to_float, row_problems
         )  # noqa: E501
         longitudes = self._convert(
-            lon_texts, "longitude", lon_column or "longitude", _to_float, row_problems
+            lon_texts, "longitude", lon_column or "longitude", to_float, row_problems
         )  # noqa: E501
         return latitudes, longitudes, lat_column or "latitude", lon_column or "longitude"
 
@@ -689,7 +518,7 @@ class CensusImporter:
             numbers[name] = self._convert(texts, name, columns[name] or name, convert, problems)
         for name in fields.BOOL_FIELDS:
             texts, columns[name] = self._texts(records, name)
-            convert_bool = _to_bool_reached if name == "reached" else _to_bool
+            convert_bool = to_bool_reached if name == "reached" else to_bool
             numbers[name] = self._convert(
                 texts, name, columns[name] or name, convert_bool, problems
             )
@@ -722,13 +551,13 @@ class CensusImporter:
                 checked["pits"] = numbers["pits"][index]
                 for name, message in validation.visit_count_problems(checked):
                     row_problems = problems.setdefault(index, [])
-                    row_problems.append((columns[name] or name, _text(checked[name]), message))
+                    row_problems.append((columns[name] or name, cell_text(checked[name]), message))
             elif numbers["pits"][index] is not None and numbers["pits"][index] < 0:
                 row_problems = problems.setdefault(index, [])
                 row_problems.append(
                     (
                         columns["pits"],
-                        _text(numbers["pits"][index]),
+                        cell_text(numbers["pits"][index]),
                         _("A count cannot be negative."),
                     )
                 )  # noqa: E501
@@ -755,7 +584,7 @@ class CensusImporter:
             if depth is not None and depth < 0:
                 row_problems = problems.setdefault(index, [])
                 row_problems.append(
-                    (columns["max_depth_m"], _text(depth), _("A depth cannot be negative."))
+                    (columns["max_depth_m"], cell_text(depth), _("A depth cannot be negative."))
                 )  # noqa: E501
             if not text["site_name"][index] and not text["site_code"][index]:
                 row_problems = problems.setdefault(index, [])
@@ -781,7 +610,11 @@ class CensusImporter:
                     row_problems = problems.setdefault(index, [])
                     value = latitude if name == "latitude" else longitude
                     row_problems.append(
-                        (lat_column if name == "latitude" else lon_column, _text(value), message)
+                        (
+                            lat_column if name == "latitude" else lon_column,
+                            cell_text(value),
+                            message,
+                        )
                     )  # noqa: E501
                 country = countries[index]
                 if not row_problems and country is not None:
@@ -878,9 +711,7 @@ class CensusImporter:
             "footprint": record.values.get("_footprint") if record.cells is None else None,
         }
 
-    def _remember(
-        self, ref: _SiteRef, date: str, numbers: dict[str, list[Any]], index: int
-    ) -> None:
+    def _remember(self, ref: SiteRef, date: str, numbers: dict[str, list[Any]], index: int) -> None:
         """Keep what the site's current figures need, so new sites need no query after."""
         self.touched[id(ref)] = ref
         if ref.first is None or date < ref.first:
@@ -898,10 +729,10 @@ class CensusImporter:
 
     # -- sites --
 
-    def _index(self, country: Country) -> _CountryIndex:
+    def _index(self, country: Country) -> CountryIndex:
         index = self.indexes.get(country.pk)
         if index is None:
-            index = self.indexes[country.pk] = _CountryIndex(country)
+            index = self.indexes[country.pk] = CountryIndex(country)
         return index
 
     def site_for(
@@ -912,7 +743,7 @@ class CensusImporter:
         latitude: float,
         longitude: float,
         details: Callable[[], dict[str, Any]],
-    ) -> _SiteRef:
+    ) -> SiteRef:
         """The site of a row: by code, else same folded name within 500 m, else a new one."""
         index = self._index(country)
         if code and code in index.by_code:
@@ -936,7 +767,7 @@ class CensusImporter:
             longitude,
             ((ref, ref.name, ref.latitude, ref.longitude) for ref in nearby),
         )
-        ref = _SiteRef(
+        ref = SiteRef(
             None, code or index.new_code(latitude, longitude), name, key, latitude, longitude
         )
         data = details()
@@ -964,7 +795,7 @@ class CensusImporter:
             self.result.sites_flagged += 1
         return ref
 
-    def _matched(self, ref: _SiteRef) -> _SiteRef:
+    def _matched(self, ref: SiteRef) -> SiteRef:
         if ref.new is None and ref.pk not in self.matched_existing:
             self.matched_existing.add(ref.pk)  # type: ignore[arg-type]
             self.result.sites_matched += 1
@@ -1130,39 +961,6 @@ class CensusImporter:
         existing = [ref.pk for ref in self.touched.values() if ref.new is None and ref.pk]
         for start in range(0, len(existing), 500):
             site_refresh_current_bulk(existing[start : start + 500])
-
-
-def site_refresh_current_bulk(site_ids: list[int]) -> int:
-    """``site_refresh_current`` for many sites in one UPDATE (the same meaning, in SQL)."""
-    visits = SiteVisit.objects.filter(site=OuterRef("pk"))
-    children = Case(
-        When(
-            Q(boys_under_15__isnull=True, girls_under_15__isnull=True, boys_15_17__isnull=True,
-              girls_15_17__isnull=True),
-            then=Value(None),
-        ),
-        default=Coalesce(F("boys_under_15"), 0) + Coalesce(F("girls_under_15"), 0)
-        + Coalesce(F("boys_15_17"), 0) + Coalesce(F("girls_15_17"), 0),
-        output_field=IntegerField(),
-    )  # fmt: skip
-    latest = visits.filter(reached=True).order_by("-date", "-pk").annotate(kids=children)
-    present = latest.annotate(
-        present=Case(
-            When(kids__gt=0, then=Value(True)),
-            When(kids__isnull=False, then=Value(False)),
-            default=Value(None),
-        )
-    )
-    return Site.objects.filter(pk__in=site_ids).update(
-        first_visit=Subquery(visits.order_by("date").values("date")[:1]),
-        last_visit=Subquery(visits.order_by("-date").values("date")[:1]),
-        workers=Subquery(latest.values("workers")[:1]),
-        women=Subquery(latest.values("women")[:1]),
-        children=Subquery(latest.values("kids")[:1]),
-        children_present=Subquery(present.values("present")[:1]),
-        armed_presence=Subquery(latest.values("armed_presence")[:1]),
-        mercury_use=Subquery(latest.values("mercury_use")[:1]),
-    )
 
 
 def _audit_import(actor: Any, result: ImportResult, country_ids: list[int]) -> None:
