@@ -9,6 +9,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
@@ -59,10 +60,10 @@ def census_import_enqueue(
             {"file": [_("Give a .csv, .xlsx, .zip (ODK Central) or .geojson file.")]}
         )
     if size > max_upload_bytes():
+        limit = filesizeformat(max_upload_bytes())
         raise ValidationError(
-            {"file": [_("The file is bigger than the %(limit)s MB allowed.")
-                      % {"limit": max_upload_bytes() // 1024**2}]}
-        )  # fmt: skip
+            {"file": [_("The file is bigger than the %(limit)s allowed.") % {"limit": limit}]}
+        )
     mapping: dict[str, Any] = {}
     if mapping_text.strip():
         if len(mapping_text) > MAX_MAPPING_BYTES:

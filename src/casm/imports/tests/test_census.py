@@ -227,3 +227,20 @@ def test_it_reads_xlsx_formulas_only_with_a_saved_result(db, congo_officer, tmp_
     result = census_import(actor=congo_officer, path=path)
 
     assert "F2 holds a formula without a saved result" in result.problems[0].message
+
+
+def test_a_point_outside_the_country_is_an_error_unless_the_mapping_accepts_it(
+    db, congo_officer, tmp_path
+):
+    path = _csv(
+        tmp_path,
+        ["Accra Hill,CD,5.6,-0.2,2024-01-01"],
+        header="site_name,country,latitude,longitude,date\n",
+    )
+    refused = census_import(actor=congo_officer, path=path)
+    assert refused.problems[0].message == "The point (5.6, -0.2) is outside the country's outline."
+
+    accepting = mapping_from_dict({"outside_country": "accept"}, "accept.json")
+    accepted = census_import(actor=congo_officer, path=path, mapping=accepting)
+    assert accepted.committed
+    assert "outside the outline" in Site.objects.get().location_note

@@ -104,3 +104,11 @@ def test_the_api_says_what_is_wrong_with_a_file(client, congo_officer, token_for
     answer = client.post("/api/v1/imports/census", bad, **token_for(congo_officer))
     assert answer.status_code == 422
     assert answer.json()["error"]["details"]
+
+
+def test_a_file_over_the_size_limit_is_refused(login, congo_officer, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 10
+    answer = login(congo_officer).post("/imports/", _upload())
+    assert answer.status_code == 400
+    assert "bigger than the 10\xa0bytes allowed" in answer.content.decode()
+    assert not Job.objects.exists()
