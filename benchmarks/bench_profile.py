@@ -8,8 +8,6 @@ whole middleware stack by the test client:
 - warm: the figures come from the cache (median of 20 renders; target < 200 ms);
 - cold: right after a bulk insert of visits and ``registry_version_bump``, as an importer leaves
   it (target < 2 s), checking that the page shows the new number of visits;
-- the same cold render once the production table has the index the profile's production query
-  needs, (country, commodity, year, source, quantity_base), proposed for the registry;
 - the peer, /healthz, rendered in the same run: the floor of the framework.
 
 Each database runs in a child process (Django is configured once per process). Sizes can be
@@ -45,10 +43,6 @@ WORKER_TIMEOUT_S = 1800
 WARM_TARGET_S, COLD_TARGET_S = 0.200, 2.0
 COUNTRY = "CD"
 PROFILE_URL = f"/profiles/{COUNTRY}/"
-PROPOSED_INDEX = (
-    "CREATE INDEX bench_production_sums ON registry_productionrecord "
-    "(country_id, commodity_id, year, source, quantity_base)"
-)
 PEER_URL = "/healthz"
 
 
@@ -257,21 +251,6 @@ def worker_main() -> None:
         elapsed, page = _timed_get(client, PROFILE_URL)
         cold.append(elapsed)
         reflected = reflected and f"{visits:,} visits".encode() in page
-    # The same with the index the profile's production query needs (proposed for the registry):
-    # the figures show what it changes until the registry has it.
-    with connection.cursor() as cursor:
-        cursor.execute(PROPOSED_INDEX)
-        cursor.execute("ANALYZE")
-    cold_indexed = []
-    for run in range(COLD_RUNS):
-        with transaction.atomic(), connection.cursor() as cursor:
-            rows = _visit_rows(country.pk, some_sites, COLD_INSERT_VISITS, 200 + run, now, 2025)
-            _insert(cursor, "registry_sitevisit", VISIT_COLUMNS, rows)
-        registry_version_bump([country.pk])
-        visits += COLD_INSERT_VISITS
-        elapsed, page = _timed_get(client, PROFILE_URL)
-        cold_indexed.append(elapsed)
-        reflected = reflected and f"{visits:,} visits".encode() in page
     map_start = page.find(b'<svg viewBox="0 0 560')
     map_bytes = page.find(b"</svg>", map_start) - map_start if map_start >= 0 else None
     print(
@@ -283,7 +262,6 @@ def worker_main() -> None:
                 "peer": peer,
                 "warm": warm,
                 "cold": cold,
-                "cold_indexed": cold_indexed,
                 "reflected": reflected,
                 "page_bytes": len(page),
                 "map_bytes": map_bytes,
@@ -378,20 +356,6 @@ def _results(figures: dict, size: dict) -> Iterator[Result]:
     )
     cold.meets_target = bool(figures["reflected"]) and max(figures["cold"]) < COLD_TARGET_S
     yield cold
-    indexed = Result(
-        name=f"profile.{vendor}.cold_with_proposed_index",
-        size=label,
-        timings=figures["cold_indexed"],
-        peak_memory_mb=figures["peak_memory_mb"],
-        memory_of=memory_of,
-        peer=peer,
-        target=cold.target,
-        extra={"url": PROFILE_URL, "index": PROPOSED_INDEX},
-    )
-    indexed.meets_target = (
-        bool(figures["reflected"]) and max(figures["cold_indexed"]) < COLD_TARGET_S
-    )
-    yield indexed
 
 
 def _postgres_url_with_database(url: str, name: str) -> str:

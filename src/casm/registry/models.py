@@ -397,7 +397,11 @@ class ProductionRecord(models.Model):
         verbose_name = _("production record")
         verbose_name_plural = _("production records")
         indexes = [
-            models.Index(fields=["country", "commodity", "year"], name="production_country_year"),
+            # Covers the profile's sums: read from the index alone, not row by row.
+            models.Index(
+                fields=["country", "commodity", "year", "source", "quantity_base"],
+                name="production_country_sums",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -120,7 +120,7 @@ EXPORT_FORMATS = ("csv", "xlsx", "geojson")
 
 
 @require_GET
-def site_export(request: HttpRequest) -> HttpResponse:
+def site_export(request: HttpRequest) -> HttpResponseBase:
     """The filtered sites as a file: public fields for everyone, every field within scope."""
     fmt = request.GET.get("format", "csv")
     if fmt not in EXPORT_FORMATS:
@@ -135,7 +135,7 @@ def site_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def visit_export(request: HttpRequest) -> HttpResponse:
+def visit_export(request: HttpRequest) -> HttpResponseBase:
     """The visits of the filtered sites within the user's scope."""
     fmt = request.GET.get("format", "csv")
     if fmt not in EXPORT_FORMATS:
