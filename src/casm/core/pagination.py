@@ -28,8 +28,12 @@ class LimitOffset(PaginationBase):
         self, queryset: QuerySet, pagination: Input, request: Any = None, **params: Any
     ) -> dict[str, Any]:
         return {
-            "count": queryset.count() if isinstance(queryset, QuerySet) else len(queryset),
+            "count": self.total(queryset),
             "limit": pagination.limit,
             "offset": pagination.offset,
             "items": list(queryset[pagination.offset : pagination.offset + pagination.limit]),
         }
+
+    def total(self, queryset: Any) -> int:
+        """How many items there are in all; subclasses may remember it."""
+        return queryset.count() if isinstance(queryset, QuerySet) else len(queryset)

@@ -6,10 +6,12 @@ edit: 403). Commodities are given and returned as codes, countries as ISO alpha-
 """
 
 import datetime
+import hashlib
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -34,6 +36,25 @@ from casm.registry.models import (
 )
 
 router = Router(tags=["registry"])
+
+
+class SiteLimitOffset(LimitOffset):
+    """Pages of sites whose total is remembered until the registry changes: counting a
+    national list costs more than reading one page of it."""
+
+    def total(self, queryset: Any) -> int:
+        try:
+            sql = str(queryset.query)
+        except EmptyResultSet:
+            return 0
+        digest = hashlib.sha256(sql.encode()).hexdigest()
+        key = f"registry:count:{services.registry_version(services.ALL_COUNTRIES)}:{digest}"
+        count = cache.get(key)
+        if count is None:
+            count = queryset.count()
+            cache.set(key, count, 3600)
+        return int(count)
+
 
 ExportFormat = Literal["csv", "xlsx", "geojson"]
 TableFormat = Literal["csv", "xlsx"]
@@ -303,7 +324,7 @@ def _site_queryset(request: HttpRequest, filters: SiteFilterParams) -> Any:
 
 
 @router.get("/sites", response=list[SiteOut], tags=["sites"])
-@paginate(LimitOffset)
+@paginate(SiteLimitOffset)
 def site_list(request: HttpRequest, filters: Query[SiteFilterParams]):
     """Sites within your scope, with the web's filters, in order of registration."""
     return _site_queryset(request, filters).order_by("pk")
@@ -387,7 +408,7 @@ def _public_queryset(filters: SiteFilterParams) -> Any:
 
 
 @router.get("/public/sites", response=list[PublicSiteOut], auth=None, tags=["public"])
-@paginate(LimitOffset)
+@paginate(SiteLimitOffset)
 def public_site_list(request: HttpRequest, filters: Query[SiteFilterParams]):
     """Every site, public fields only (no people, no contacts), for anyone."""
     return _public_queryset(filters).order_by("pk")

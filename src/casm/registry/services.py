@@ -115,6 +115,9 @@ PRODUCTION_FIELDS = [
 # --- Versions: what changed since a cached figure was computed -------------------------------
 
 
+ALL_COUNTRIES = 0
+
+
 def _version_key(country_id: int) -> str:
     return f"registry:version:{country_id}"
 
@@ -129,8 +132,9 @@ def registry_version(country_id: int) -> int:
 
 
 def registry_version_bump(country_ids: Iterable[int]) -> None:
+    """Mark the countries' registry data as changed; version 0 changes with any country."""
     stamp = int(datetime.datetime.now().timestamp() * 1000)
-    for country_id in set(country_ids):
+    for country_id in {*country_ids, ALL_COUNTRIES}:
         old = cache.get(_version_key(country_id)) or 0
         cache.set(_version_key(country_id), max(stamp, int(old) + 1), None)
 

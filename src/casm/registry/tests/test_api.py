@@ -602,3 +602,10 @@ def test_miners_are_never_reachable_without_scope(client, token_for, world, cong
     assert client.get("/api/v1/miners", **token_for(congo_officer)).json()["count"] == 0
     assert Miner.objects.count() == 1
     assert Operator.objects.count() == 1
+
+
+def test_the_site_list_total_follows_new_sites(client, make_site):
+    make_site("First")
+    assert client.get("/api/v1/public/sites?country=GH").json()["count"] == 1
+    make_site("Second", latitude=5.5, longitude=-2.0)
+    assert client.get("/api/v1/public/sites?country=GH").json()["count"] == 2
