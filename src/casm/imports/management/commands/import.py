@@ -90,6 +90,6 @@ class Command(BaseCommand):
         self.stdout.write(result.summary)
         if result.problem_count and not (skip_invalid and result.committed):
             raise CommandError(
-                f"{result.problem_count} problems"
+                f"problems found: {result.problem_count}"
                 + (f"; see {report}" if report else "; --report FILE writes them all")
             )
