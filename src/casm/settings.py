@@ -199,6 +199,12 @@ X_FRAME_OPTIONS = "DENY"
 FORMS_URLFIELD_ASSUME_HTTPS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CASM_UPLOAD_MAX_MEMORY", 10 * 1024 * 1024, minimum=1024)
 
+# Field data imports: the largest upload, and what a compressed file (zip, xlsx) may unpack to.
+IMPORT_MAX_UPLOAD_BYTES = env_int("CASM_IMPORT_MAX_UPLOAD", 2 * 1024**3, minimum=1024)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("CASM_IMPORT_MAX_UNCOMPRESSED", 4 * 1024**3, minimum=1024)
+IMPORT_MAX_COMPRESSION_RATIO = env_int("CASM_IMPORT_MAX_COMPRESSION_RATIO", 200, minimum=2)
+IMPORT_MAX_GEOJSON_BYTES = env_int("CASM_IMPORT_MAX_GEOJSON", 200 * 1024**2, minimum=1024)
+
 # Background jobs: how often an idle worker looks for work, in seconds.
 JOB_POLL_INTERVAL = env_int("CASM_JOB_POLL_INTERVAL", 2, minimum=1)
 
