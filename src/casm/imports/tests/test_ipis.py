@@ -1,10 +1,12 @@
 """Acceptance: the eight IPIS GeoJSON files of eastern DR Congo import with the shipped mapping.
 
-The data is not part of the repository: the test runs where /work/shared/data is present.
+The data is not part of the repository: the test runs where the shared sample data is present,
+in the folder named by CASM_SAMPLE_DATA or else ``../shared/data`` next to the repository.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,9 @@ from casm.imports.census import census_import
 from casm.imports.mapping import mapping_load
 from casm.registry.models import Site, SiteVisit
 
-DATA = Path("/work/shared/data/ipis-drc-sites")
+REPOSITORY = Path(__file__).resolve().parents[4]
+SAMPLE_DATA = Path(os.environ.get("CASM_SAMPLE_DATA", REPOSITORY.parent / "shared" / "data"))
+DATA = SAMPLE_DATA / "ipis-drc-sites"
 MAPPING = Path(__file__).resolve().parents[1] / "mappings" / "ipis-drc.json"
 
 pytestmark = pytest.mark.skipif(
