@@ -61,18 +61,18 @@ SERVICES = ["mines", "asm_support", "police", "mining_police", "customs"]
 ARMED = ["taxation", "digging", "forced_labour", "pillaging", "buying", "monopoly"]
 WORK = ["digger", "washer", "processor", "transporter", "trader", "cook"]
 AMALGAMATING = {"gold"}
-# Typical yearly output of one site, in the commodity's unit (g, ct, kg or t).
+# Plausible yearly output of one site, in the commodity's unit (g, ct, kg or t).
 YEARLY_OUTPUT = {
     "gold": (200, 8000),
     "diamond": (50, 3000),
     "sapphire": (100, 5000),
     "ruby": (50, 2000),
     "coloured_gemstones": (100, 4000),
-    "tin": (2, 60),
-    "tantalum": (1, 30),
-    "tungsten": (1, 20),
+    "tin": (500, 20000),
+    "tantalum": (200, 8000),
+    "tungsten": (100, 5000),
     "copper": (5, 200),
-    "cobalt": (5, 150),
+    "cobalt": (1000, 50000),
     "lithium": (5, 100),
     "coal": (50, 2000),
 }
