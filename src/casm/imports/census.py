@@ -543,10 +543,31 @@ class CensusImporter:
         reason_choices = validation.CHOICES["not_reached_reason"]
         outside_accepted = self.mapping.outside_country == "accept"
         notes: dict[int, str] = {}
+        careful = self._careful_rows(
+            problems, numbers, counts, reasons, text, latitudes, longitudes
+        )
         for index in range(count):
+            if index not in careful:
+                # Nothing out of the ordinary: only the outline is left to check.
+                country = countries[index]
+                key = (country.alpha3, latitudes[index], longitudes[index])
+                outside = self.location_cache.get(key, "?")
+                if outside == "?":
+                    if len(self.location_cache) > CACHE_LIMIT:
+                        self.location_cache.clear()
+                    outside = self.location_cache[key] = validation.location_problem(*key)
+                if outside and outside_accepted:
+                    notes[index] = _("Imported from %(file)s: outside the outline.") % {
+                        "file": self.source.name
+                    }
+                elif outside:
+                    problems.setdefault(index, []).append(
+                        (lat_column, f"{key[1]}, {key[2]}", outside)
+                    )
+                continue
             row_problems = problems.get(index)
             values = [numbers[name][index] for name in counts]
-            if None in values or values[0] != sum(values[1:]):
+            if None in values or values[0] != sum(values[1:]) or min(values) < 0:
                 checked = dict(zip(counts, values, strict=True))
                 checked["pits"] = numbers["pits"][index]
                 for name, message in validation.visit_count_problems(checked):
@@ -631,29 +652,7 @@ class CensusImporter:
                     elif outside:
                         row_problems = problems.setdefault(index, [])
                         row_problems.append((lat_column, f"{latitude}, {longitude}", outside))
-            submission = submissions[index]
-            if not submission:
-                values_of_row = records[index].values
-                submission = content_submission_id(self.source.kind, values_of_row)
-                occurrence = self.content_repeats.get(submission, 0) + 1
-                self.content_repeats[submission] = occurrence
-                if occurrence > 1:
-                    submission = content_submission_id(self.source.kind, values_of_row, occurrence)
-            submission = submission[:100]
-            submissions[index] = submission
-            first = self.seen_ids.get(submission)
-            if first is not None:
-                message = _("The submission %(id)s appears again (first in row %(row)s).")
-                row_problems = problems.setdefault(index, [])
-                row_problems.append(
-                    (
-                        submission_column or "submission_id",
-                        submission,
-                        message % {"id": submission, "row": first},
-                    )
-                )  # noqa: E501
-            else:
-                self.seen_ids[submission] = records[index].row
+        self._check_submissions(records, submissions, submission_column, problems)
         # Report problems in the file's order
         for index in sorted(problems):
             record = records[index]
@@ -699,6 +698,89 @@ class CensusImporter:
             self.progress(
                 done, self.source.size, _("%(rows)s rows read") % {"rows": self.result.rows}
             )
+
+    def _careful_rows(
+        self,
+        problems: dict[int, list[tuple[str, str, str]]],
+        numbers: dict[str, list[Any]],
+        counts: tuple[str, ...],
+        reasons: list[str],
+        text: dict[str, list[str]],
+        latitudes: list[Any],
+        longitudes: list[Any],
+    ) -> set[int]:
+        """The rows that need every rule checked one by one: a problem already, a count missing,
+        negative or not adding up, a reason given or needed, a negative depth or pit count, no
+        name nor code, no usable point. The others (most rows) need only the outline check."""
+        careful = set(problems)
+        count_rows = zip(*(numbers[name] for name in counts), strict=True)
+        careful.update(
+            index
+            for index, row in enumerate(count_rows)
+            if None in row or row[0] != sum(row[1:]) or min(row) < 0
+        )
+        for name in ("pits", "max_depth_m"):
+            careful.update(
+                index
+                for index, value in enumerate(numbers[name])
+                if value is not None and value < 0
+            )
+        careful.update(index for index, reason in enumerate(reasons) if reason)
+        careful.update(index for index, value in enumerate(numbers["reached"]) if value is False)
+        careful.update(
+            index
+            for index, (name, code) in enumerate(
+                zip(text["site_name"], text["site_code"], strict=True)
+            )
+            if not name and not code
+        )
+        careful.update(
+            index
+            for index, (latitude, longitude) in enumerate(zip(latitudes, longitudes, strict=True))
+            if latitude is None
+            or longitude is None
+            or not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
+        )
+        return careful
+
+    def _check_submissions(
+        self,
+        records: list[Record],
+        submissions: list[str],
+        column: str,
+        problems: dict[int, list[tuple[str, str, str]]],
+    ) -> None:
+        """Each submission ID once in the file (rows without one get an ID of their content)."""
+        if all(submissions) and max(map(len, submissions), default=0) <= 100:
+            fresh = set(submissions)
+            if len(fresh) == len(submissions) and self.seen_ids.keys().isdisjoint(fresh):
+                # The usual case, checked in bulk: all given, none seen before.
+                self.seen_ids.update(
+                    zip(submissions, [record.row for record in records], strict=True)
+                )
+                return
+        for index, submission in enumerate(submissions):
+            if not submission:
+                values_of_row = records[index].values
+                submission = content_submission_id(self.source.kind, values_of_row)
+                occurrence = self.content_repeats.get(submission, 0) + 1
+                self.content_repeats[submission] = occurrence
+                if occurrence > 1:
+                    submission = content_submission_id(self.source.kind, values_of_row, occurrence)
+            submission = submission[:100]
+            submissions[index] = submission
+            first = self.seen_ids.get(submission)
+            if first is not None:
+                message = _("The submission %(id)s appears again (first in row %(row)s).")
+                problems.setdefault(index, []).append(
+                    (
+                        column or "submission_id",
+                        submission,
+                        message % {"id": submission, "row": first},
+                    )
+                )
+            else:
+                self.seen_ids[submission] = records[index].row
 
     def _site_details(
         self, text: dict[str, list[str]], notes: dict[int, str], records: list[Record], index: int
@@ -989,21 +1071,34 @@ def _audit_import(actor: Any, result: ImportResult, country_ids: list[int]) -> N
 
 
 @contextlib.contextmanager
-def _sqlite_cache(kibibytes: int) -> Iterator[None]:
-    """A bigger SQLite page cache while importing: inserting into the visits' indexes (random
-    submission UUIDs) otherwise reads pages from disk again and again."""
+def _sqlite_settings(kibibytes: int) -> Iterator[None]:
+    """SQLite settings for the import only, put back after it.
+
+    A bigger page cache: inserting into the visits' indexes (random submission UUIDs) otherwise
+    reads pages from disk again and again. When the import runs its own transaction, temporary
+    B-trees in memory and ``synchronous = OFF`` too: the import is one transaction (all or nothing)
+    and the journal stays WAL, so a crash loses at most this import, never older data.
+    """
     if connection.vendor != "sqlite":
         yield
         return
+    own_transaction = not connection.in_atomic_block
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        before = cursor.fetchone()[0]
+        before = {}
+        names = ["cache_size"] + (["temp_store", "synchronous"] if own_transaction else [])
+        for name in names:
+            cursor.execute(f"PRAGMA {name}")
+            before[name] = int(cursor.fetchone()[0])
         cursor.execute(f"PRAGMA cache_size = -{int(kibibytes)}")
+        if own_transaction:
+            cursor.execute("PRAGMA temp_store = MEMORY")
+            cursor.execute("PRAGMA synchronous = OFF")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+            for name, value in before.items():
+                cursor.execute(f"PRAGMA {name} = {value}")
 
 
 def census_import(
@@ -1055,7 +1150,7 @@ def census_import(
         if dry_run:
             return importer.run()
         try:
-            with transaction.atomic(), _sqlite_cache(IMPORT_SQLITE_CACHE_KIB):
+            with _sqlite_settings(IMPORT_SQLITE_CACHE_KIB), transaction.atomic():
                 result = importer.run()
                 if result.problem_count and not skip_invalid:
                     raise _Rollback

@@ -289,11 +289,17 @@ class Miner(models.Model):
 class SiteVisit(models.Model):
     """One census observation of a site."""
 
+    # No index of their own on site and country: the indexes (site, date) and (country, date)
+    # below serve every lookup by site or country, and each index slows every import down.
     site = models.ForeignKey(
-        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="visits"
+        Site,
+        verbose_name=_("site"),
+        on_delete=models.CASCADE,
+        related_name="visits",
+        db_index=False,
     )
     # The site's country, kept here so scope and national counts need no join.
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+")
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="+", db_index=False)
     date = models.DateField(_("date"))
     team = models.CharField(_("source or team"), max_length=200, blank=True)
     submission_id = models.CharField(
