@@ -27,6 +27,7 @@ import csv
 import datetime
 import functools
 import gc
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -60,6 +61,8 @@ from .values import (
 )
 
 CHUNK_ROWS = 5000
+# Visits are written in batches of about this many rows (bigger batches insert faster).
+FLUSH_ROWS = 50_000
 IMPORT_SQLITE_CACHE_KIB = 256 * 1024
 # Distinct values remembered per column (converted once each); beyond it the cache starts over.
 CACHE_LIMIT = 200_000
@@ -191,15 +194,19 @@ class CensusImporter:
                 self.commodity_codes.setdefault(validation.name_key(name), commodity.code)
         self.indexes: dict[int, CountryIndex] = {}
         self.seen_ids: dict[str, int] = {}
+        # With no visit at all before the import, only the file's own IDs can repeat.
+        self.had_visits = SiteVisit.objects.exists()
         self.content_repeats: dict[str, int] = {}
         self.location_cache: dict[tuple[str, Any, Any], str | None] = {}
         self.site_commodities: set[tuple[int, int]] = set()
-        self.pending_commodities: list[tuple[SiteRef, int]] = []
+        self.pending_commodities: dict[tuple[SiteRef, int], None] = {}
         self.touched: dict[int, SiteRef] = {}  # by id(): new sites have no pk yet
         self.matched_existing: set[int] = set()
         self.new_sites: list[SiteRef] = []
         self.unsaved_sites: list[SiteRef] = []
-        self.pending_visits: list[tuple[SiteRef, tuple]] = []
+        # Per chunk: the rows' sites and the columns to insert.
+        self.pending_visits: list[tuple[list[SiteRef], list[list[Any]]]] = []
+        self.pending_rows = 0
         self.caches: dict[str, dict[Any, Any]] = {}
         self.flagged: dict[str, set[str]] = {}
         self.chunk_columns: dict[str, Any] = {}
@@ -662,37 +669,31 @@ class CensusImporter:
         valid = [index for index in range(count) if index not in problems]
         self.result.valid_rows += len(valid)
         existing = self._existing_submissions([submissions[index] for index in valid])
-        writing = self._writing()
+        if existing:
+            self.result.visits_unchanged += sum(submissions[i] in existing for i in valid)
+            valid = [index for index in valid if submissions[index] not in existing]
+        codes, names = text["site_code"], text["site_name"]
+        refs = []
         for index in valid:
-            if submissions[index] in existing:
-                self.result.visits_unchanged += 1
-                continue
-            ref = self.site_for(
-                countries[index], text["site_code"][index], text["site_name"][index],
-                latitudes[index], longitudes[index],
-                functools.partial(self._site_details, text, notes, records, index),
-            )  # fmt: skip
-            if not writing:
-                continue
-            items_json, commodity_ids = commodities[index]
-            for commodity in commodity_ids:
-                self.pending_commodities.append((ref, commodity))
-            visit = (
-                countries[index].pk, dates[index], text["team"][index][:200], submissions[index],
-                numbers["reached"][index], reasons[index],
-                *[numbers[name][index] for name in fields.INT_FIELDS],
-                numbers["max_depth_m"][index], numbers["armed_presence"][index],
-                text["traceability_scheme"][index][:100], numbers["mercury_use"][index],
-                text["notes"][index], items_json,
-                *[lists[name][index][1] for name in fields.LIST_FIELDS],
-            )  # fmt: skip
-            self.pending_visits.append((ref, visit))
-            self._remember(ref, dates[index], numbers, index)
-        if self._writing():
-            self._flush()
-        else:
+            country = countries[index]
+            index_of_country = self.indexes.get(country.pk) or self._index(country)
+            ref = index_of_country.by_code.get(codes[index]) if codes[index] else None
+            if ref is None:
+                ref = self.site_for(
+                    country, codes[index], names[index], latitudes[index], longitudes[index],
+                    functools.partial(self._site_details, text, notes, records, index),
+                )  # fmt: skip
+            elif ref.new is None and ref.pk not in self.matched_existing:
+                self._matched(ref)
+            refs.append(ref)
+        if not self._writing():
             self.pending_visits.clear()
             self.pending_commodities.clear()
+        elif valid:
+            self._queue_visits(valid, refs, countries, dates, submissions, reasons, text,
+                               numbers, lists, commodities)  # fmt: skip
+            if self.pending_rows >= FLUSH_ROWS:
+                self._flush()
         if self.progress is not None:
             done = self.source.position() if self.source.position else self.result.rows
             self.progress(
@@ -793,21 +794,66 @@ class CensusImporter:
             "footprint": record.values.get("_footprint") if record.cells is None else None,
         }
 
-    def _remember(self, ref: SiteRef, date: str, numbers: dict[str, list[Any]], index: int) -> None:
-        """Keep what the site's current figures need, so new sites need no query after."""
-        self.touched[id(ref)] = ref
-        if ref.first is None or date < ref.first:
-            ref.first = date
-        if ref.last is None or date > ref.last:
-            ref.last = date
-        if numbers["reached"][index] and (ref.latest is None or date >= ref.latest[0]):
-            parts = [numbers[name][index] for name in validation.CHILD_FIELDS]
-            children = None if all(p is None for p in parts) else sum(p or 0 for p in parts)
-            ref.latest = (
-                date, numbers["workers"][index], numbers["women"][index], children,
-                (children > 0) if children is not None else None,
-                numbers["armed_presence"][index], numbers["mercury_use"][index],
-            )  # fmt: skip
+    def _queue_visits(
+        self,
+        valid: list[int],
+        refs: list[SiteRef],
+        countries: list[Any],
+        dates: list[Any],
+        submissions: list[str],
+        reasons: list[str],
+        text: dict[str, list[str]],
+        numbers: dict[str, list[Any]],
+        lists: dict[str, list[Any]],
+        commodities: list[tuple[str, list[int]]],
+    ) -> None:
+        """Queue the chunk's valid rows for writing, column by column, and keep what the sites'
+        current figures need (so new sites need no query after)."""
+        whole = len(valid) == len(countries)
+
+        def pick(values: list[Any]) -> list[Any]:
+            return values if whole else [values[index] for index in valid]
+
+        columns = [
+            [country.pk for country in pick(countries)],
+            pick(dates),
+            [team[:200] for team in pick(text["team"])],
+            pick(submissions),
+            pick(numbers["reached"]),
+            pick(reasons),
+            *[pick(numbers[name]) for name in fields.INT_FIELDS],
+            pick(numbers["max_depth_m"]),
+            pick(numbers["armed_presence"]),
+            [scheme[:100] for scheme in pick(text["traceability_scheme"])],
+            pick(numbers["mercury_use"]),
+            pick(text["notes"]),
+            [items[0] for items in pick(commodities)],
+            *[[converted[1] for converted in pick(lists[name])] for name in fields.LIST_FIELDS],
+        ]
+        self.pending_visits.append((refs, columns))
+        self.pending_rows += len(refs)
+        pending_commodities = self.pending_commodities
+        touched = self.touched
+        reached, workers, women = numbers["reached"], numbers["workers"], numbers["women"]
+        for index, ref in zip(valid, refs, strict=True):
+            for commodity in commodities[index][1]:
+                pending_commodities[(ref, commodity)] = None
+            touched[id(ref)] = ref
+            if ref.new is None:
+                continue  # an existing site's figures are refreshed in SQL after
+            date = dates[index]
+            if ref.first is None or date < ref.first:
+                ref.first = date
+            if ref.last is None or date > ref.last:
+                ref.last = date
+            if reached[index] and (ref.latest is None or date >= ref.latest[0]):
+                parts = [numbers[name][index] for name in validation.CHILD_FIELDS]
+                children = None if all(p is None for p in parts) else sum(p or 0 for p in parts)
+                ref.latest = (
+                    date, workers[index], women[index], children,
+                    (children > 0) if children is not None else None,
+                    numbers["armed_presence"][index], numbers["mercury_use"][index],
+                )  # fmt: skip
 
     # -- sites --
 
@@ -918,6 +964,8 @@ class CensusImporter:
 
     def _existing_submissions(self, ids: list[str]) -> set[str]:
         found: set[str] = set()
+        if not self.had_visits:
+            return found
         quote = connection.ops.quote_name
         table = quote(SiteVisit._meta.db_table)
         with connection.cursor() as cursor:
@@ -1019,11 +1067,15 @@ class CensusImporter:
             f"VALUES ({', '.join(placeholders)})"
         )
         created_at = connection.ops.adapt_datetimefield_value(self.created_at)
-        rows = [(ref.pk, *visit, created_at) for ref, visit in self.pending_visits]
+        rows: list[tuple] = []
+        for refs, columns in self.pending_visits:
+            site_ids = [ref.pk for ref in refs]
+            rows.extend(zip(site_ids, *columns, itertools.repeat(created_at), strict=False))
         with connection.cursor() as cursor:
             cursor.executemany(sql, rows)
         self.result.visits_created += len(rows)
         self.pending_visits.clear()
+        self.pending_rows = 0
 
     def refresh_sites(self) -> None:
         """Copy each touched site's latest visit figures onto it, in bulk."""

@@ -244,3 +244,28 @@ def test_a_point_outside_the_country_is_an_error_unless_the_mapping_accepts_it(
     accepted = census_import(actor=congo_officer, path=path, mapping=accepting)
     assert accepted.committed
     assert "outside the outline" in Site.objects.get().location_note
+
+
+def test_a_negative_count_is_refused_even_when_the_counts_add_up(db, congo_officer, tmp_path):
+    row = "u-7,,Kamituga,,CD,-3.06,28.18,2024-03-05,5,10,-5,0,0,0,0,gold,,,"
+
+    result = census_import(actor=congo_officer, path=_csv(tmp_path, [row]), dry_run=True)
+
+    messages = {(p.row, p.column): p.message for p in result.problems}
+    assert messages == {(2, "women"): "A count cannot be negative."}
+
+
+def test_it_imports_in_small_batches_as_in_one(db, congo_officer, tmp_path, monkeypatch):
+    monkeypatch.setattr("casm.imports.census.CHUNK_ROWS", 1)
+    monkeypatch.setattr("casm.imports.census.FLUSH_ROWS", 2)
+    rows = [ROW_A, ROW_C, ROW_B, ROW_A.replace("u-1,", "u-8,").replace("Kamituga", "Kamitunga")]
+
+    result = census_import(actor=congo_officer, path=_csv(tmp_path, rows))
+
+    assert result.committed, result.problems
+    assert (result.visits_created, result.sites_created, result.sites_flagged) == (4, 3, 1)
+    kamituga = Site.objects.get(name="Kamituga")
+    assert Site.objects.get(name="Kamitunga").duplicate_of == kamituga
+    assert kamituga.visits.count() == 2 and kamituga.workers == 12
+    assert str(kamituga.first_visit) == "2024-03-05" and str(kamituga.last_visit) == "2024-04-05"
+    assert sorted(kamituga.commodities.values_list("code", flat=True)) == ["gold", "tin"]
