@@ -252,8 +252,13 @@ def site_update(*, actor: Any, site: Site, override_location: bool = False, **da
     update = {name: merged[name] for name in SITE_FIELDS if name != "commodities"}
     if "commodities" in data:
         update["commodities"] = data["commodities"]
+    old_country_id = site.country_id
     with transaction.atomic():
         site, changes = model_update(instance=site, actor=actor, data=update, fields=SITE_FIELDS)
+        if "country" in changes:
+            # Visits and production keep their site's country, for scope and national counts.
+            site.visits.update(country=site.country)
+            site.production.update(country=site.country)
         moved = {"latitude", "longitude", "name", "code"} & set(changes)
         if moved and not site.duplicate_dismissed:
             duplicate = site_possible_duplicate(
@@ -266,7 +271,7 @@ def site_update(*, actor: Any, site: Site, override_location: bool = False, **da
             )
             if duplicate != site.duplicate_of:
                 model_update(instance=site, actor=actor, data={"duplicate_of": duplicate})
-    registry_version_bump([site.country_id])
+    registry_version_bump([old_country_id, site.country_id])
     return site
 
 
@@ -276,6 +281,7 @@ def site_duplicate_dismiss(*, actor: Any, site: Site) -> Site:
     site, _changes = model_update(
         instance=site, actor=actor, data={"duplicate_of": None, "duplicate_dismissed": True}
     )
+    registry_version_bump([site.country_id])
     return site
 
 
@@ -555,7 +561,9 @@ def miner_create(*, actor: Any, **data: Any) -> Miner:
     data = {name: data[name] for name in MINER_FIELDS if name in data}
     check_can_edit_registry(actor, data.get("country"))
     _check_miner(data)
-    return model_create(model=Miner, actor=actor, data=data)
+    miner = model_create(model=Miner, actor=actor, data=data)
+    registry_version_bump([miner.country_id])
+    return miner
 
 
 def miner_update(*, actor: Any, miner: Miner, **data: Any) -> Miner:
@@ -564,12 +572,14 @@ def miner_update(*, actor: Any, miner: Miner, **data: Any) -> Miner:
     merged.update({name: data[name] for name in MINER_FIELDS if name in data})
     _check_miner(merged)
     miner, _changes = model_update(instance=miner, actor=actor, data=data, fields=MINER_FIELDS)
+    registry_version_bump([miner.country_id])
     return miner
 
 
 def miner_delete(*, actor: Any, miner: Miner) -> None:
     check_can_edit_registry(actor, miner.country)
     model_delete(instance=miner, actor=actor)
+    registry_version_bump([miner.country_id])
 
 
 # --- Production ------------------------------------------------------------------------------

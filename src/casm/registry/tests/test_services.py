@@ -226,3 +226,12 @@ def test_the_bulk_refresh_agrees_with_the_one_by_one_refresh(make_site):
     }
     assert got == expected
     assert got[site.pk][4:6] == (2, True)
+
+
+def test_moving_a_site_to_another_country_moves_its_visits(make_site, country):
+    site = make_site("Border camp", code="RW")
+    services.site_visit_record(actor=None, site=site, date=datetime.date(2024, 1, 1), workers=3)
+    services.site_update(
+        actor=None, site=site, country=country("CD"), latitude=-2.5, longitude=28.8
+    )
+    assert list(SiteVisit.objects.values_list("country__alpha2", flat=True)) == ["CD"]
