@@ -49,7 +49,7 @@ def _congo_sites():
 def _shown(page) -> int:
     """The number of sites the map says are in view."""
     text = page.locator("#site-map-status").inner_text()
-    match = re.fullmatch(r"(\d+) sites", text.strip())
+    match = re.fullmatch(r"(\d+) sites in view", text.strip())
     assert match, f"unexpected status: {text!r}"
     return int(match.group(1))
 
@@ -57,10 +57,10 @@ def _shown(page) -> int:
 def _biggest_group_centre(page) -> tuple[float, float]:
     """Where on the page the group with the most sites in view is, read in one go.
 
-    Labels of the previous view fade out for a moment (opacity 0): they are left aside.
+    Markers of the previous view fade out for a moment (opacity 0): they are left aside.
     """
     groups = page.eval_on_selector_all(
-        ".leaflet-tooltip.cluster-label",
+        ".leaflet-marker-icon.cluster",
         """labels => labels.filter(label => label.style.opacity !== "0").map(label => {
             const box = label.getBoundingClientRect();
             return [parseInt(label.textContent, 10), box.x + box.width / 2, box.y + box.height / 2];
@@ -78,9 +78,9 @@ def test_it_groups_sites_far_out_shows_each_close_in_and_filters(page, live_serv
 
     page.goto(f"{live_server.url}/registry/sites/map/?country=CD")
     expect(drawn).to_have_count(1)
-    expect(page.locator("#site-map-status")).to_have_text(f"{total} sites")
+    expect(page.locator("#site-map-status")).to_have_text(f"{total} sites in view")
     # Far out, too many sites to show one by one: numbered groups.
-    groups = page.locator(".leaflet-tooltip.cluster-label")
+    groups = page.locator(".leaflet-marker-icon.cluster")
     expect(groups.first).to_be_visible()
     assert groups.count() >= 2
     snapshot(page, "groups")
@@ -109,7 +109,7 @@ def test_it_groups_sites_far_out_shows_each_close_in_and_filters(page, live_serv
     page.locator("form.filters button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"commodity=gold"))
     expect(drawn).to_have_count(1)
-    expect(page.locator("#site-map-status")).to_have_text(f"{gold} sites")
+    expect(page.locator("#site-map-status")).to_have_text(f"{gold} sites in view")
     assert gold < total
 
     assert requested, "the page made no request at all"

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from casm.core.audit import audit_source
 from casm.core.jobs import JobFailed, Progress, job_handler
@@ -49,6 +50,7 @@ def census_import_job(job: Job, progress: Progress) -> dict[str, Any]:
     data = result.as_dict()
     data["problems"] = data["problems"][:KEPT_PROBLEMS]
     data["message"] = result.summary
+    data["report_url"] = reverse("imports:census_report", args=[job.pk])
     if result.problem_count:
         data["_file"] = (f"problems-{Path(params.get('file', 'census')).stem}.csv", report_path)
     else:

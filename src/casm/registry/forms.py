@@ -36,6 +36,14 @@ def editable_countries(user: Any):
     return countries.filter(pk__in=user_country_ids(user))
 
 
+def _preselect_single_country(form: forms.ModelForm, countries: Any) -> None:
+    """A data officer of one country need not pick it."""
+    if form.instance.pk is None and not form.is_bound:
+        ids = list(countries.values_list("pk", flat=True)[:2])
+        if len(ids) == 1:
+            form.initial["country"] = ids[0]
+
+
 class SiteFilterForm(forms.Form):
     """The filters of the site list and map (read by selectors.SiteFilters)."""
 
@@ -114,6 +122,7 @@ class SiteForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["country"]).queryset = editable_countries(user)
+        _preselect_single_country(self, editable_countries(user))
         self.fields["code"].required = False
         for name in ("latitude", "longitude"):
             self.fields[name].widget.attrs.update(step="any")
@@ -236,6 +245,7 @@ class OperatorForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["country"]).queryset = editable_countries(user)
+        _preselect_single_country(self, editable_countries(user))
 
     def _post_clean(self) -> None:
         """The services check the rules."""
@@ -254,6 +264,7 @@ class MinerForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         countries = editable_countries(user)
         cast(forms.ModelChoiceField, self.fields["country"]).queryset = countries
+        _preselect_single_country(self, countries)
         cast(forms.ModelChoiceField, self.fields["operator"]).queryset = Operator.objects.filter(
             country__in=countries
         )

@@ -189,6 +189,14 @@ class Site(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def mining_method_labels(self) -> list[str]:
+        return [str(MiningMethod(v).label) for v in self.mining_methods if v in MiningMethod]
+
+    def processing_method_labels(self) -> list[str]:
+        return [
+            str(ProcessingMethod(v).label) for v in self.processing_methods if v in ProcessingMethod
+        ]
+
 
 class CertificationRecord(models.Model):
     """One regional certification decision; the site keeps the latest."""
@@ -284,6 +292,9 @@ class Miner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def role_labels(self) -> list[str]:
+        return [str(WorkRole(v).label) for v in self.roles if v in WorkRole]
 
 
 class SiteVisit(models.Model):

@@ -204,7 +204,9 @@ def _check_site(data: dict[str, Any], *, override_location: bool) -> None:
                     "latitude": [
                         warning
                         + " "
-                        + _("To keep it, confirm the location and give the reason in the note.")
+                        + _(
+                            "To keep it, confirm the location and give the reason for the override."
+                        )
                     ]
                 },
                 code="outside_country",

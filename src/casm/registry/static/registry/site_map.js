@@ -44,19 +44,23 @@
       data.features.forEach(function (feature) {
         var c = feature.geometry.coordinates, p = feature.properties, marker;
         if (p.count) {
-          var radius = 6 + Math.min(24, Math.sqrt(p.count) * 1.5);
-          marker = L.circleMarker([c[1], c[0]], { radius: radius, color: "#1f5f8b", weight: 1, fillOpacity: 0.55 });
-          marker.bindTooltip(p.count + " " + element.dataset.labelSites, { permanent: p.count > 9, direction: "center", className: "cluster-label" });
+          var size = Math.round(22 + Math.min(30, Math.sqrt(p.count) * 1.2));
+          marker = L.marker([c[1], c[0]], {
+            icon: L.divIcon({ className: "cluster", html: String(p.count), iconSize: [size, size] }),
+            title: p.count + " " + element.dataset.labelSites, keyboard: true
+          });
           marker.on("click", function () { map.setView([c[1], c[0]], Math.min(map.getZoom() + 2, 16)); });
         } else {
           marker = L.circleMarker([c[1], c[0]], { radius: 5, color: "#333", weight: 1, fillColor: colours[p.certification_status] || "#c2572b", fillOpacity: 0.9 });
-          marker.bindPopup("<strong>" + label(p.name) + "</strong><br>" + label(p.code) +
-            '<br><a href="' + element.dataset.clusters.replace("clusters.json", String(p.id) + "/") + '">' + label(p.code) + "</a>");
+          marker.bindPopup("<strong>" + label(p.name) + '</strong><br><a href="' +
+            element.dataset.clusters.replace("clusters.json", String(p.id) + "/") + '">' + label(p.code) + "</a>");
         }
         points.addLayer(marker);
       });
-      status.textContent = data.total + " " + element.dataset.labelSites;
+      status.textContent = element.dataset.labelInView.replace("%s", data.total);
       element.dataset.drawn = "1";
+    }).catch(function () {
+      if (mine === request) { status.textContent = element.dataset.labelFailed; }
     });
   }
   map.on("moveend", load);
