@@ -2,7 +2,8 @@
 
 The rules are the registry's own (``casm.registry.validation``, with the services' messages),
 applied by plain functions (in bulk for ordinary rows); the writes are bulk inserts inside one
-transaction, so a million rows import in about a minute on SQLite. Choices made for speed and clarity:
+transaction, so a million rows import in about a minute on SQLite. Choices made for speed and
+clarity:
 
 * **Sites** are found by site code when a row gives one; otherwise by country, folded name and a
   point within 500 m. So the same site repeated in a file (or already in the registry) gets the
