@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from casm.accounts import selectors, services
 from casm.accounts.forms import LoginForm, OrganisationForm, TokenForm, UserForm
 from casm.accounts.models import Organisation, User
+from casm.core.forms import form_errors_from
 from casm.core.models import Country
 from casm.core.scope import user_country_ids, user_sees_everything
 
@@ -26,15 +27,6 @@ PAGE_SIZE = 50
 def _signed_in(request: HttpRequest) -> User:
     """The person behind a request that @login_required has let through."""
     return cast(User, request.user)
-
-
-def _form_errors_from(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form, field by field where it names fields."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class LoginView(auth_views.LoginView):
@@ -68,7 +60,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, name=form.cleaned_data["name"]
             )
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
     return render(
         request,
         "accounts/profile.html",
@@ -160,7 +152,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         try:
             organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, _("The organisation is registered."))
             return redirect("accounts:organisation_detail", organisation_id=organisation.pk)
@@ -190,7 +182,7 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
                 actor=request.user, organisation=organisation, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, _("The changes are saved."))
             return redirect("accounts:organisation_detail", organisation_id=organisation.pk)
@@ -261,7 +253,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
         try:
             user = services.user_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
         else:
             _send_invitation(request, user)
             messages.success(
@@ -288,7 +280,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         try:
             services.user_update(actor=request.user, user=person, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, _("The changes are saved."))
             return redirect("accounts:user_list")

@@ -3,9 +3,19 @@ from __future__ import annotations
 from typing import cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from casm.core.models import AuditEvent
+
+
+def form_errors_from(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, field by field where it names fields."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
 
 
 class DateInput(forms.DateInput):

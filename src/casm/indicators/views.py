@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from casm.core.forms import form_errors_from
 from casm.core.maps import outlines_source, world_map_svg
 from casm.core.scope import user_sees_everything
 from casm.indicators import selectors, services
@@ -110,14 +111,6 @@ def profile_download(request: HttpRequest, alpha2: str) -> HttpResponse:
 # --- Managing the estimates (administrators; data officers for their countries) -----------
 
 
-def _form_errors_from(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def _back_to(estimate_country) -> HttpResponse:
     if estimate_country is None:
         return redirect("indicators:profile_list")
@@ -153,7 +146,7 @@ def estimate_create(request: HttpRequest) -> HttpResponse:
         try:
             estimate = services.workforce_estimate_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, _("The estimate is saved."))
             return _back_to(estimate.country)
@@ -179,7 +172,7 @@ def estimate_edit(request: HttpRequest, estimate_id: int) -> HttpResponse:
                 actor=request.user, estimate=estimate, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, _("The changes are saved."))
             return _back_to(estimate.country)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from casm.core.forms import form_errors_from
 from casm.core.maps import OUTLINES_PATH
 from casm.core.scope import user_country_ids, user_sees_everything
 from casm.lib.charts import line_chart_svg
@@ -28,15 +29,6 @@ from casm.registry import exports, forms, selectors, services
 from casm.registry.models import Operator, Site
 
 PAGE_SIZE = 50
-
-
-def _form_errors_from(form: Any, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form, field by field where it names fields."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -226,7 +218,7 @@ def _site_save(request: HttpRequest, site: Site | None) -> HttpResponse:
                 )
             return redirect("registry:site_detail", site.pk)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
         except PermissionDenied as exc:
             form.add_error("country", str(exc))
     return render(
@@ -262,7 +254,7 @@ def visit_create(request: HttpRequest, site_id: int) -> HttpResponse:
             messages.success(request, _("Visit recorded."))
             return redirect("registry:site_detail", site.pk)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
     return render(
         request,
         "registry/visit_form.html",
@@ -284,7 +276,7 @@ def production_create(request: HttpRequest, site_id: int) -> HttpResponse:
             messages.success(request, _("Production recorded."))
             return redirect("registry:site_detail", site.pk)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
     return render(
         request,
         "registry/production_form.html",
@@ -398,7 +390,7 @@ def _operator_save(request: HttpRequest, operator: Operator | None) -> HttpRespo
             messages.success(request, _("Operator saved."))
             return redirect("registry:operator_detail", operator.pk)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
         except PermissionDenied as exc:
             form.add_error("country", str(exc))
     return render(
@@ -474,7 +466,7 @@ def miner_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Miner registered."))
             return redirect("registry:miner_detail", miner.pk)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
         except PermissionDenied as exc:
             form.add_error("country", str(exc))
     return render(
@@ -498,7 +490,7 @@ def miner_edit(request: HttpRequest, miner_id: int) -> HttpResponse:
             messages.success(request, _("Miner saved."))
             return redirect("registry:miner_detail", miner.pk)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_errors_from(form, exc)
     return render(
         request,
         "registry/simple_form.html",
