@@ -29,6 +29,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from casm.core.models import Country
+from casm.registry import services
 from casm.registry.models import Operator, ProductionRecord, Site, SiteVisit
 from casm.registry.selectors import (
     PUBLIC_SITE_FIELDS,
@@ -154,6 +155,7 @@ def site_table(queryset: QuerySet[Site], *, public: bool) -> Table:
     return Table("sites-public" if public else "sites", columns, rows, ("latitude", "longitude"))
 
 
+# Where the visit is, then every field a visit is recorded with (the services' list).
 VISIT_FIELDS = [
     "id",
     "site",
@@ -162,29 +164,7 @@ VISIT_FIELDS = [
     "country__alpha2",
     "site__latitude",
     "site__longitude",
-    "date",
-    "team",
-    "submission_id",
-    "reached",
-    "not_reached_reason",
-    "workers",
-    "men",
-    "women",
-    "boys_under_15",
-    "girls_under_15",
-    "boys_15_17",
-    "girls_15_17",
-    "pits",
-    "max_depth_m",
-    "commodities",
-    "state_services",
-    "armed_presence",
-    "armed_activities",
-    "traceability_scheme",
-    "mercury_use",
-    "women_work",
-    "children_work",
-    "notes",
+    *services.VISIT_FIELDS,
     "created_at",
 ]
 

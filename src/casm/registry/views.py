@@ -26,7 +26,7 @@ from casm.core.maps import OUTLINES_PATH
 from casm.core.scope import user_country_ids, user_sees_everything
 from casm.lib.charts import line_chart_svg
 from casm.registry import exports, forms, selectors, services
-from casm.registry.models import Operator, Site
+from casm.registry.models import Miner, Operator, Site
 
 PAGE_SIZE = 50
 
@@ -454,16 +454,16 @@ def miner_detail(request: HttpRequest, miner_id: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def miner_create(request: HttpRequest) -> HttpResponse:
-    if not _can_edit_somewhere(request.user):
-        raise PermissionDenied
-    form = forms.MinerForm(request.POST or None, user=request.user)
+def _miner_save(request: HttpRequest, miner: Miner | None) -> HttpResponse:
+    form = forms.MinerForm(request.POST or None, instance=miner, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            miner = services.miner_create(actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Miner registered."))
+            if miner is None:
+                miner = services.miner_create(actor=request.user, **form.cleaned_data)
+                messages.success(request, _("Miner registered."))
+            else:
+                services.miner_update(actor=request.user, miner=miner, **form.cleaned_data)
+                messages.success(request, _("Miner saved."))
             return redirect("registry:miner_detail", miner.pk)
         except ValidationError as exc:
             form_errors_from(form, exc)
@@ -472,9 +472,22 @@ def miner_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "registry/simple_form.html",
-        {"form": form, "title": _("New miner"), "back_url": "registry:miner_list"},
+        {
+            "form": form,
+            "title": _("Edit miner") if miner else _("New miner"),
+            "back": miner and miner.pk,
+            "back_url": "registry:miner_detail" if miner else "registry:miner_list",
+        },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def miner_create(request: HttpRequest) -> HttpResponse:
+    if not _can_edit_somewhere(request.user):
+        raise PermissionDenied
+    return _miner_save(request, None)
 
 
 @login_required
@@ -483,22 +496,4 @@ def miner_edit(request: HttpRequest, miner_id: int) -> HttpResponse:
     miner = selectors.miner_get_for_user(user=request.user, pk=miner_id)
     if not selectors.site_can_edit(user=request.user, country=miner.country):
         raise PermissionDenied
-    form = forms.MinerForm(request.POST or None, instance=miner, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.miner_update(actor=request.user, miner=miner, **form.cleaned_data)
-            messages.success(request, _("Miner saved."))
-            return redirect("registry:miner_detail", miner.pk)
-        except ValidationError as exc:
-            form_errors_from(form, exc)
-    return render(
-        request,
-        "registry/simple_form.html",
-        {
-            "form": form,
-            "title": _("Edit miner"),
-            "back": miner.pk,
-            "back_url": "registry:miner_detail",
-        },
-        status=400 if request.method == "POST" else 200,
-    )
+    return _miner_save(request, miner)
