@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "casm.registry",
     "casm.indicators",
     "casm.imports",
+    "casm.library",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +205,10 @@ IMPORT_MAX_UPLOAD_BYTES = env_int("CASM_IMPORT_MAX_UPLOAD", 2 * 1024**3, minimum
 IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("CASM_IMPORT_MAX_UNCOMPRESSED", 4 * 1024**3, minimum=1024)
 IMPORT_MAX_COMPRESSION_RATIO = env_int("CASM_IMPORT_MAX_COMPRESSION_RATIO", 200, minimum=2)
 IMPORT_MAX_GEOJSON_BYTES = env_int("CASM_IMPORT_MAX_GEOJSON", 200 * 1024**2, minimum=1024)
+
+# Library files: the largest upload accepted, and the address used in links sent by e-mail.
+LIBRARY_MAX_UPLOAD_BYTES = env_int("CASM_LIBRARY_MAX_UPLOAD", 100 * 1024**2, minimum=1024)
+CASM_SITE_URL = env_str("CASM_SITE_URL", "http://127.0.0.1:8000")
 
 # Background jobs: how often an idle worker looks for work, in seconds.
 JOB_POLL_INTERVAL = env_int("CASM_JOB_POLL_INTERVAL", 2, minimum=1)

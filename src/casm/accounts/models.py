@@ -58,6 +58,7 @@ class User(AbstractUser):
         LICENSING_OFFICER = "licensing_officer", _("licensing officer")
         GRANTS_REVIEWER = "grants_reviewer", _("grants reviewer")
         SUPPLY_CHAIN_ACTOR = "supply_chain_actor", _("supply-chain actor")
+        LIBRARY_EDITOR = "library_editor", _("library editor")
         MEMBER = "member", _("member")
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)

@@ -1,0 +1,98 @@
+"""What a person typed into the search box, parsed into clauses the engines are given safely.
+
+Understood: words, "quoted phrases", prefixes (``mine*``), exclusions (``-cyanide``) and ``OR``
+between groups. Everything else — the engines' own syntax, unbalanced quotes or parentheses,
+``NEAR(`` — is read as plain words, so no input can reach an engine as syntax.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+MAX_QUERY_CHARS = 1000
+MAX_CLAUSES = 24
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)([\w]+)(\*?)', re.UNICODE)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Clause:
+    words: tuple[str, ...]  # one word, or the words of a phrase
+    prefix: bool = False
+    negated: bool = False
+
+    @property
+    def is_phrase(self) -> bool:
+        return len(self.words) > 1
+
+
+@dataclass
+class Query:
+    groups: list[list[Clause]] = field(default_factory=list)  # OR of ANDs
+    truncated: bool = False
+
+    def __bool__(self) -> bool:
+        return any(any(not c.negated for c in group) for group in self.groups)
+
+    @property
+    def words(self) -> list[str]:
+        """Every positive word, for highlighting."""
+        return [w for group in self.groups for c in group if not c.negated for w in c.words]
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Mercúrio" → "mercurio"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def parse(text: str) -> Query:
+    query = Query()
+    if len(text) > MAX_QUERY_CHARS:
+        text, query.truncated = text[:MAX_QUERY_CHARS], True
+    group: list[Clause] = []
+    count = 0
+    for match in _TOKEN.finditer(text):
+        if count >= MAX_CLAUSES:
+            query.truncated = True
+            break
+        phrase_negated, phrase, negated, word, star = match.groups()
+        if phrase is not None:
+            words = tuple(fold(w) for w in _WORD.findall(phrase))
+            if not words:
+                continue
+            clause = Clause(words, negated=bool(phrase_negated))
+        else:
+            if word == "OR":
+                if group:
+                    query.groups.append(group)
+                    group = []
+                continue
+            if word in ("AND", "NOT", "NEAR"):
+                continue
+            clause = Clause((fold(word),), prefix=bool(star), negated=bool(negated))
+        group.append(clause)
+        count += 1
+    if group:
+        query.groups.append(group)
+    # A group of exclusions alone would match nearly everything: drop it.
+    query.groups = [g for g in query.groups if any(not c.negated for c in g)]
+    return query
+
+
+def to_fts5(query: Query) -> str:
+    """An FTS5 MATCH expression; every word is a quoted string, so none is read as syntax."""
+
+    def clause(c: Clause) -> str:
+        text = '"' + " ".join(c.words) + '"'
+        return text + "*" if c.prefix else text
+
+    parts = []
+    for group in query.groups:
+        positive = " ".join(clause(c) for c in group if not c.negated)
+        negative = "".join(f" NOT {clause(c)}" for c in group if c.negated)
+        parts.append(f"({positive}{negative})")
+    return " OR ".join(parts)

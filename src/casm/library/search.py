@@ -1,0 +1,347 @@
+"""Full-text search of published documents, with facet counts, behind one selector.
+
+SQLite uses the FTS5 table ``library_fts`` (porter stemming, accents folded) and ranks with
+bm25, the title weighing 10, the abstract 4 and the body 1. PostgreSQL uses the weighted
+``tsvector`` column of ``library_searchentry`` (title A, abstract B, body C) with a GIN index,
+stemmed in the document's language and queried in English, French, Spanish and Portuguese at
+once. Both read the same parsed query (``query.py``), so neither engine ever sees raw input.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import DatabaseError, connection, transaction
+
+from casm.library import query as parsing
+from casm.library.models import Document, DocumentFacet, SearchEntry
+
+logger = logging.getLogger(__name__)
+
+FACETS = ("type", "pillar", "theme", "country", "commodity", "language", "year", "publisher")
+FACET_LIMIT = 30
+SORTS = ("relevance", "date", "popularity")
+
+# PostgreSQL text-search configurations by document language; queries try all of them.
+PG_CONFIGS = {"en": "english", "fr": "french", "es": "spanish", "pt": "portuguese"}
+PG_QUERY_CONFIGS = ("english", "french", "spanish", "portuguese", "simple")
+# A tsvector holds at most 1 MB; the body beyond this is kept for snippets but not indexed.
+PG_MAX_INDEXED_CHARS = 400_000
+HEADLINE_CHARS = 200_000
+HEADLINE_OPTIONS = "MaxWords=30, MinWords=12, MaxFragments=2"
+
+MARK_START, MARK_END = "\x02", "\x03"
+
+
+@dataclass
+class SearchRequest:
+    text: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str = "relevance"
+    offset: int = 0
+    limit: int = 20
+    with_facets: bool = True
+
+
+@dataclass
+class SearchHit:
+    document: Document
+    score: float
+    snippet: str  # safe HTML: escaped text with <mark> around the matches; "" without a query
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, list[tuple[str, int]]]
+    query: parsing.Query
+    sort: str
+    failed: bool = False
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# --- Indexing ---------------------------------------------------------------------------
+
+
+def search_index_document(document: Document) -> None:
+    """Put a published document (and its files' text) in the index, or take it out."""
+    if document.status != Document.Status.PUBLISHED:
+        SearchEntry.objects.filter(document=document).delete()
+        DocumentFacet.objects.filter(document=document).delete()
+        return
+    files = list(document.files.all())
+    authors = [a.name for a in document.authors.all()]
+    title = " — ".join(part for part in (document.title, document.subtitle) if part)
+    abstract = "\n".join(
+        part for part in (document.abstract, ", ".join(authors), document.publisher) if part
+    )
+    body = "\n\n".join(f.text for f in files if f.text)
+    language = (document.languages or [""])[0] or next(
+        (f.language for f in files if f.language), ""
+    )
+    entry, _created = SearchEntry.objects.update_or_create(
+        document=document,
+        defaults={
+            "title": _plain(title),
+            "abstract": _plain(abstract),
+            "body": _plain(body),
+            "language": language,
+            "sort_date": document.published_on
+            or (_january_first(document.year) if document.year else None),
+            "year": document.year
+            or (document.published_on.year if document.published_on else None),
+        },
+    )
+    if is_postgresql():
+        config = PG_CONFIGS.get(language, "simple")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE library_searchentry SET vector ="
+                " setweight(to_tsvector(%s::regconfig, %s), 'A')"
+                " || setweight(to_tsvector(%s::regconfig, %s), 'B')"
+                " || setweight(to_tsvector(%s::regconfig, %s), 'C')"
+                " WHERE document_id = %s",
+                [
+                    config, parsing.fold(entry.title),
+                    config, parsing.fold(entry.abstract),
+                    config, parsing.fold(entry.body[:PG_MAX_INDEXED_CHARS]),
+                    document.pk,
+                ],
+            )  # fmt: skip
+    DocumentFacet.objects.filter(document=document).delete()
+    DocumentFacet.objects.bulk_create(
+        DocumentFacet(document=document, facet=facet, value=value[:100])
+        for facet, value in sorted(set(document_facet_values(document)))
+    )
+
+
+def document_facet_values(document: Document) -> list[tuple[str, str]]:
+    values = [("type", document.doc_type)]
+    values += [("pillar", p) for p in document.pillars]
+    values += [("theme", t) for t in document.themes]
+    values += [("language", lang) for lang in document.languages]
+    values += [("country", c.alpha2) for c in document.countries.all()]
+    values += [("commodity", c.code) for c in document.commodities.all()]
+    year = document.year or (document.published_on.year if document.published_on else None)
+    if year:
+        values.append(("year", str(year)))
+    if document.publisher:
+        values.append(("publisher", document.publisher.strip()))
+    return values
+
+
+def _january_first(year: int) -> Any:
+    import datetime
+
+    return datetime.date(year, 1, 1)
+
+
+def _plain(text: str) -> str:
+    """No control characters (the snippet marks use two of them)."""
+    return text.replace(MARK_START, " ").replace(MARK_END, " ").replace("\x00", "")
+
+
+# --- Searching --------------------------------------------------------------------------
+
+
+class _Sql:
+    """The FROM and WHERE of one search, with their parameters."""
+
+    def __init__(self, request: SearchRequest, parsed: parsing.Query, skip_facet: str = ""):
+        self.params: list[Any] = []
+        self.postgres = is_postgresql()
+        self.has_text = bool(parsed)
+        where = ["1=1"]
+        if self.has_text and self.postgres:
+            tsquery, tsparams = _pg_tsquery(parsed)
+            self.from_ = f"library_searchentry e, (SELECT {tsquery} AS q) s"
+            self.params += tsparams
+            where.append("e.vector @@ s.q")
+        elif self.has_text:
+            self.from_ = (
+                "library_fts JOIN library_searchentry e ON e.document_id = library_fts.rowid"
+            )
+            where.append("library_fts MATCH %s")
+            self.params.append(parsing.to_fts5(parsed))
+        else:
+            self.from_ = "library_searchentry e"
+        for facet, values in sorted(request.filters.items()):
+            values = [v for v in values if v][:50]
+            if facet == skip_facet or facet not in FACETS or not values:
+                continue
+            marks = ", ".join(["%s"] * len(values))
+            where.append(
+                "e.document_id IN (SELECT document_id FROM library_documentfacet"
+                f" WHERE facet = %s AND value IN ({marks}))"
+            )
+            self.params += [facet, *values]
+        if request.year_from is not None:
+            where.append("e.year >= %s")
+            self.params.append(request.year_from)
+        if request.year_to is not None:
+            where.append("e.year <= %s")
+            self.params.append(request.year_to)
+        self.where = " AND ".join(where)
+
+    def select(self, columns: str) -> str:
+        return f"SELECT {columns} FROM {self.from_} WHERE {self.where}"
+
+
+def _pg_tsquery(parsed: parsing.Query) -> tuple[str, list[Any]]:
+    """A tsquery expression: each clause tried in every language, clauses and groups combined."""
+    params: list[Any] = []
+
+    def clause(c: parsing.Clause) -> str:
+        alternatives = []
+        for config in PG_QUERY_CONFIGS:
+            if c.is_phrase:
+                alternatives.append("phraseto_tsquery(%s::regconfig, %s)")
+                params.extend([config, " ".join(c.words)])
+            elif c.prefix:
+                alternatives.append("to_tsquery(%s::regconfig, %s)")
+                params.extend([config, f"{c.words[0]}:*"])
+            else:
+                alternatives.append("plainto_tsquery(%s::regconfig, %s)")
+                params.extend([config, c.words[0]])
+        either = "(" + " || ".join(alternatives) + ")"
+        return f"!!{either}" if c.negated else either
+
+    groups = ["(" + " && ".join(clause(c) for c in group) + ")" for group in parsed.groups]
+    return "(" + " || ".join(groups) + ")", params
+
+
+def document_search(request: SearchRequest) -> SearchResult:
+    """Published documents matching the request, ranked, with snippets and facet counts."""
+    parsed = parsing.parse(request.text)
+    sort = request.sort if request.sort in SORTS else "relevance"
+    if sort == "relevance" and not parsed:
+        sort = "date"
+    try:
+        with transaction.atomic():
+            return _search(request, parsed, sort)
+    except DatabaseError:
+        logger.exception("search failed for %r", request.text[:200])
+        return SearchResult(0, [], {}, parsed, sort, failed=True)
+
+
+def _search(request: SearchRequest, parsed: parsing.Query, sort: str) -> SearchResult:
+    sql = _Sql(request, parsed)
+    if sql.has_text and sql.postgres:
+        score = "ts_rank(e.vector, s.q)"
+    elif sql.has_text:
+        score = "-bm25(library_fts, 10.0, 4.0, 1.0)"
+    else:
+        score = "0"
+    if sort == "relevance":
+        order = "score DESC, e.document_id DESC"
+    elif sort == "date":
+        order = "e.sort_date IS NULL, e.sort_date DESC, e.document_id DESC"
+    else:
+        order = (
+            "(SELECT d.view_count + 3 * d.download_count FROM library_document d"
+            " WHERE d.id = e.document_id) DESC, e.document_id DESC"
+        )
+    limit = max(1, min(request.limit, 200))
+    offset = max(0, request.offset)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.select("COUNT(*)"), sql.params)
+        total = cursor.fetchone()[0]
+        rows: list[tuple[int, float]] = []
+        if total and offset < total:
+            cursor.execute(
+                sql.select(f"e.document_id, {score} AS score")
+                + f" ORDER BY {order} LIMIT %s OFFSET %s",
+                [*sql.params, limit, offset],
+            )
+            rows = [(row[0], float(row[1] or 0)) for row in cursor.fetchall()]
+    ids = [row[0] for row in rows]
+    snippets = _snippets(ids, parsed, sql) if ids and sql.has_text else {}
+    documents = Document.objects.in_bulk(ids)
+    hits = [
+        SearchHit(documents[pk], score, snippets.get(pk, ""))
+        for pk, score in rows
+        if pk in documents
+    ]
+    facets = _facet_counts(request, parsed) if request.with_facets else {}
+    return SearchResult(total, hits, facets, parsed, sort)
+
+
+def _snippets(ids: list[int], parsed: parsing.Query, sql: _Sql) -> dict[int, str]:
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        if sql.postgres:
+            tsquery, params = _pg_tsquery(parsed)
+            options = f"StartSel={MARK_START}, StopSel={MARK_END}, " + HEADLINE_OPTIONS
+            config = (
+                "CASE e.language "
+                + " ".join(f"WHEN '{code}' THEN '{name}'" for code, name in PG_CONFIGS.items())
+                + " ELSE 'simple' END"
+            )
+            cursor.execute(
+                f"SELECT e.document_id,"
+                f" ts_headline(({config})::regconfig, left(e.body, %s), s.q, %s),"
+                f" ts_headline('simple'::regconfig, e.abstract, s.q, %s)"
+                f" FROM library_searchentry e, (SELECT {tsquery} AS q) s"
+                f" WHERE e.document_id IN ({marks})",
+                [HEADLINE_CHARS, options, options, *params, *ids],
+            )
+        else:
+            cursor.execute(
+                "SELECT rowid,"
+                f" snippet(library_fts, 2, '{MARK_START}', '{MARK_END}', '…', 24),"
+                f" snippet(library_fts, 1, '{MARK_START}', '{MARK_END}', '…', 24)"
+                f" FROM library_fts WHERE library_fts MATCH %s AND rowid IN ({marks})",
+                [parsing.to_fts5(parsed), *ids],
+            )
+        found = {}
+        for row in cursor.fetchall():
+            body, abstract = row[1] or "", row[2] or ""
+            best = body if MARK_START in body or MARK_START not in abstract else abstract
+            if not best.strip():
+                best = abstract
+            found[row[0]] = _marked_html(best)
+    return found
+
+
+def _marked_html(text: str) -> str:
+    escaped = html.escape(" ".join(text.split()))
+    return escaped.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+
+
+def _facet_counts(
+    request: SearchRequest, parsed: parsing.Query
+) -> dict[str, list[tuple[str, int]]]:
+    """Counts per facet value; a facet with a filter is counted as if only its own were off."""
+    filtered = [f for f in FACETS if request.filters.get(f)]
+    passes = [("", [f for f in FACETS if f not in filtered])] + [(f, [f]) for f in filtered]
+    counts: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
+    with connection.cursor() as cursor:
+        for skip, facets in passes:
+            if not facets:
+                continue
+            sql = _Sql(request, parsed, skip_facet=skip)
+            marks = ", ".join(["%s"] * len(facets))
+            cursor.execute(
+                "SELECT f.facet, f.value, COUNT(*) FROM library_documentfacet f"
+                f" WHERE f.facet IN ({marks}) AND f.document_id IN ({sql.select('e.document_id')})"
+                " GROUP BY f.facet, f.value",
+                [*facets, *sql.params],
+            )
+            for facet, value, count in cursor.fetchall():
+                counts[facet].append((value, count))
+    for facet, values in counts.items():
+        if facet == "year":
+            values.sort(key=lambda item: item[0], reverse=True)
+        else:
+            values.sort(key=lambda item: (-item[1], item[0]))
+            del values[FACET_LIMIT:]
+    return counts
