@@ -18,6 +18,7 @@ COMMANDS = [
     ("check", "check the configuration, the folders and the database"),
     ("import", "import field data: casm import census FILE [--mapping M] [--dry-run]"),
     ("census-form", "write the standard census form (XLSForm): casm census-form OUT.xlsx"),
+    ("library", "import documents: casm library import DIR --metadata FILE.csv [--dry-run]"),
 ]
 # Commands whose name is not a Python module's.
 ALIASES = {"census-form": "census_form"}
