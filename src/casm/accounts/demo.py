@@ -71,6 +71,7 @@ PEOPLE = [
     ("officer.gh", "Data officer, Ghana", User.Role.DATA_OFFICER, ["GH"]),
     ("licensing.tz", "Licensing officer, Tanzania", User.Role.LICENSING_OFFICER, ["TZ"]),
     ("reviewer", "Grants reviewer", User.Role.GRANTS_REVIEWER, []),
+    ("editor", "Library editor", User.Role.LIBRARY_EDITOR, []),
     ("member", "Network member", User.Role.MEMBER, []),
 ]
 
