@@ -78,7 +78,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         except OSError as exc:
             raise CommandError(f"cannot write {report}: {exc.strerror or exc}") from exc
-        if progress is not None and result.rows:
+        if progress is not None and result.rows and self.stderr.isatty():
             self.stderr.write("")
         problems = result.all_problems
         for problem in problems[:SHOWN_PROBLEMS]:
@@ -121,8 +121,14 @@ class Command(BaseCommand):
         return actor
 
     def _progress(self) -> Any:
+        """One line redrawn on a terminal; elsewhere (a log) a line every tenth of the rows."""
+        redraw = self.stderr.isatty()
+
         def show(done: int, total: int, message: str) -> None:
-            self.stderr.write(f"\r[{done}/{total}] {message:<40}", ending="")
-            self.stderr.flush()
+            if redraw:
+                self.stderr.write(f"\r[{done}/{total}] {message:<40}", ending="")
+                self.stderr.flush()
+            elif done == total or done % max(1, total // 10) == 0:
+                self.stderr.write(f"[{done}/{total}] {message}")
 
         return show
