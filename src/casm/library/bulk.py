@@ -25,7 +25,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -511,7 +511,7 @@ class _Importer:
                     raise _Rollback
         except _Rollback:
             pass
-        except (ValidationError, PermissionDenied) as exc:
+        except (ValidationError, PermissionDenied, DatabaseError) as exc:
             for name in stored:
                 default_storage.delete(name)
             outcome.outcome, outcome.document = SKIPPED, None
@@ -629,6 +629,12 @@ class _Importer:
             stored.append(added.file.name or "")
 
     def _service_problems(self, reader: _RowReader, exc: Exception) -> None:
+        if isinstance(exc, DatabaseError):  # a limit the checks did not foresee
+            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            reader.problem(
+                "", "", _("The database refused the row: %(error)s") % {"error": first_line[:200]}
+            )
+            return
         if isinstance(exc, PermissionDenied):
             reader.problem("", "", str(exc) or _("Not allowed."))
             return

@@ -193,6 +193,32 @@ def test_a_row_the_services_refuse_is_reported_and_nothing_of_it_stays(editor, f
     assert not DocumentFile.objects.exists()
 
 
+def test_a_row_the_database_refuses_is_reported_and_the_next_rows_go_on(
+    editor, folder, monkeypatch
+):
+    from django.db import DataError
+
+    from casm.library import services
+
+    original = services.document_create
+
+    def refuse_the_guide(**kwargs):
+        if kwargs["data"]["title"] == "Mercury retorts":
+            raise DataError("value too long for type character varying(20)")
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "document_create", refuse_the_guide)
+    write_csv(folder, GOOD)
+
+    result = documents_import(actor=editor, folder=folder)
+
+    assert (result.count("skipped"), result.count("created")) == (1, 1)
+    assert "database refused the row" in result.all_problems[0].message
+    assert list(Document.objects.values_list("title", flat=True)) == [
+        "Cooperatives, credit and coltan"
+    ]
+
+
 def test_a_second_import_changes_nothing_and_a_changed_row_updates_its_document(
     editor, folder, settings
 ):
