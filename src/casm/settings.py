@@ -209,6 +209,9 @@ IMPORT_MAX_GEOJSON_BYTES = env_int("CASM_IMPORT_MAX_GEOJSON", 200 * 1024**2, min
 # Library files: the largest upload accepted, and the address used in links sent by e-mail.
 LIBRARY_MAX_UPLOAD_BYTES = env_int("CASM_LIBRARY_MAX_UPLOAD", 100 * 1024**2, minimum=1024)
 CASM_SITE_URL = env_str("CASM_SITE_URL", "http://127.0.0.1:8000")
+# OAI-PMH: the repository's name in record identifiers (oai:<id>:library/<n>) and its contact.
+OAI_REPOSITORY_ID = env_str("CASM_OAI_REPOSITORY_ID", "casm")
+OAI_ADMIN_EMAIL = env_str("CASM_OAI_ADMIN_EMAIL", "")
 
 # Background jobs: how often an idle worker looks for work, in seconds.
 JOB_POLL_INTERVAL = env_int("CASM_JOB_POLL_INTERVAL", 2, minimum=1)
