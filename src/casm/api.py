@@ -46,7 +46,12 @@ class SessionAuth(APIKeyCookie):
 api = NinjaAPI(
     title="CASM API",
     version="1",
-    description="Sites, people, knowledge and money of artisanal and small-scale mining.",
+    description=(
+        "Sites, people, knowledge and money of artisanal and small-scale mining.\n\n"
+        "The knowledge library can be harvested: OAI-PMH 2.0 at `/api/v1/library/oai`"
+        " (e.g. `?verb=Identify`) and a DCAT catalogue in JSON-LD at"
+        " `/api/v1/library/catalog.jsonld`."
+    ),
     urls_namespace="api",
     auth=[TokenAuth(), SessionAuth()],
 )
@@ -125,3 +130,4 @@ api.add_router("/", "casm.accounts.api.router")
 api.add_router("/", "casm.registry.api.router")
 api.add_router("/", "casm.indicators.api.router")
 api.add_router("/", "casm.imports.api.router")
+api.add_router("/", "casm.library.api.router")
