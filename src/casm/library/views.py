@@ -214,7 +214,8 @@ def document_search(request: HttpRequest) -> HttpResponse:
             "year_to": year_to,
             "year_min": years[0] if years else None,
             "year_max": years[-1] if years else None,
-            "sort": result.sort,
+            # The chosen order stays chosen; without words, "relevance" falls back to the date.
+            "sort": search_request.sort,
             "sort_choices": SORT_CHOICES,
             "searched": searched,
             "is_editor": services.is_library_editor(request.user),
