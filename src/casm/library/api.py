@@ -38,6 +38,7 @@ from casm.library.models import (
     Theme,
 )
 from casm.library.search import SearchRequest, document_search
+from casm.library.uploads import UploadLimit
 
 router = Router(tags=["library"])
 
@@ -575,11 +576,35 @@ def document_delete(request: HttpRequest, document_id: int):
     return 204, None
 
 
-@router.post("/library/documents/{document_id}/files", response={201: FileOut})
+class LimitedUploadAuth:
+    """The API's sign-in, with the library's upload limit put in place before anything reads
+    the request's body (checking a session's CSRF token does), so an upload over the limit is
+    skipped instead of being written to a temporary file."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        from casm.api import api  # at request time: casm.api imports this module
+
+        limit = UploadLimit(request, services.max_upload_bytes())
+        request.upload_handlers.insert(0, limit)
+        request.library_upload_limit = limit  # type: ignore[attr-defined]
+        authenticators = api.auth if isinstance(api.auth, list | tuple) else []
+        for authenticate in authenticators:
+            user = authenticate(request)
+            if user:
+                return user
+        return None
+
+
+@router.post(
+    "/library/documents/{document_id}/files",
+    response={201: FileOut},
+    auth=[LimitedUploadAuth()],
+    openapi_extra={"security": [{"TokenAuth": []}, {"SessionAuth": []}]},
+)
 def document_file_add(
     request: HttpRequest,
     document_id: int,
-    file: UploadedFile = File(...),  # noqa: B008 (ninja's way of declaring an upload)
+    file: UploadedFile | None = File(None),  # noqa: B008 (ninja's way of declaring an upload)
 ):
     """Attach a file (PDF, DOCX, ODT, HTML, TXT, Markdown) as multipart form data.
 
@@ -587,6 +612,11 @@ def document_file_add(
     over the size limit are refused (422, with the reason). The text is read in the background.
     """
     document = selectors.document_get_for_user(request.user, document_id)
+    limit = getattr(request, "library_upload_limit", None)
+    if limit is not None and limit.refused_size is not None:
+        raise _invalid("file", services.upload_too_large_message(limit.refused_size))
+    if file is None:
+        raise _invalid("file", "Send the file as multipart form data, in the field 'file'.")
     stored = services.document_file_add(
         actor=request.user,
         document=document,

@@ -592,17 +592,33 @@ def test_a_lying_corrupt_or_locked_file_is_refused_with_the_reason(
     assert [f["name"] for f in files["files"]] == ["notes.txt"]
 
 
+@pytest.mark.parametrize("size", [8_000, 3 * 1024 * 1024])
 def test_a_file_over_the_limit_is_refused_saying_the_limit(
-    client, token_for, member, world, settings
+    client, token_for, member, world, settings, size
 ):
     settings.LIBRARY_MAX_UPLOAD_BYTES = 2048
     response = client.post(
         f"/api/v1/library/documents/{world['draft']}/files",
-        upload("big.txt", b"mercury " * 1000),
+        upload("big.txt", b"m" * size),
         **token_for(member),
     )
     assert response.status_code == 422
-    assert "at most 2.0" in error_of(response)["details"][0]["message"]
+    message = error_of(response)["details"][0]["message"].replace("\xa0", " ")
+    assert "at most 2.0 KB" in message
+    assert ("3.0 MB" if size > 1024 * 1024 else "KB") in message
+    files = client.get(f"/api/v1/library/documents/{world['draft']}", **token_for(member))
+    assert len(files.json()["files"]) == 1
+
+
+def test_an_upload_through_the_browser_session_needs_the_csrf_token(world, member):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(member)
+    url = f"/api/v1/library/documents/{world['draft']}/files"
+    assert browser.post(url, upload("more.txt", b"More notes.")).status_code == 403
+    token = "k" * 32
+    browser.cookies["csrftoken"] = token
+    sent = browser.post(url, {**upload("more.txt", b"More notes."), "csrfmiddlewaretoken": token})
+    assert sent.status_code == 201, sent.content
 
 
 def test_a_file_must_be_sent(client, token_for, member, world):
