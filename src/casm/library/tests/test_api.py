@@ -36,12 +36,6 @@ def body_of(response):
     return response.content
 
 
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    """The personas' passwords are never typed here: a fast hash keeps the many tests quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def upload(name, data, content_type="application/octet-stream"):
     return {"file": SimpleUploadedFile(name, data, content_type)}
 

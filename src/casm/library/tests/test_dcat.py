@@ -19,11 +19,6 @@ URL = "/api/v1/library/catalog.jsonld"
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 
 
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def editor(make_user):
     return make_user("edith", role=User.Role.LIBRARY_EDITOR)

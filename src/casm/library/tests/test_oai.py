@@ -26,11 +26,6 @@ NS = {
 URL = "/api/v1/library/oai"
 
 
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def editor(make_user):
     return make_user("edith", role=User.Role.LIBRARY_EDITOR)
