@@ -28,6 +28,7 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from casm.accounts.models import Organisation
 from casm.core.models import Commodity, Country
@@ -208,9 +209,9 @@ class BulkResult:
                 "count": len(self.problems),
             }
         labels = {
-            CREATED: _("would be created") if self.dry_run else _("created"),
-            UPDATED: _("would be updated") if self.dry_run else _("updated"),
-            UNCHANGED: _("unchanged"),
+            CREATED: _("would be created") if self.dry_run else pgettext("documents", "created"),
+            UPDATED: _("would be updated") if self.dry_run else pgettext("documents", "updated"),
+            UNCHANGED: pgettext("documents", "unchanged"),
             SKIPPED: _("skipped because of problems"),
         }
         counts = ", ".join(f"{self.count(outcome)} {label}" for outcome, label in labels.items())
