@@ -9,6 +9,7 @@ import hashlib
 import logging
 import os
 import re
+import secrets
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -629,18 +630,24 @@ def hit_record(*, document: Document, kind: str, visitor: str, user_agent: str) 
     return True
 
 
+VISITOR_COOKIE = "casm_visitor"
+_VISITOR_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
 def visitor_key(request: Any) -> str:
-    """Who is visiting: the user, or a hash of the address and browser (never stored raw)."""
+    """Who is visiting: the signed-in user, or an anonymous visitor's random cookie.
+
+    A visitor without the cookie gets a new random id, kept on the request for the view to
+    send back (``request.casm_new_visitor``); no address or browser string is stored.
+    """
     if getattr(request.user, "is_authenticated", False):
         return f"u{request.user.pk}"
-    raw = "|".join(
-        [
-            settings.SECRET_KEY,
-            request.META.get("REMOTE_ADDR", ""),
-            request.META.get("HTTP_USER_AGENT", ""),
-        ]
-    )
-    return "a" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+    cookie = request.COOKIES.get(VISITOR_COOKIE, "")
+    if _VISITOR_ID.match(cookie):
+        return "c" + cookie
+    new = getattr(request, "casm_new_visitor", None) or secrets.token_hex(16)
+    request.casm_new_visitor = new
+    return "c" + new
 
 
 # --- Collections ------------------------------------------------------------------------

@@ -8,9 +8,12 @@ where members contribute and editors review are in ``workflow_views``.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -260,7 +263,29 @@ def _popularity_text(document: Document) -> str:
     return _("#%(rank)s of %(total)s %(kinds)s") % {"rank": rank, "total": total, "kinds": kinds}
 
 
+def _remember_visitor(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Give a new anonymous visitor the cookie that counts their views and vote once."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        new = getattr(request, "casm_new_visitor", None)
+        if new:
+            response.set_cookie(
+                services.VISITOR_COOKIE,
+                new,
+                max_age=365 * 24 * 3600,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response
+
+    return wrapped
+
+
 @require_safe
+@_remember_visitor
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_get_for_user(request.user, pk)
     visitor = services.visitor_key(request)
@@ -335,6 +360,7 @@ def _safe_filename(name: str, fallback: str) -> str:
 
 
 @require_safe
+@_remember_visitor
 def file_download(request: HttpRequest, pk: int, file_id: int) -> HttpResponseBase:
     """The file itself, as an attachment; a download is counted once per visitor and day."""
     stored = selectors.document_file_get_for_user(request.user, pk, file_id)
@@ -367,6 +393,7 @@ def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
 
 
 @require_POST
+@_remember_visitor
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     """'Was this helpful?': one answer per visitor, signed in or not; a new answer replaces it."""
     document = selectors.document_get_for_user(request.user, pk)

@@ -407,13 +407,15 @@ def test_scripts_in_titles_abstracts_and_comments_are_shown_as_text(client, logi
 def test_views_are_counted_once_per_visitor_a_day_and_never_for_bots(client, library):
     toolkit = library["toolkit"]
     url = _detail(toolkit)
-    client.get(url, HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.0.0.1")
+    first = client.get(url, HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.0.0.1")
+    assert first.cookies["casm_visitor"]["httponly"]
     client.get(url, HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.0.0.1")
     toolkit.refresh_from_db()
     assert toolkit.view_count == 1
-    client.get(url, HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.0.0.2")
-    client.get(url, HTTP_USER_AGENT="Googlebot/2.1 (+http://www.google.com/bot.html)")
-    client.get(url, HTTP_USER_AGENT="")
+    # Another reader behind the same proxy, with the same browser, is another visitor.
+    Client().get(url, HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.0.0.1")
+    Client().get(url, HTTP_USER_AGENT="Googlebot/2.1 (+http://www.google.com/bot.html)")
+    Client().get(url, HTTP_USER_AGENT="")
     toolkit.refresh_from_db()
     assert toolkit.view_count == 2
     assert "2 views" in _text(client.get(url, HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="10.0.0.1"))
@@ -465,7 +467,7 @@ def test_voting_counts_one_answer_per_visitor_and_can_be_changed(client, library
     client.post(url, {"helpful": "no"})
     toolkit.refresh_from_db()
     assert (toolkit.helpful_yes, toolkit.helpful_no) == (0, 1)
-    other = Client(REMOTE_ADDR="10.9.9.9")
+    other = Client()  # a new visitor, even from the same address and browser
     other.post(url, {"helpful": "yes"})
     toolkit.refresh_from_db()
     assert (toolkit.helpful_yes, toolkit.helpful_no) == (1, 1)
