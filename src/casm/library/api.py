@@ -642,7 +642,7 @@ def document_file_download(request: HttpRequest, document_id: int, file_id: int)
     services.hit_record(
         document=stored.document,
         kind=Hit.Kind.DOWNLOAD,
-        visitor=services.visitor_key(request),
+        visitor=services.visitor_key(request, cookie=False),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
     )
     return FileResponse(

@@ -259,7 +259,8 @@ class FileUploadForm(_RefusedUploadMixin, forms.Form):
     def __init__(self, *args: Any, refused_size: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.refused_size = refused_size
-        self.fields["file"] = _file_field(True, _("Add a file"))
+        # A file refused for its size never arrived: say why, not that it is missing.
+        self.fields["file"] = _file_field(refused_size is None, _("Add a file"))
 
 
 class ReviewForm(forms.Form):

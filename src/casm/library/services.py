@@ -634,17 +634,28 @@ VISITOR_COOKIE = "casm_visitor"
 _VISITOR_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-def visitor_key(request: Any) -> str:
+def visitor_key(request: Any, *, cookie: bool = True) -> str:
     """Who is visiting: the signed-in user, or an anonymous visitor's random cookie.
 
     A visitor without the cookie gets a new random id, kept on the request for the view to
-    send back (``request.casm_new_visitor``); no address or browser string is stored.
+    send back (``request.casm_new_visitor``). Clients that keep no cookies (the API:
+    ``cookie=False``) are told apart by a hash of their address and browser string; neither
+    is stored as such.
     """
     if getattr(request.user, "is_authenticated", False):
         return f"u{request.user.pk}"
-    cookie = request.COOKIES.get(VISITOR_COOKIE, "")
-    if _VISITOR_ID.match(cookie):
-        return "c" + cookie
+    if not cookie:
+        raw = "|".join(
+            [
+                settings.SECRET_KEY,
+                request.META.get("REMOTE_ADDR", ""),
+                request.META.get("HTTP_USER_AGENT", ""),
+            ]
+        )
+        return "a" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+    value = request.COOKIES.get(VISITOR_COOKIE, "")
+    if _VISITOR_ID.match(value):
+        return "c" + value
     new = getattr(request, "casm_new_visitor", None) or secrets.token_hex(16)
     request.casm_new_visitor = new
     return "c" + new

@@ -322,6 +322,21 @@ def test_an_announced_huge_upload_is_refused_before_it_is_read(client, member, s
     assert Document.objects.count() == 0 and stored_files(settings) == []
 
 
+def test_the_files_page_says_a_file_is_too_large_rather_than_missing(
+    client, member, draft, settings
+):
+    settings.LIBRARY_MAX_UPLOAD_BYTES = 4096
+    client.force_login(member)
+    before = stored_files(settings)
+    url = reverse("library:document_files", args=[draft.pk])
+    response = client.post(url, {"file": SimpleUploadedFile("big.txt", b"x" * (200 * 1024))})
+    assert response.status_code == 400
+    text = page(response)
+    assert "files may be at most 4.0\xa0KB" in text
+    assert "This field is required." not in text
+    assert stored_files(settings) == before
+
+
 def test_the_files_page_adds_and_removes_a_file_after_confirmation(
     client, member, draft, settings, django_capture_on_commit_callbacks
 ):
