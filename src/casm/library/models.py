@@ -257,6 +257,7 @@ class Review(models.Model):
         APPROVE = "approve", _("approved and published")
         REVISE = "revise", _("revisions requested")
         REJECT = "reject", _("rejected")
+        WITHDRAW = "withdraw", _("withdrawn")
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="reviews")
     editor = models.ForeignKey(

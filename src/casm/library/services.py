@@ -471,13 +471,13 @@ def document_withdraw(*, actor: Any, document: Document, reason: str) -> Documen
     if not reason:
         raise ValidationError({"reason": _("Say why the document is withdrawn.")})
     with transaction.atomic():
-        model_create(
+        review = model_create(
             model=Review,
             actor=actor,
             data={
                 "document": document,
                 "editor": actor,
-                "decision": Review.Decision.REJECT,
+                "decision": Review.Decision.WITHDRAW,
                 "comment": reason,
             },
         )
@@ -485,6 +485,7 @@ def document_withdraw(*, actor: Any, document: Document, reason: str) -> Documen
             instance=document, actor=actor, data={"status": Status.WITHDRAWN}
         )
         search_index_document(document)
+        transaction.on_commit(lambda: _mail_submitter(document, review))
     return document
 
 
@@ -523,13 +524,14 @@ def _mail_submitter(document: Document, review: Review) -> None:
         Review.Decision.APPROVE: _("Your document is published: %(title)s"),
         Review.Decision.REVISE: _("Revisions requested: %(title)s"),
         Review.Decision.REJECT: _("Your document was not accepted: %(title)s"),
+        Review.Decision.WITHDRAW: _("Your document was withdrawn: %(title)s"),
     }[Review.Decision(review.decision)] % {"title": document.title[:120]}
-    body = _("Decision: %(decision)s\n\n%(comment)s\n\n%(link)s\n") % {
-        "decision": review.get_decision_display(),
-        "comment": review.comment,
-        "link": link,
-    }
-    _send(user.email, subject, body)
+    parts = [
+        _("Decision: %(decision)s") % {"decision": review.get_decision_display()},
+        review.comment,
+        link,
+    ]
+    _send(user.email, subject, "\n\n".join(part for part in parts if part) + "\n")
 
 
 def _send(address: str, subject: str, body: str) -> None:

@@ -244,3 +244,20 @@ def test_a_draft_can_be_deleted_with_its_files(draft, member, settings):
     services.document_delete(actor=member, document=draft)
     assert not Document.objects.exists()
     assert stored_files(settings) == []
+
+
+@pytest.mark.usefixtures("on_commit")
+def test_withdrawal_is_recorded_and_the_submitter_told(draft, member, editor):
+    add(member, draft, b"Retorts.", "r.txt")
+    services.document_submit(actor=member, document=draft)
+    services.document_review(actor=editor, document=draft, decision="approve")
+    with pytest.raises(ValidationError, match="why"):
+        services.document_withdraw(actor=editor, document=draft, reason="")
+    services.document_withdraw(
+        actor=editor, document=draft, reason="Superseded by the 2020 edition."
+    )
+    assert draft.status == Document.Status.WITHDRAWN
+    assert draft.reviews.first().decision == Review.Decision.WITHDRAW
+    assert mail.outbox[-1].to == [member.email]
+    assert "withdrawn" in mail.outbox[-1].subject
+    assert "Superseded by the 2020 edition." in mail.outbox[-1].body
