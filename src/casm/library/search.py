@@ -252,6 +252,7 @@ def _search(request: SearchRequest, parsed: parsing.Query, sort: str) -> SearchR
         )
     limit = max(1, min(request.limit, 200))
     offset = max(0, request.offset)
+    seqscan_before = _prefer_text_index() if sql.has_text and sql.postgres else None
     with connection.cursor() as cursor:
         cursor.execute(sql.select("COUNT(*)"), sql.params)
         total = cursor.fetchone()[0]
@@ -271,8 +272,27 @@ def _search(request: SearchRequest, parsed: parsing.Query, sort: str) -> SearchR
         for pk, score in rows
         if pk in documents
     ]
-    facets = _facet_counts(request, parsed) if request.with_facets else {}
+    facets = _facet_counts(request, parsed, total) if request.with_facets else {}
+    if seqscan_before is not None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [seqscan_before])
     return SearchResult(total, hits, facets, parsed, sort)
+
+
+def _prefer_text_index() -> str:
+    """Have PostgreSQL find the matches of a text search in the GIN index; the old setting.
+
+    For a common word the planner prefers reading the whole table to the index, because it
+    does not count what testing a row costs: fetching its tsvector, kept out of line (TOAST).
+    The index answers without them, several times faster (10,000 documents of 20 KB: a count
+    of the documents holding a word found in nine in ten of them takes 5 ms instead of 40).
+    The setting holds until the search's transaction ends, and is put back before that.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
+        )
+        return cursor.fetchone()[0]
 
 
 def _snippets(ids: list[int], parsed: parsing.Query, sql: _Sql) -> dict[int, str]:
@@ -318,13 +338,26 @@ def _marked_html(text: str) -> str:
 
 
 def _facet_counts(
-    request: SearchRequest, parsed: parsing.Query
+    request: SearchRequest, parsed: parsing.Query, matched: int
 ) -> dict[str, list[tuple[str, int]]]:
-    """Counts per facet value; a facet with a filter is counted as if only its own were off."""
+    """Counts per facet value; a facet with a filter is counted as if only its own were off.
+
+    ``matched`` is how many documents the search found.
+    """
     filtered = [f for f in FACETS if request.filters.get(f)]
     passes = [("", [f for f in FACETS if f not in filtered])] + [(f, [f]) for f in filtered]
     counts: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
     with connection.cursor() as cursor:
+        # SQLite looks up the facet rows of each document found, then sorts them all to group
+        # them. When the search found more than two documents in five, reading the whole index
+        # of (facet, value) in its order and keeping the rows of documents found is faster:
+        # 25 ms instead of 50 for 9,000 documents of 10,000. The "+" keeps SQLite from using
+        # an index for either condition, so that it reads that one in GROUP BY order.
+        unary = ""
+        if not is_postgresql() and matched:
+            cursor.execute("SELECT COUNT(*) FROM library_searchentry")
+            if matched * 5 > cursor.fetchone()[0] * 2:
+                unary = "+"
         for skip, facets in passes:
             if not facets:
                 continue
@@ -332,7 +365,8 @@ def _facet_counts(
             marks = ", ".join(["%s"] * len(facets))
             cursor.execute(
                 "SELECT f.facet, f.value, COUNT(*) FROM library_documentfacet f"
-                f" WHERE f.facet IN ({marks}) AND f.document_id IN ({sql.select('e.document_id')})"
+                f" WHERE {unary}f.facet IN ({marks})"
+                f" AND {unary}f.document_id IN ({sql.select('e.document_id')})"
                 " GROUP BY f.facet, f.value",
                 [*facets, *sql.params],
             )
