@@ -32,6 +32,8 @@ class Clause:
 @dataclass
 class Query:
     groups: list[list[Clause]] = field(default_factory=list)  # OR of ANDs
+    # Only exclusions were typed ("-cyanide"): every document without them matches.
+    excluded: list[Clause] = field(default_factory=list)
     truncated: bool = False
 
     def __bool__(self) -> bool:
@@ -78,9 +80,20 @@ def parse(text: str) -> Query:
         count += 1
     if group:
         query.groups.append(group)
-    # A group of exclusions alone would match nearly everything: drop it.
-    query.groups = [g for g in query.groups if any(not c.negated for c in g)]
+    # A group of exclusions alone cannot be OR-ed with words; with no words at all it means
+    # "everything but these".
+    positive = [g for g in query.groups if any(not c.negated for c in g)]
+    if not positive:
+        query.excluded = [
+            Clause(c.words, prefix=c.prefix) for g in query.groups for c in g if c.negated
+        ]
+    query.groups = positive
     return query
+
+
+def exclusions(query: Query) -> Query:
+    """The excluded clauses of an exclusions-only query, as a query matching any of them."""
+    return Query(groups=[[clause] for clause in query.excluded])
 
 
 def to_fts5(query: Query) -> str:

@@ -9,6 +9,7 @@ once. Both read the same parsed query (``query.py``), so neither engine ever see
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 from dataclasses import dataclass, field
@@ -174,6 +175,18 @@ class _Sql:
             self.params.append(parsing.to_fts5(parsed))
         else:
             self.from_ = "library_searchentry e"
+        if not self.has_text and parsed.excluded:
+            unwanted = parsing.exclusions(parsed)
+            if self.postgres:
+                tsquery, tsparams = _pg_tsquery(unwanted)
+                where.append(f"NOT (e.vector @@ {tsquery})")
+                self.params += tsparams
+            else:
+                where.append(
+                    "e.document_id NOT IN"
+                    " (SELECT rowid FROM library_fts WHERE library_fts MATCH %s)"
+                )
+                self.params.append(parsing.to_fts5(unwanted))
         for facet, values in sorted(request.filters.items()):
             values = [v for v in values if v][:50]
             if facet == skip_facet or facet not in FACETS or not values:
@@ -225,8 +238,11 @@ def document_search(request: SearchRequest) -> SearchResult:
     sort = request.sort if request.sort in SORTS else "relevance"
     if sort == "relevance" and not parsed:
         sort = "date"
+    # On PostgreSQL a failed statement spoils its transaction, hence the savepoint; SQLite
+    # needs none, and a transaction there would take the write lock for a mere read.
+    guard = transaction.atomic() if is_postgresql() else contextlib.nullcontext()
     try:
-        with transaction.atomic():
+        with guard:
             return _search(request, parsed, sort)
     except DatabaseError:
         logger.exception("search failed for %r", request.text[:200])

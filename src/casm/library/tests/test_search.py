@@ -178,3 +178,12 @@ def test_paging(publish):
     assert first.total == 25
     assert len(first.hits) == 10 and len(third.hits) == 5
     assert titles(third)[-1] == "Report 00"
+
+
+def test_exclusions_alone_find_everything_else(publish):
+    publish("Mercury guide", body="mercury retorts")
+    publish("Cyanide guide", body="cyanide leaching")
+    publish("Tin report", body="tin")
+    assert sorted(titles(search("-mercury"))) == ["Cyanide guide", "Tin report"]
+    assert titles(search("-mercury -cyan*")) == ["Tin report"]
+    assert search("-mercury", filters={"type": ["report"]}).total == 2
