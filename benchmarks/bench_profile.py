@@ -23,16 +23,21 @@ import json
 import os
 import random
 import secrets
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from harness import BenchmarkError, Result, benchmark, own_peak_memory_mb
+from harness import (
+    BenchmarkError,
+    Result,
+    benchmark,
+    own_peak_memory_mb,
+    postgres_unavailable_reason,
+    scratch_postgres_database,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 WARM_RUNS = 20
@@ -358,32 +363,14 @@ def _results(figures: dict, size: dict) -> Iterator[Result]:
     yield cold
 
 
-def _postgres_url_with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
 def _run_on_given_postgres(url: str, size: dict) -> dict:
     """A fresh database on the server of ``url``, dropped afterwards."""
-    import psycopg
-
-    name = f"casm_bench_{secrets.token_hex(4)}"
-    admin_url = _postgres_url_with_database(url, "postgres")
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        with tempfile.TemporaryDirectory(prefix="casm-bench-profile-") as folder:
-            environment = _child_environment(Path(folder), _postgres_url_with_database(url, name))
-            return _run_worker([], environment, Path(folder))
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _postgres_unavailable_reason() -> str | None:
-    if shutil.which("pg_config") or any(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
-        return None
-    return "PostgreSQL is not installed and no CASM_DATABASE_URL names a server"
+    with (
+        scratch_postgres_database(url) as database_url,
+        tempfile.TemporaryDirectory(prefix="casm-bench-profile-") as folder,
+    ):
+        environment = _child_environment(Path(folder), database_url)
+        return _run_worker([], environment, Path(folder))
 
 
 @benchmark("profile")
@@ -398,7 +385,7 @@ def profile_at_national_scale() -> Iterator[Result]:
     if given.startswith(("postgres://", "postgresql://")):
         yield from _results(_run_on_given_postgres(given, size), size)
         return
-    reason = _postgres_unavailable_reason()
+    reason = postgres_unavailable_reason()
     if reason:
         print(f"PostgreSQL: skipped ({reason})", file=sys.stderr, flush=True)
         return

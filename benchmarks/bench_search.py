@@ -31,7 +31,6 @@ import math
 import os
 import random
 import secrets
-import shutil
 import statistics
 import subprocess
 import sys
@@ -40,9 +39,15 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-from harness import BenchmarkError, Result, benchmark, own_peak_memory_mb
+from harness import (
+    BenchmarkError,
+    Result,
+    benchmark,
+    own_peak_memory_mb,
+    postgres_unavailable_reason,
+    scratch_postgres_database,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 2026
@@ -684,26 +689,14 @@ def _run_worker(prefix: list[str], environment: dict[str, str], data: Path) -> d
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
 def _run_on_given_postgres(url: str, data: Path) -> dict:
     """A fresh database on the server of ``url``, dropped afterwards."""
-    import psycopg
-
-    name = f"casm_bench_{secrets.token_hex(4)}"
-    admin_url = _with_database(url, "postgres")
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        with tempfile.TemporaryDirectory(prefix="casm-bench-search-") as folder:
-            environment = _child_environment(Path(folder), _with_database(url, name))
-            return _run_worker([], environment, data)
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with (
+        scratch_postgres_database(url) as database_url,
+        tempfile.TemporaryDirectory(prefix="casm-bench-search-") as folder,
+    ):
+        environment = _child_environment(Path(folder), database_url)
+        return _run_worker([], environment, data)
 
 
 def _run_on_throwaway_postgres(data: Path) -> dict:
@@ -760,12 +753,6 @@ def _results(figures: dict, size: dict, corpus: dict) -> Iterator[Result]:
     yield result
 
 
-def _postgres_unavailable_reason() -> str | None:
-    if shutil.which("pg_config") or any(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
-        return None
-    return "PostgreSQL is not installed and no CASM_DATABASE_URL names a server"
-
-
 @benchmark("search")
 def library_search() -> Iterator[Result]:
     """Full-text search with facets over 10,000 documents, against an icontains scan."""
@@ -782,7 +769,7 @@ def library_search() -> Iterator[Result]:
         if given.startswith(("postgres://", "postgresql://")):
             yield from _results(_run_on_given_postgres(given, data), size, corpus)
             return
-        reason = _postgres_unavailable_reason()
+        reason = postgres_unavailable_reason()
         if reason:
             print(f"PostgreSQL: skipped ({reason})", file=sys.stderr, flush=True)
             return

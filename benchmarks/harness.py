@@ -10,16 +10,20 @@ in words and whether the run met it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
+import secrets
+import shutil
 import statistics
 import sys
 import timeit
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 BenchmarkFunction = Callable[[], Iterable["Result"]]
 
@@ -198,3 +202,31 @@ def run_benchmarks(names: list[str]) -> int:
             reason = " ".join(str(exc).split())  # on one line
             print(f"bench: {name} failed: {kind}{reason}", file=sys.stderr, flush=True)
     return 1 if failed else 0
+
+
+@contextlib.contextmanager
+def scratch_postgres_database(url: str) -> Iterator[str]:
+    """The address of a new, empty database on the PostgreSQL server of ``url``; dropped after."""
+    import psycopg
+
+    name = f"casm_bench_{secrets.token_hex(4)}"
+    admin_url = _with_database(url, "postgres")
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield _with_database(url, name)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def postgres_unavailable_reason() -> str | None:
+    """Why a throw-away PostgreSQL cannot be started here, or None when it can."""
+    if shutil.which("pg_config") or any(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+        return None
+    return "PostgreSQL is not installed and no CASM_DATABASE_URL names a server"
