@@ -22,8 +22,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,11 +29,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from harness import (
-    BenchmarkError,
     Result,
     benchmark,
+    child_environment,
     own_peak_memory_mb,
     postgres_unavailable_reason,
+    run_worker,
     scratch_postgres_database,
 )
 
@@ -279,40 +278,9 @@ def worker_main() -> None:
 # --- The parent: one child per database -----------------------------------------------------
 
 
-def _child_environment(var_dir: Path, database_url: str | None) -> dict[str, str]:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("CASM_")}
-    environment.update(
-        {key: value for key, value in os.environ.items() if key.startswith("CASM_BENCH_")}
-    )
-    environment.update(
-        CASM_VAR_DIR=str(var_dir),
-        CASM_SECRET_KEY=secrets.token_hex(25),
-        CASM_DEBUG="0",
-        CASM_LOG_LEVEL="WARNING",
-    )
-    if database_url:
-        environment["CASM_DATABASE_URL"] = database_url
-    return environment
-
-
 def _run_worker(command_prefix: list[str], environment: dict[str, str], cwd: Path) -> dict:
     command = [*command_prefix, sys.executable, str(Path(__file__).resolve()), "--worker"]
-    try:
-        done = subprocess.run(
-            command,
-            env=environment,
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=WORKER_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise BenchmarkError(f"the profile worker ran longer than {WORKER_TIMEOUT_S} s") from None
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise BenchmarkError(f"the profile worker failed: {last}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_worker(command, environment, cwd, what="profile", timeout=WORKER_TIMEOUT_S)
 
 
 def _results(figures: dict, size: dict) -> Iterator[Result]:
@@ -369,7 +337,7 @@ def _run_on_given_postgres(url: str, size: dict) -> dict:
         scratch_postgres_database(url) as database_url,
         tempfile.TemporaryDirectory(prefix="casm-bench-profile-") as folder,
     ):
-        environment = _child_environment(Path(folder), database_url)
+        environment = child_environment(Path(folder), database_url)
         return _run_worker([], environment, Path(folder))
 
 
@@ -378,7 +346,7 @@ def profile_at_national_scale() -> Iterator[Result]:
     """The DR Congo profile over a national registry, warm and right after an import."""
     size = sizes()
     with tempfile.TemporaryDirectory(prefix="casm-bench-profile-") as folder:
-        environment = _child_environment(Path(folder), None)
+        environment = child_environment(Path(folder), None)
         yield from _results(_run_worker([], environment, Path(folder)), size)
 
     given = os.environ.get("CASM_DATABASE_URL", "")
@@ -390,7 +358,7 @@ def profile_at_national_scale() -> Iterator[Result]:
         print(f"PostgreSQL: skipped ({reason})", file=sys.stderr, flush=True)
         return
     with tempfile.TemporaryDirectory(prefix="casm-bench-profile-") as folder:
-        environment = _child_environment(Path(folder), None)
+        environment = child_environment(Path(folder), None)
         script = str(ROOT / "scripts" / "with-postgres.sh")
         yield from _results(_run_worker([script], environment, Path(folder)), size)
 

@@ -30,9 +30,7 @@ import json
 import math
 import os
 import random
-import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,11 +39,12 @@ from pathlib import Path
 from typing import Any
 
 from harness import (
-    BenchmarkError,
     Result,
     benchmark,
+    child_environment,
     own_peak_memory_mb,
     postgres_unavailable_reason,
+    run_worker,
     scratch_postgres_database,
 )
 
@@ -653,40 +652,13 @@ def worker_main(corpus: Path, queries_file: Path) -> None:
 # --- The parent: the corpus once, one child per database -------------------------------------
 
 
-def _child_environment(var_dir: Path, database_url: str | None) -> dict[str, str]:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("CASM_")}
-    environment.update(
-        CASM_VAR_DIR=str(var_dir),
-        CASM_SECRET_KEY=secrets.token_hex(25),
-        CASM_DEBUG="0",
-        CASM_LOG_LEVEL="WARNING",
-    )
-    if database_url:
-        environment["CASM_DATABASE_URL"] = database_url
-    return environment
-
-
 def _run_worker(prefix: list[str], environment: dict[str, str], data: Path) -> dict:
     command = [
         *prefix, sys.executable, str(Path(__file__).resolve()), "--worker",
         str(data / "corpus.jsonl"), str(data / "queries.json"),
     ]  # fmt: skip
-    try:
-        done = subprocess.run(
-            command,
-            env=environment,
-            cwd=environment["CASM_VAR_DIR"],
-            capture_output=True,
-            text=True,
-            timeout=WORKER_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise BenchmarkError(f"the search worker ran longer than {WORKER_TIMEOUT_S} s") from None
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise BenchmarkError(f"the search worker failed: {last}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    cwd = Path(environment["CASM_VAR_DIR"])
+    return run_worker(command, environment, cwd, what="search", timeout=WORKER_TIMEOUT_S)
 
 
 def _run_on_given_postgres(url: str, data: Path) -> dict:
@@ -695,13 +667,13 @@ def _run_on_given_postgres(url: str, data: Path) -> dict:
         scratch_postgres_database(url) as database_url,
         tempfile.TemporaryDirectory(prefix="casm-bench-search-") as folder,
     ):
-        environment = _child_environment(Path(folder), database_url)
+        environment = child_environment(Path(folder), database_url)
         return _run_worker([], environment, data)
 
 
 def _run_on_throwaway_postgres(data: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="casm-bench-search-") as folder:
-        environment = _child_environment(Path(folder), None)
+        environment = child_environment(Path(folder), None)
         script = str(ROOT / "scripts" / "with-postgres.sh")
         return _run_worker([script], environment, data)
 
@@ -762,7 +734,7 @@ def library_search() -> Iterator[Result]:
         corpus = write_corpus(data / "corpus.jsonl", size)
         (data / "queries.json").write_text(json.dumps(corpus["queries"]))
         with tempfile.TemporaryDirectory(prefix="casm-bench-search-") as var_dir:
-            environment = _child_environment(Path(var_dir), None)
+            environment = child_environment(Path(var_dir), None)
             yield from _results(_run_worker([], environment, data), size, corpus)
 
         given = os.environ.get("CASM_DATABASE_URL", "")

@@ -17,6 +17,7 @@ import resource
 import secrets
 import shutil
 import statistics
+import subprocess
 import sys
 import timeit
 from collections.abc import Callable, Iterable, Iterator
@@ -230,3 +231,42 @@ def postgres_unavailable_reason() -> str | None:
     if shutil.which("pg_config") or any(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
         return None
     return "PostgreSQL is not installed and no CASM_DATABASE_URL names a server"
+
+
+def child_environment(var_dir: Path, database_url: str | None) -> dict[str, str]:
+    """The environment of a benchmark's worker process: its own data folder and database."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("CASM_")}
+    environment.update(
+        {key: value for key, value in os.environ.items() if key.startswith("CASM_BENCH_")}
+    )
+    environment.update(
+        CASM_VAR_DIR=str(var_dir),
+        CASM_SECRET_KEY=secrets.token_hex(25),
+        CASM_DEBUG="0",
+        CASM_LOG_LEVEL="WARNING",
+    )
+    if database_url:
+        environment["CASM_DATABASE_URL"] = database_url
+    return environment
+
+
+def run_worker(
+    command: list[str], environment: dict[str, str], cwd: Path, *, what: str, timeout: int
+) -> dict:
+    """Run a worker process; its last line of output is its figures, in JSON."""
+    try:
+        done = subprocess.run(
+            command,
+            env=environment,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise BenchmarkError(f"the {what} worker ran longer than {timeout} s") from None
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise BenchmarkError(f"the {what} worker failed: {last}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
