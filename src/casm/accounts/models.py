@@ -34,6 +34,19 @@ class Organisation(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    countries_of_work = models.ManyToManyField(
+        Country,
+        verbose_name=_("countries of work"),
+        blank=True,
+        related_name="working_organisations",
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_network_member = models.BooleanField(
+        _("listed in the network directory"),
+        default=False,
+        db_index=True,
+        help_text=_("Shown on the public network directory."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
