@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "casm.indicators",
     "casm.imports",
     "casm.library",
+    "casm.grants",
     "casm.network",
 ]
 
