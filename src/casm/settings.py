@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "casm.imports",
     "casm.library",
     "casm.grants",
+    "casm.events",
     "casm.network",
 ]
 
