@@ -1,0 +1,148 @@
+"""Forms of the network pages: directory filters and the secretariat's editing forms.
+
+The forms only collect input; the services validate and write.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from casm.accounts.models import Organisation
+from casm.core.forms import DateInput
+from casm.core.models import Country
+from casm.library.models import Language, Theme
+from casm.network.models import Availability, Partnership, Person, Project
+
+
+def _country_choices() -> list[tuple[str, Any]]:
+    return [("", _("All countries"))] + [
+        (alpha2, name) for alpha2, name in Country.objects.values_list("alpha2", "name_en")
+    ]
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("All types")), *Organisation.Kind.choices]
+    )
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    theme = forms.ChoiceField(
+        label=_("Theme"), required=False, choices=[("", _("All themes")), *Theme.choices]
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = _country_choices()  # type: ignore[attr-defined]
+
+    def filters(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class PeopleFilterForm(DirectoryFilterForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["theme"]
+        self.fields["kind"].label = _("Type of organisation")
+
+
+class ExpertFilterForm(DirectoryFilterForm):
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("", _("Any language")), *Language.choices]
+    )
+    availability = forms.ChoiceField(
+        label=_("Availability"),
+        required=False,
+        choices=[("", _("Any availability")), *Availability.choices],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]
+
+
+class ProjectFilterForm(DirectoryFilterForm):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Project.Status.choices]
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]
+
+
+class ServiceModelForm(forms.ModelForm):
+    """A model form that only collects input: the service validates, saves and audits.
+
+    Editing forms get the object's values as ``initial`` (never ``instance``), so the service
+    still sees the old values and records what changed.
+    """
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class OrganisationForm(ServiceModelForm):
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "acronym",
+            "kind",
+            "country",
+            "website",
+            "contact_email",
+            "countries_of_work",
+            "description",
+            "is_network_member",
+        ]
+
+
+class PersonForm(ServiceModelForm):
+    class Meta:
+        model = Person
+        fields = ["name", "organisation", "email", "phone", "public_profile", "bio", "countries"]
+
+
+class PartnershipForm(ServiceModelForm):
+    class Meta:
+        model = Partnership
+        fields = ["name", "programme", "description", "organisations", "start", "end"]
+        widgets = {"start": DateInput, "end": DateInput}
+
+
+class ProjectForm(ServiceModelForm):
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"),
+        required=False,
+        choices=Theme.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "title",
+            "lead_organisation",
+            "partners",
+            "donors",
+            "countries",
+            "themes",
+            "budget",
+            "currency",
+            "start",
+            "end",
+            "status",
+            "outputs",
+        ]
+        widgets = {"start": DateInput, "end": DateInput}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["donors"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
+            kind=Organisation.Kind.DONOR
+        )
