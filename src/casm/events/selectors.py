@@ -17,8 +17,12 @@ Status = Registration.Status
 
 def event_list() -> QuerySet[Event]:
     """Events are public; each row carries its count of confirmed seats."""
-    return Event.objects.select_related("host_country").annotate(
-        confirmed_count=Count("registrations", filter=Q(registrations__status=Status.CONFIRMED))
+    return (
+        Event.objects.select_related("host_country")
+        .annotate(
+            confirmed_count=Count("registrations", filter=Q(registrations__status=Status.CONFIRMED))
+        )
+        .order_by("-starts_on", "title")
     )
 
 
