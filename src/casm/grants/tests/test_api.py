@@ -1,0 +1,129 @@
+"""Who may call each grants endpoint: the public, a member, a reviewer, the secretariat."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from casm.grants import services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def round_(admin_user, member, reviewer_a, open_call, make_proposal):
+    """One proposal under review by reviewer A, and one awarded grant."""
+    proposal = make_proposal(member, open_call)
+    services.proposal_submit(actor=member, proposal=proposal)
+    assignment = services.review_assign(actor=admin_user, proposal=proposal, reviewer=reviewer_a)
+    awarded = make_proposal(member, open_call, amount="10000", title="Awarded one")
+    services.proposal_submit(actor=member, proposal=awarded)
+    services.review_assign(actor=admin_user, proposal=awarded, reviewer=reviewer_a)
+    award = services.proposal_award(
+        actor=admin_user, proposal=awarded, amount="10000", reasons="ok"
+    )
+    return {"proposal": proposal, "assignment": assignment, "award": award, "call": open_call}
+
+
+def _post(client, url, body, headers):
+    return client.post(
+        f"/api/v1/grants/{url}", data=json.dumps(body), content_type="application/json", **headers
+    )
+
+
+def test_the_public_sees_open_calls_and_awards_without_private_data(client, round_):
+    calls = client.get("/api/v1/grants/calls").json()
+    assert calls["count"] == 1
+    awards = client.get("/api/v1/grants/awards").json()["items"]
+    assert awards[0]["title"] == "Awarded one"
+    assert "budget_lines" not in awards[0] and "reviewers" not in json.dumps(awards)
+    for url in ("proposals", "assignments", "funds", f"awards/{round_['award'].pk}",
+                f"calls/{round_['call'].pk}/ranking"):  # fmt: skip
+        assert client.get(f"/api/v1/grants/{url}").status_code == 401
+
+
+def test_a_member_sees_only_their_own_proposals(make_user, member, round_, token_for):
+    other = make_user("stranger")
+    mine = token_for(member)
+    theirs = token_for(other)
+    from django.test import Client
+
+    client = Client()
+    assert client.get("/api/v1/grants/proposals", **mine).json()["count"] == 2
+    assert client.get("/api/v1/grants/proposals", **theirs).json()["count"] == 0
+    pk = round_["proposal"].pk
+    assert client.get(f"/api/v1/grants/proposals/{pk}", **theirs).status_code == 404
+    assert client.get(f"/api/v1/grants/awards/{round_['award'].pk}", **theirs).status_code == 404
+    assert client.get(f"/api/v1/grants/awards/{round_['award'].pk}", **mine).status_code == 200
+    assert _post(client, f"proposals/{pk}/submit", {}, theirs).status_code == 404
+
+
+def test_a_member_cannot_do_the_secretariats_work(client, member, round_, token_for, fund):
+    mine = token_for(member)
+    pk, award = round_["proposal"].pk, round_["award"].pk
+    call = round_["call"].pk
+    refused = [
+        ("calls", {"fund": fund.pk, "title": "x", "opens_on": "2026-01-01",
+                   "closes_on": "2026-02-01", "budget": "1", "max_award": "1"}),
+        (f"calls/{call}/criteria", {"name": "x", "weight": "1", "max_score": "5"}),
+        (f"proposals/{pk}/assignments", {"reviewer": "rev_a"}),
+        (f"proposals/{pk}/decision", {"decision": "decline", "reasons": "no"}),
+        (f"awards/{award}/disbursements", {"amount": "1", "paid_on": "2026-03-01"}),
+        (f"awards/{award}/close", {}),
+    ]  # fmt: skip
+    for url, body in refused:
+        assert _post(client, url, body, mine).status_code == 403, url
+    assert client.get(f"/api/v1/grants/calls/{call}/ranking", **mine).status_code == 403
+    assert client.get("/api/v1/grants/funds", **mine).status_code == 403
+    assert client.get(f"/api/v1/grants/funds/{fund.pk}", **mine).status_code == 403
+
+
+def test_a_reviewer_sees_and_scores_only_their_assignments(
+    client, reviewer_a, reviewer_b, round_, token_for
+):
+    a, b = token_for(reviewer_a), token_for(reviewer_b)
+    assignment = round_["assignment"]
+    criterion = round_["call"].criteria.first()
+    assert client.get("/api/v1/grants/assignments", **a).json()["count"] == 2
+    assert client.get("/api/v1/grants/assignments", **b).json()["count"] == 0
+    body = {"criterion": criterion.pk, "score": "4"}
+    assert _post(client, f"assignments/{assignment.pk}/scores", body, b).status_code == 404
+    assert (
+        _post(client, f"assignments/{assignment.pk}/conflict", {"note": "x"}, b).status_code == 404
+    )
+    assert _post(client, f"assignments/{assignment.pk}/scores", body, a).status_code == 201
+    over = {"criterion": criterion.pk, "score": "7"}
+    response = _post(client, f"assignments/{assignment.pk}/scores", over, a)
+    assert response.status_code == 422 and "between 0 and 5" in response.content.decode()
+    pk = round_["proposal"].pk
+    assert client.get(f"/api/v1/grants/proposals/{pk}", **a).status_code == 200
+    assert client.get(f"/api/v1/grants/proposals/{pk}", **b).status_code == 404
+
+
+def test_bad_money_is_refused_with_a_clear_message(client, member, open_call, token_for):
+    body = {
+        "call": open_call.pk, "title": "t", "summary": "s", "country": "GH",
+        "amount_requested": "lots", "themes": ["mercury"], "budget_lines": [],
+    }  # fmt: skip
+    response = _post(client, "proposals", body, token_for(member))
+    assert response.status_code == 422
+    assert "as a number" in response.content.decode()
+    body["amount_requested"] = "-100"
+    assert "negative" in _post(client, "proposals", body, token_for(member)).content.decode()
+
+
+def test_only_the_grantee_reports(client, make_user, round_, token_for, admin_user):
+    award = round_["award"]
+    stranger = token_for(make_user("stranger"))
+    body = {"kind": "progress", "narrative": "Half done."}
+    assert _post(client, f"awards/{award.pk}/reports", body, stranger).status_code == 404
+    grantee = token_for(award.proposal.applicant)
+    assert _post(client, f"awards/{award.pk}/reports", body, grantee).status_code == 201
+
+
+def test_the_secretariat_declines_with_reasons(client, admin_user, round_, token_for):
+    pk = round_["proposal"].pk
+    body = {"decision": "decline", "reasons": "Weak."}
+    response = _post(client, f"proposals/{pk}/decision", body, token_for(admin_user))
+    assert response.status_code == 200 and response.json()["status"] == "declined"
