@@ -19,6 +19,7 @@ COMMANDS = [
     ("import", "import field data: casm import census FILE [--mapping M] [--dry-run]"),
     ("census-form", "write the standard census form (XLSForm): casm census-form OUT.xlsx"),
     ("library", "import documents: casm library import DIR --metadata FILE.csv [--dry-run]"),
+    ("network", "casm network import-organisations FILE.csv [--dry-run] | export-organisations"),
     ("events", "casm events remind [--days N] | export-attendees EVENT_ID [--output F]"),
 ]
 # Commands whose name is not a Python module's.
