@@ -1,0 +1,312 @@
+"""The events API: events and their agenda (open to anyone), registration and cancellation
+(signed-in members, for themselves), and for the secretariat every registration, check-in,
+the attendee list as CSV and the statistics.
+
+A registration that is not the caller's is 404; a secretariat action by anyone else is 403.
+Countries are ISO alpha-2 codes.
+"""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from casm.accounts.models import Organisation
+from casm.core.models import Country
+from casm.core.pagination import LimitOffset
+from casm.events import selectors, services
+from casm.events.exports import attendees_csv
+from casm.events.models import Event, FieldVisit, Registration, Session
+
+router = Router(tags=["events"])
+
+
+def _country(code: str | None, field: str) -> Country | None:
+    if not code:
+        return None
+    country = Country.objects.filter(alpha2=code.upper()).first()
+    if country is None:
+        raise ValidationError({field: [f"Unknown country code {code!r}."]})
+    return country
+
+
+def _require_secretariat(request: HttpRequest) -> None:
+    if not services.is_secretariat(request.user):
+        raise PermissionDenied("Only the secretariat may do this.")
+
+
+class RegistrationIn(Schema):
+    full_name: str = Field("", max_length=200)
+    organisation_name: str = Field("", max_length=200)
+    organisation_kind: str = Field("", description="An organisation type code")
+    country: str = Field(..., description="ISO alpha-2 code")
+    gender: Registration.Gender = Registration.Gender.UNSTATED
+    dietary_needs: str = ""
+    accessibility_needs: str = ""
+    visa_letter: bool = False
+    field_visit: int | None = None
+
+
+class RegistrationOut(Schema):
+    id: int
+    event_id: int
+    user: str
+    full_name: str
+    organisation_name: str
+    organisation_kind: str
+    country: str
+    gender: str
+    dietary_needs: str
+    accessibility_needs: str
+    visa_letter: bool
+    field_visit_id: int | None
+    status: str
+    waiting_position: int | None
+    first_time: bool
+    checked_in_at: datetime.datetime | None
+    created_at: datetime.datetime
+    message: str
+
+
+class CancelOut(Schema):
+    registration: RegistrationOut
+    promoted_id: int | None
+
+
+def _registration_out(registration: Registration) -> dict[str, Any]:
+    return {
+        "id": registration.pk,
+        "event_id": registration.event_id,
+        "user": registration.user.get_username(),
+        "full_name": registration.full_name,
+        "organisation_name": registration.organisation_name,
+        "organisation_kind": registration.organisation_kind,
+        "country": registration.country.alpha2,
+        "gender": registration.gender,
+        "dietary_needs": registration.dietary_needs,
+        "accessibility_needs": registration.accessibility_needs,
+        "visa_letter": registration.visa_letter,
+        "field_visit_id": registration.field_visit_id,
+        "status": registration.status,
+        "waiting_position": registration.waiting_position,
+        "first_time": registration.first_time,
+        "checked_in_at": registration.checked_in_at,
+        "created_at": registration.created_at,
+        "message": services.registration_message(registration),
+    }
+
+
+# --- Events ---------------------------------------------------------------------------------
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    title: str
+    year: int
+    host_country: str | None
+    city: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+    registration_deadline: datetime.date | None
+    theme: str
+    languages: str
+    description: str
+    capacity: int
+    seats_left: int
+
+
+class EventIn(Schema):
+    kind: Event.Kind
+    title: str = Field(..., max_length=300)
+    year: int
+    host_country: str | None = Field(None, description="ISO alpha-2 code")
+    city: str = ""
+    starts_on: datetime.date
+    ends_on: datetime.date
+    registration_deadline: datetime.date | None = None
+    theme: str = ""
+    languages: str = ""
+    description: str = ""
+    capacity: int = Field(..., ge=0)
+
+
+class SessionOut(Schema):
+    id: int
+    title: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    room: str
+    speakers: str
+    presentation_id: int | None
+
+
+class FieldVisitOut(Schema):
+    id: int
+    title: str
+    date: datetime.date
+    capacity: int
+    transport: str
+    safety_briefing: str
+    site_id: int | None
+
+
+def _event_out(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.pk,
+        "kind": event.kind,
+        "title": event.title,
+        "year": event.year,
+        "host_country": event.host_country.alpha2 if event.host_country else None,
+        "city": event.city,
+        "starts_on": event.starts_on,
+        "ends_on": event.ends_on,
+        "registration_deadline": event.registration_deadline,
+        "theme": event.theme,
+        "languages": event.languages,
+        "description": event.description,
+        "capacity": event.capacity,
+        "seats_left": selectors.seats_left(event),
+    }
+
+
+class EventLimitOffset(LimitOffset):
+    def paginate_queryset(  # type: ignore[override]
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        page = super().paginate_queryset(queryset, pagination, request=request, **params)
+        page["items"] = [_event_out(event) for event in page["items"]]
+        return page
+
+
+@router.get("/events", response=list[EventOut], auth=None)
+@paginate(EventLimitOffset)
+def event_list(request: HttpRequest, kind: str = "", year: int | None = None):
+    """Events, newest first, with the seats left; filter by kind or year."""
+    events = selectors.event_list()
+    if kind:
+        events = events.filter(kind=kind)
+    if year:
+        events = events.filter(year=year)
+    return events
+
+
+@router.post("/events", response={201: EventOut})
+def event_create(request: HttpRequest, payload: EventIn):
+    """A new event (the secretariat)."""
+    _require_secretariat(request)
+    data = payload.dict()
+    data["host_country"] = _country(data["host_country"], "host_country")
+    event = services.event_create(actor=request.user, data=data)
+    return 201, _event_out(selectors.event_get(event.pk))
+
+
+class RegistrationLimitOffset(LimitOffset):
+    def paginate_queryset(  # type: ignore[override]
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        page = super().paginate_queryset(queryset, pagination, request=request, **params)
+        page["items"] = [_registration_out(registration) for registration in page["items"]]
+        return page
+
+
+@router.get("/events/registrations", response=list[RegistrationOut])
+@paginate(RegistrationLimitOffset)
+def registration_list(request: HttpRequest, event: int | None = None):
+    """The caller's registrations; the secretariat sees everyone's (filter by event)."""
+    registrations = selectors.registrations_for_user(request.user).order_by("pk")
+    if event is not None:
+        registrations = registrations.filter(event_id=event)
+    return registrations
+
+
+@router.get("/events/registrations/{registration_id}", response=RegistrationOut)
+def registration_detail(request: HttpRequest, registration_id: int):
+    return _registration_out(selectors.registration_get_for_user(request.user, registration_id))
+
+
+@router.post("/events/registrations/{registration_id}/cancel", response=CancelOut)
+def registration_cancel(request: HttpRequest, registration_id: int):
+    """Cancel a registration (one's own, or any for the secretariat); the first person on the
+    waiting list takes the seat."""
+    registration = selectors.registration_get_for_user(request.user, registration_id)
+    promoted = services.registration_cancel(actor=request.user, registration=registration)
+    registration.refresh_from_db()
+    return {
+        "registration": _registration_out(registration),
+        "promoted_id": promoted.pk if promoted else None,
+    }
+
+
+@router.post("/events/registrations/{registration_id}/check-in", response=RegistrationOut)
+def registration_check_in(request: HttpRequest, registration_id: int):
+    """Mark a confirmed attendee as arrived (the secretariat)."""
+    _require_secretariat(request)
+    registration = selectors.registration_get_for_user(request.user, registration_id)
+    registration = services.registration_check_in(actor=request.user, registration=registration)
+    return _registration_out(registration)
+
+
+@router.get("/events/{event_id}", response=EventOut, auth=None)
+def event_detail(request: HttpRequest, event_id: int):
+    return _event_out(selectors.event_get(event_id))
+
+
+@router.get("/events/{event_id}/sessions", response=list[SessionOut], auth=None)
+def session_list(request: HttpRequest, event_id: int):
+    """The event's agenda, in order."""
+    event = selectors.event_get(event_id)
+    return list(Session.objects.filter(event=event))
+
+
+@router.get("/events/{event_id}/field-visits", response=list[FieldVisitOut], auth=None)
+def field_visit_list(request: HttpRequest, event_id: int):
+    event = selectors.event_get(event_id)
+    return list(FieldVisit.objects.filter(event=event))
+
+
+# --- Registrations --------------------------------------------------------------------------
+
+
+@router.post("/events/{event_id}/register", response={201: RegistrationOut})
+def register(request: HttpRequest, event_id: int, payload: RegistrationIn):
+    """Register the caller: a confirmed seat, or a place on the waiting list when the event is
+    full (``status`` and ``message`` say which)."""
+    event = selectors.event_get(event_id)
+    data = payload.dict()
+    data["country"] = _country(data["country"], "country")
+    if data["organisation_kind"] and data["organisation_kind"] not in Organisation.Kind.values:
+        raise ValidationError({"organisation_kind": ["Unknown organisation type."]})
+    visit_id = data.pop("field_visit")
+    if visit_id is not None:
+        visit = FieldVisit.objects.filter(pk=visit_id, event=event).first()
+        if visit is None:
+            raise ValidationError({"field_visit": ["Unknown field visit of this event."]})
+        data["field_visit"] = visit
+    user: Any = request.user
+    if user.organisation_id:
+        data["organisation"] = user.organisation
+    registration = services.registration_create(actor=user, event=event, data=data)
+    return 201, _registration_out(registration)
+
+
+@router.get("/events/{event_id}/attendees.csv", response={200: None})
+def attendee_export(request: HttpRequest, event_id: int, waiting: bool = False):
+    """The attendee list as CSV (the secretariat)."""
+    _require_secretariat(request)
+    event = selectors.event_get(event_id)
+    response = HttpResponse(
+        attendees_csv(event, include_waiting=waiting), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="attendees-{event.pk}.csv"'
+    return response
+
+
+@router.get("/events/{event_id}/statistics", response=dict[str, Any])
+def statistics(request: HttpRequest, event_id: int):
+    """Attendees, countries, organisation types, gender and first-timers (the secretariat)."""
+    _require_secretariat(request)
+    return selectors.event_statistics(selectors.event_get(event_id))
