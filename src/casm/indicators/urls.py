@@ -6,6 +6,7 @@ app_name = "indicators"
 
 urlpatterns = [
     path("", views.profile_list, name="profile_list"),
+    path("network/", views.network_indicators, name="network"),
     path("estimates/new/", views.estimate_create, name="estimate_create"),
     path("estimates/<int:estimate_id>/edit/", views.estimate_edit, name="estimate_edit"),
     path("estimates/<int:estimate_id>/best/", views.estimate_mark_best, name="estimate_best"),

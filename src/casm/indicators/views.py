@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,6 +19,8 @@ from casm.indicators.exports import profile_csv
 from casm.indicators.forms import WorkforceEstimateForm
 from casm.indicators.maps import country_map_svg, production_chart_svg
 from casm.indicators.models import WorkforceEstimate
+from casm.indicators.network import network_series, network_series_csv
+from casm.lib.charts import line_chart_svg
 
 # Classes of the world map by best estimate: (lowest figure, CSS class).
 WORKFORCE_CLASSES = [
@@ -106,6 +109,64 @@ def profile_detail(request: HttpRequest, alpha2: str) -> HttpResponse:
 def profile_download(request: HttpRequest, alpha2: str) -> HttpResponse:
     country = _country_or_404(alpha2)
     return _csv_response(country, selectors.country_profile(country))
+
+
+@require_GET
+def network_indicators(request: HttpRequest) -> HttpResponse:
+    """The network's figures by year, with charts; ``?format=csv`` downloads them."""
+    rows = network_series()
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(network_series_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="casm-network-indicators.csv"'
+        return response
+    labels = [str(row["year"]) for row in rows]
+
+    def series(key: str) -> list[float | None]:
+        return [row[key] for row in rows]
+
+    charts = []
+    if rows:
+        charts = [
+            (
+                _("The annual conference"),
+                line_chart_svg(
+                    labels,
+                    [
+                        (_("attendees"), series("conference_attendees")),
+                        (_("countries represented"), series("conference_countries")),
+                    ],
+                ),
+            ),
+            (
+                _("Partnerships and countries with projects"),
+                line_chart_svg(
+                    labels,
+                    [
+                        (_("partnerships"), series("partnerships")),
+                        (_("countries with projects"), series("countries_with_projects")),
+                    ],
+                ),
+            ),
+            (
+                _("Documents published and grants awarded"),
+                line_chart_svg(
+                    labels,
+                    [
+                        (_("documents published"), series("documents_published")),
+                        (_("grants awarded"), series("grants_awarded")),
+                    ],
+                ),
+            ),
+        ]
+    return render(
+        request,
+        "indicators/network_indicators.html",
+        {
+            "rows": rows,
+            # Drawn by line_chart_svg from numbers and escaped labels only.
+            "charts": [(title, mark_safe(svg)) for title, svg in charts],  # noqa: S308
+        },
+    )
 
 
 # --- Managing the estimates (administrators; data officers for their countries) -----------

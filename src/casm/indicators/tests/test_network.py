@@ -1,0 +1,34 @@
+"""The network indicators page: series by year from partnerships, projects, the conference,
+the library and the grants."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from casm.indicators.network import network_series
+
+URL = reverse("indicators:network")
+
+
+def test_an_empty_platform_says_so(client, db):
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert "No figures yet" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_demo_shows_attendance_growth_and_partnerships(client):
+    from casm.core.demoset import demo_build
+
+    demo_build(seed=7, say=lambda *_: None)
+    rows = {row["year"]: row for row in network_series()}
+    assert rows[2010]["conference_attendees"] >= 5 * rows[2001]["conference_attendees"] * 0.9
+    assert rows[2008]["conference_countries"] == 47
+    partnerships = [rows[year]["partnerships"] for year in sorted(rows) if year <= 2012]
+    assert max(partnerships) >= 32 and min(p for p in partnerships if p) >= 13
+    page = client.get(URL).content.decode()
+    assert "<svg" in page and "2001" in page and "2010" in page
+    csv_text = client.get(URL, {"format": "csv"}).content.decode()
+    assert csv_text.splitlines()[0].startswith("year,partnerships,")
+    assert "\n2008," in csv_text
