@@ -150,3 +150,27 @@ def test_the_calendar_file_describes_the_event(client, event):
     text = response.content.decode()
     assert "BEGIN:VEVENT" in text
     assert "SUMMARY:CASM Annual Conference" in text
+
+
+def test_list_pages_read_a_fixed_number_of_queries(
+    client, login, admin_user, make_user, django_assert_max_num_queries
+):
+    for number in range(5):
+        event = make_event(title=f"Workshop {number}", capacity=3)
+        for person in range(3):
+            registration_create(
+                actor=make_user(f"p{number}-{person}"),
+                event=event,
+                data=registration_data(),
+                today=datetime.date(2026, 11, 22),
+            )
+    with django_assert_max_num_queries(4):
+        client.get(reverse("events:event_list"))
+    login(admin_user)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("events:attendees", args=[event.pk]))
+
+
+def test_the_network_pillar_links_to_the_events(client, db):
+    page = client.get(reverse("core:pillar", args=["network"])).content.decode()
+    assert reverse("events:event_list") in page
