@@ -6,6 +6,7 @@ from ninja.pagination import paginate
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.indicators import selectors, services
+from casm.indicators.network import network_series
 
 router = Router(tags=["country profiles"])
 
@@ -165,6 +166,27 @@ def _estimate_or_404(estimate_id: int):
     if estimate is None:
         raise Http404
     return estimate
+
+
+class NetworkYear(Schema):
+    year: int
+    partnerships: int
+    countries_with_projects: int
+    conference_attendees: int | None
+    conference_countries: int | None
+    documents_published: int
+    grants_awarded: int
+    grant_amounts: dict[str, str] = Field(description="total awarded that year, per currency")
+
+
+@router.get("/network-indicators", response=list[NetworkYear], auth=None)
+def network_indicators(request: HttpRequest):
+    """The network's figures by year (public): partnerships, countries with projects, the
+    annual conference's attendance and countries, documents published and grants awarded."""
+    return [
+        {**row, "grant_amounts": {c: str(v) for c, v in row["grant_amounts"].items()}}
+        for row in network_series()
+    ]
 
 
 @router.get("/profiles", response=list[RankingOut], auth=None)

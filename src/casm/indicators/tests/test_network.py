@@ -32,3 +32,13 @@ def test_the_demo_shows_attendance_growth_and_partnerships(client):
     csv_text = client.get(URL, {"format": "csv"}).content.decode()
     assert csv_text.splitlines()[0].startswith("year,partnerships,")
     assert "\n2008," in csv_text
+    answer = client.get("/api/v1/network-indicators")
+    assert answer.status_code == 200
+    by_year = {row["year"]: row for row in answer.json()}
+    assert by_year[2008]["conference_countries"] == 47
+
+
+def test_the_api_answers_anyone_even_when_empty(client, db, member, token_for):
+    assert client.get("/api/v1/network-indicators").json() == []
+    assert client.get("/api/v1/network-indicators", **token_for(member)).status_code == 200
+    assert client.post("/api/v1/network-indicators").status_code == 405
