@@ -8,6 +8,7 @@ by name. Grant amounts are summed per currency, never across currencies.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from collections import defaultdict
 from decimal import Decimal
@@ -51,7 +52,9 @@ def network_series() -> list[dict[str, Any]]:
     ):
         awards[row["year"]] += row["n"]
         amounts[row["year"]][row["currency"]] = row["total"]
-    partnerships = list(Partnership.objects.values_list("start", "end"))
+    partnerships: list[tuple[datetime.date, datetime.date | None]] = list(
+        Partnership.objects.values_list("start", "end")
+    )
     projects = list(Project.objects.filter(start__isnull=False).values_list("pk", "start", "end"))
     project_countries: dict[int, set[int]] = defaultdict(set)
     for project_id, country_id in Project.countries.through.objects.values_list(
@@ -59,9 +62,9 @@ def network_series() -> list[dict[str, Any]]:
     ):
         project_countries[project_id].add(country_id)
 
-    years = set(conference) | set(documents) | set(awards)
-    years |= {start.year for start, _end in partnerships}
-    years |= {start.year for _pk, start, _end in projects}
+    years: set[int] = set(conference) | {y for y in documents if y} | set(awards)
+    years |= {start.year for start, _end in partnerships if start}
+    years |= {start.year for _pk, start, _end in projects if start}
     if not years:
         return []
     rows = []
@@ -69,7 +72,7 @@ def network_series() -> list[dict[str, Any]]:
         active_projects = [
             pk
             for pk, start, end in projects
-            if start.year <= year and (end is None or end.year >= year)
+            if start and start.year <= year and (end is None or end.year >= year)
         ]
         countries = set().union(*(project_countries[pk] for pk in active_projects))
         rows.append(
