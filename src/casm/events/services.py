@@ -18,6 +18,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from casm.core.audit import audit_record, model_create, model_delete, model_update
@@ -199,7 +200,8 @@ def registration_create(
     today = today or timezone.localdate()
     if event.registration_deadline and today > event.registration_deadline:
         raise ValidationError(
-            _("Registration closed on %(date)s.") % {"date": event.registration_deadline}
+            _("Registration closed on %(date)s.")
+            % {"date": date_format(event.registration_deadline, "DATE_FORMAT")}
         )
     if today > event.ends_on:
         raise ValidationError(_("This event is over; registration is closed."))

@@ -190,3 +190,41 @@ def test_statistics_count_countries_gender_and_first_timers(make_user):
         (2026, 1, 1),
         (2027, 2, 1),
     ]
+
+
+def test_a_full_field_visit_is_refused_with_nothing_written(event, make_user, admin_user):
+    from casm.events.services import field_visit_create
+
+    visit = field_visit_create(
+        actor=admin_user,
+        event=event,
+        data={"title": "Tarkwa mines", "date": datetime.date(2027, 3, 12), "capacity": 1},
+    )
+    register(make_user("ama"), event, field_visit=visit)
+    with pytest.raises(ValidationError) as error:
+        register(make_user("kofi"), event, field_visit=visit)
+    assert "field_visit" in error.value.message_dict
+    assert Registration.objects.count() == 1
+
+
+def test_a_field_visit_of_another_event_is_refused(event, member, admin_user):
+    from casm.events.services import field_visit_create
+
+    other = make_event(title="Another")
+    visit = field_visit_create(
+        actor=admin_user,
+        event=other,
+        data={"title": "Elsewhere", "date": datetime.date(2027, 3, 12), "capacity": 5},
+    )
+    with pytest.raises(ValidationError, match="another event"):
+        register(member, event, field_visit=visit)
+
+
+def test_registration_is_closed_once_the_event_is_over(member):
+    past = make_event(
+        starts_on=datetime.date(2020, 1, 1),
+        ends_on=datetime.date(2020, 1, 2),
+        registration_deadline=None,
+    )
+    with pytest.raises(ValidationError, match="over"):
+        register(member, past)

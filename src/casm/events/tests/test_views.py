@@ -174,3 +174,39 @@ def test_list_pages_read_a_fixed_number_of_queries(
 def test_the_network_pillar_links_to_the_events(client, db):
     page = client.get(reverse("core:pillar", args=["network"])).content.decode()
     assert reverse("events:event_list") in page
+
+
+def test_the_secretariat_adds_and_removes_a_field_visit(client, login, admin_user, event):
+    login(admin_user)
+    url = reverse("events:agenda", args=[event.pk])
+    client.post(
+        url,
+        {
+            "action": "add_visit",
+            "visit-title": "Tarkwa small-scale gold mines",
+            "visit-date": str(event.starts_on),
+            "visit-capacity": 30,
+            "visit-transport": "Bus",
+        },
+    )
+    visit = event.field_visits.get()
+    page = client.get(reverse("events:event_detail", args=[event.pk])).content.decode()
+    assert "Tarkwa small-scale gold mines" in page
+    register_page = client.get(reverse("events:register", args=[event.pk])).content.decode()
+    assert "Tarkwa small-scale gold mines" in register_page
+    client.post(url, {"action": "delete_visit", "id": visit.pk})
+    assert not event.field_visits.exists()
+
+
+def test_a_late_registration_is_refused_on_the_page(client, login, member, db):
+    past = make_event(
+        starts_on=datetime.date.today() + datetime.timedelta(days=5),
+        ends_on=datetime.date.today() + datetime.timedelta(days=6),
+        registration_deadline=datetime.date.today() - datetime.timedelta(days=1),
+    )
+    page = client.get(reverse("events:event_detail", args=[past.pk])).content.decode()
+    assert "Registration is closed" in page
+    login(member)
+    response = client.post(reverse("events:register", args=[past.pk]), form_data())
+    assert "Registration closed on" in response.content.decode()
+    assert not Registration.objects.exists()
