@@ -104,13 +104,16 @@ def _populate(count: int) -> None:
             ),
             batch_size=BATCH,
         )
-        ids = list(Organisation.objects.values_list("pk", flat=True))
+        based = dict(Organisation.objects.values_list("pk", "country_id"))
+        ids = sorted(based)
         through = Organisation.countries_of_work.through
+        # Where an organisation is based is one of its countries of work, as the services keep it.
         through.objects.bulk_create(
             (
-                through(organisation_id=pk, country_id=countries[code])
+                through(organisation_id=pk, country_id=country_id)
                 for pk in ids
-                for code in rng.sample(COUNTRIES, rng.randint(1, 3))
+                for country_id in {based[pk]}
+                | {countries[code] for code in rng.sample(COUNTRIES, rng.randint(0, 2))}
             ),
             batch_size=BATCH,
         )

@@ -5,9 +5,13 @@ The forms only collect input; the services validate and write.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from casm.accounts.models import Organisation
@@ -17,25 +21,68 @@ from casm.library.models import Language, Theme
 from casm.network.models import Availability, Partnership, Person, Project
 
 
-def _country_choices() -> list[tuple[str, Any]]:
-    return [("", _("All countries"))] + [
-        (alpha2, name) for alpha2, name in Country.objects.values_list("alpha2", "name_en")
-    ]
+@functools.cache
+def _country_options() -> tuple[tuple[str, str], ...]:
+    """Each country's code and its ``<option>``, escaped once: countries never change, and
+    drawing 250 options with the form widgets' templates costs more than the search itself."""
+    return tuple(
+        (alpha2, format_html('<option value="{}">{}</option>', alpha2, name))
+        for alpha2, name in Country.objects.values_list("alpha2", "name_en")
+    )
+
+
+class QuickSelect(forms.Select):
+    """A select drawn with ``format_html`` rather than a template per option: a directory page
+    has a few hundred options, and their templates would cost more than the search."""
+
+    def _options(self) -> list[tuple[str, str]]:
+        return [
+            (str(value), format_html('<option value="{}">{}</option>', value, label))
+            for value, label in self.choices
+        ]
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        chosen = str(value or "")
+        options: list[str] = []
+        for code, option in self._options():
+            if code == chosen:
+                option = option.replace("<option ", "<option selected ", 1)
+            options.append(option)
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        return format_html("<select{}>{}</select>", flatatt(final), mark_safe("".join(options)))  # noqa: S308
+
+
+class CountrySelect(QuickSelect):
+    """Every country, from the options escaped once."""
+
+    def _options(self) -> list[tuple[str, str]]:
+        return [("", format_html('<option value="">{}</option>', _("All countries")))] + list(
+            _country_options()
+        )
+
+
+class CountryChoiceField(forms.ChoiceField):
+    widget = CountrySelect
+
+    def valid_value(self, value: Any) -> bool:
+        return any(alpha2 == value for alpha2, _option in _country_options())
 
 
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     kind = forms.ChoiceField(
-        label=_("Type"), required=False, choices=[("", _("All types")), *Organisation.Kind.choices]
+        label=_("Type"),
+        required=False,
+        choices=[("", _("All types")), *Organisation.Kind.choices],
+        widget=QuickSelect,
     )
-    country = forms.ChoiceField(label=_("Country"), required=False)
+    country = CountryChoiceField(label=_("Country"), required=False)
     theme = forms.ChoiceField(
-        label=_("Theme"), required=False, choices=[("", _("All themes")), *Theme.choices]
+        label=_("Theme"),
+        required=False,
+        choices=[("", _("All themes")), *Theme.choices],
+        widget=QuickSelect,
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _country_choices()  # type: ignore[attr-defined]
 
     def filters(self) -> dict[str, str]:
         if not self.is_valid():
@@ -52,12 +99,16 @@ class PeopleFilterForm(DirectoryFilterForm):
 
 class ExpertFilterForm(DirectoryFilterForm):
     language = forms.ChoiceField(
-        label=_("Language"), required=False, choices=[("", _("Any language")), *Language.choices]
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Any language")), *Language.choices],
+        widget=QuickSelect,
     )
     availability = forms.ChoiceField(
         label=_("Availability"),
         required=False,
         choices=[("", _("Any availability")), *Availability.choices],
+        widget=QuickSelect,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -67,7 +118,10 @@ class ExpertFilterForm(DirectoryFilterForm):
 
 class ProjectFilterForm(DirectoryFilterForm):
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *Project.Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Project.Status.choices],
+        widget=QuickSelect,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -8,12 +8,14 @@ limit/offset so that a directory of tens of thousands stays fast.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from casm.accounts.models import Organisation
+from casm.core.models import Country
 from casm.library.models import Document
 from casm.network.models import (
     ExpertProfile,
@@ -26,6 +28,7 @@ from casm.network.models import (
 from casm.network.services import is_secretariat
 
 MAX_QUERY = 100
+M = TypeVar("M", bound=Model)
 
 
 def _text(value: str | None) -> str:
@@ -37,6 +40,22 @@ def _theme_filter(theme: str) -> Q:
     return Q(themes__icontains=f'"{theme}"')
 
 
+def _country_id(code: str | None) -> int | None:
+    """The id of the country of an alpha-2 code (-1, matching nothing, when unknown)."""
+    if not code:
+        return None
+    found = Country.objects.filter(alpha2=code.upper()).values_list("pk", flat=True).first()
+    return -1 if found is None else found
+
+
+def _by_name(qs: QuerySet[M], text: str, *tie: str) -> QuerySet[M]:
+    """Ordered by name. Without a text search the name index gives the first page at once;
+    with one, the few matches are sorted instead (walking the index would read every row)."""
+    if text:
+        return qs.order_by(Lower("name"), *tie)
+    return qs.order_by("name", *tie)
+
+
 def organisation_directory(
     *,
     user: Any,
@@ -45,8 +64,8 @@ def organisation_directory(
     country: str | None = None,
     theme: str | None = None,
 ) -> QuerySet[Organisation]:
-    """Organisations in the directory, filtered by name or acronym, type, country (based or
-    working there) and theme (of their projects)."""
+    """Organisations in the directory, filtered by name or acronym, type, country (where they
+    work, which includes where they are based) and theme (of their projects)."""
     qs = Organisation.objects.select_related("country")
     if not is_secretariat(user) or user is None:
         qs = qs.filter(is_network_member=True)
@@ -55,26 +74,22 @@ def organisation_directory(
         qs = qs.filter(Q(name__icontains=text) | Q(acronym__istartswith=text))
     if kind:
         qs = qs.filter(kind=kind)
-    if country:
-        code = country.upper()
-        qs = qs.filter(
-            Q(country__alpha2=code)
-            | Q(
-                pk__in=Organisation.countries_of_work.through.objects.filter(
-                    country__alpha2=code
-                ).values("organisation_id")
-            )
-        )
+    country_id = _country_id(country)
+    if country_id is not None:
+        working = Organisation.countries_of_work.through.objects.filter(country_id=country_id)
+        qs = qs.filter(pk__in=working.values("organisation_id"))
     if theme:
+        themed = Project.objects.filter(_theme_filter(theme))
         qs = qs.filter(
-            Q(pk__in=Project.objects.filter(_theme_filter(theme)).values("lead_organisation_id"))
+            Q(pk__in=themed.values("lead_organisation_id"))
             | Q(
-                pk__in=Project.partners.through.objects.filter(
-                    project__in=Project.objects.filter(_theme_filter(theme))
-                ).values("organisation_id")
+                pk__in=Project.partners.through.objects.filter(project__in=themed).values(
+                    "organisation_id"
+                )
             )
         )
-    return qs.order_by("name", "pk")
+    # Name and country are unique together: a stable order, read from their index.
+    return _by_name(qs, text, "country_id")
 
 
 def organisation_get(*, user: Any, pk: int) -> Organisation:
@@ -127,15 +142,16 @@ def people_directory(
     text = _text(q)
     if text:
         qs = qs.filter(name__icontains=text)
-    if country:
+    country_id = _country_id(country)
+    if country_id is not None:
         qs = qs.filter(
-            pk__in=Person.countries.through.objects.filter(country__alpha2=country.upper()).values(
+            pk__in=Person.countries.through.objects.filter(country_id=country_id).values(
                 "person_id"
             )
         )
     if kind:
         qs = qs.filter(organisation__kind=kind)
-    return qs.order_by("name", "pk")
+    return _by_name(qs, text, "pk")
 
 
 def person_get(*, user: Any, pk: int) -> Person:

@@ -108,10 +108,29 @@ def _raise(errors: dict[str, list[str]]) -> None:
 # --- Organisations ------------------------------------------------------------------------
 
 
+def _with_base_country(values: dict[str, Any], organisation: Organisation | None) -> None:
+    """An organisation works where it is based: its country is one of its countries of work
+    (the directory's country filter reads only the countries of work)."""
+    base = values.get("country") or (organisation.country if organisation else None)
+    if base is None:
+        return
+    if "countries_of_work" in values:
+        work = list(values["countries_of_work"] or [])
+    elif organisation is not None:
+        work = list(organisation.countries_of_work.all())
+    else:
+        work = []
+    if base.pk not in {getattr(c, "pk", c) for c in work}:
+        work.append(base)
+    values["countries_of_work"] = work
+
+
 def network_organisation_create(*, actor: Any, data: dict[str, Any]) -> Organisation:
     """Add an organisation to the directory (with its countries of work and description)."""
     _require_secretariat(actor)
-    return model_create(model=Organisation, actor=actor, data=_pick(data, ORGANISATION_FIELDS))
+    values = _pick(data, ORGANISATION_FIELDS)
+    _with_base_country(values, None)
+    return model_create(model=Organisation, actor=actor, data=values)
 
 
 def network_organisation_update(
@@ -119,8 +138,10 @@ def network_organisation_update(
 ) -> Organisation:
     """Change an organisation's directory details."""
     _require_secretariat(actor)
+    values = _pick(data, ORGANISATION_FIELDS)
+    _with_base_country(values, organisation)
     organisation, _changes = model_update(
-        instance=organisation, actor=actor, data=data, fields=ORGANISATION_FIELDS
+        instance=organisation, actor=actor, data=values, fields=ORGANISATION_FIELDS
     )
     return organisation
 

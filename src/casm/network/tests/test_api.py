@@ -185,7 +185,7 @@ def test_the_secretariat_adds_an_organisation_and_a_person(client, token_for, ad
         **headers,
     )
     assert response.status_code == 201
-    assert response.json()["countries_of_work"] == ["BF", "SN"]
+    assert response.json()["countries_of_work"] == ["BF", "CA", "SN"]
     response = client.post(
         "/api/v1/network/people",
         {"name": "Kofi", "organisation": response.json()["id"], "email": "kofi@example.org"},
