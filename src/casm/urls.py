@@ -10,6 +10,7 @@ urlpatterns = [
     path("profiles/", include("casm.indicators.urls")),
     path("imports/", include("casm.imports.urls")),
     path("library/", include("casm.library.urls")),
+    path("grants/", include("casm.grants.urls")),
     path("events/", include("casm.events.urls")),
     path("network/", include("casm.network.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

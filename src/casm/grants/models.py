@@ -227,7 +227,7 @@ class Decision(models.Model):
     decision = models.CharField(_("decision"), max_length=10, choices=Outcome.choices)
     reasons = models.TextField(_("reasons"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(auto_now_add=True)
 
@@ -299,7 +299,7 @@ class Report(models.Model):
     boys = models.PositiveIntegerField(_("boys reached"), default=0)
     indicators = models.JSONField(_("other indicators"), default=dict, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     submitted_at = models.DateTimeField(auto_now_add=True)
 

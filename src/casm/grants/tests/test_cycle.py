@@ -166,3 +166,109 @@ def test_a_grant_cycle_through_the_api(
     assert (funds["paid_in"], funds["committed"], funds["disbursed"]) == (
         "100000.00", "20000.00", "20000.00",
     )  # fmt: skip
+
+
+def test_a_grant_cycle_through_the_web(
+    client, admin_user, member, reviewer_a, reviewer_b, fund, country
+):
+    from django.urls import reverse
+
+    def as_(user):
+        client.force_login(user)
+        return client
+
+    def balance():
+        fund.refresh_from_db()
+        return services.fund_balance(fund)
+
+    today = timezone.localdate()
+    response = as_(admin_user).post(reverse("grants:call_create"), {
+        "fund": fund.pk, "title": "Safer shafts 2026", "opens_on": today,
+        "closes_on": today + datetime.timedelta(days=30), "budget": "40000", "max_award": "20000",
+        "eligible_countries": [country("CD").pk], "eligible_themes": ["health_safety"],
+        "reviewers": [reviewer_a.pk, reviewer_b.pk], "status": "open",
+    })  # fmt: skip
+    assert response.status_code == 302, response.content
+    call = fund.calls.get()
+    manage = reverse("grants:call_manage", args=[call.pk])
+    client.post(manage, {"name": "Safety gain", "weight": "2", "max_score": "5"})
+    client.post(manage, {"name": "Cost", "weight": "1", "max_score": "5"})
+    assert call.criteria.count() == 2
+    assert balance() == Decimal("100000.00")
+
+    # The public sees the call; a member applies.
+    client.logout()
+    assert "Safer shafts 2026" in client.get(reverse("grants:call_list")).content.decode()
+    response = as_(member).post(reverse("grants:proposal_create", args=[call.pk]), {
+        "title": "Timbering in Kamituga", "summary": "Shaft timbering and training.",
+        "country": country("CD").pk, "themes": ["health_safety"], "amount_requested": "15000",
+        "work_plan": "Six months.",
+        "lines-TOTAL_FORMS": "5", "lines-INITIAL_FORMS": "0",
+        "lines-0-label": "Timber", "lines-0-amount": "9000",
+        "lines-1-label": "Training", "lines-1-amount": "6000",
+    })  # fmt: skip
+    assert response.status_code == 302, response.content.decode()
+    proposal = Proposal.objects.get(title="Timbering in Kamituga")
+    response = client.post(reverse("grants:proposal_submit", args=[proposal.pk]), follow=True)
+    assert "is eligible" in response.content.decode()
+
+    # The secretariat assigns two reviewers; one declares a conflict and cannot score.
+    for reviewer in (reviewer_a, reviewer_b):
+        as_(admin_user).post(
+            reverse("grants:review_assign", args=[proposal.pk]), {"reviewer": reviewer.pk}
+        )
+    first = proposal.assignments.get(reviewer=reviewer_a)
+    second = proposal.assignments.get(reviewer=reviewer_b)
+    as_(reviewer_b).post(
+        reverse("grants:review_conflict", args=[second.pk]), {"note": "My brother's cooperative."}
+    )
+    page = client.get(reverse("grants:review", args=[second.pk])).content.decode()
+    assert "you cannot score it" in page
+    safety, cost = call.criteria.all()
+    refused = client.post(
+        reverse("grants:review", args=[second.pk]),
+        {f"score_{safety.pk}": "5", f"score_{cost.pk}": "5"},
+    )
+    assert "you cannot score it" in refused.content.decode()
+    response = as_(reviewer_a).post(
+        reverse("grants:review", args=[first.pk]),
+        {f"score_{safety.pk}": "4", f"score_{cost.pk}": "3", f"comment_{safety.pk}": "Solid."},
+    )
+    assert response.status_code == 302
+
+    ranking = as_(admin_user).get(reverse("grants:call_ranking", args=[call.pk])).content.decode()
+    assert "Timbering in Kamituga" in ranking and "11.00" in ranking and "Budget line" in ranking
+    assert balance() == Decimal("100000.00")
+
+    response = client.post(reverse("grants:proposal_decide", args=[proposal.pk]), {
+        "decision": "award", "reasons": "Best safety gain.", "amount": "15000",
+        "conditions": "Inspection photos.",
+        "first_tranche_on": "2026-03-01", "first_tranche": "10000",
+        "second_tranche_on": "2026-08-01", "second_tranche": "5000",
+    })  # fmt: skip
+    assert response.status_code == 302, response.content.decode()
+    award = proposal.award
+    assert balance() == Decimal("85000.00")
+    manage_award = reverse("grants:award_manage", args=[award.pk])
+    for amount, day in (("10000", "2026-03-02"), ("5000", "2026-08-02")):
+        assert client.post(manage_award, {"amount": amount, "paid_on": day}).status_code == 302
+        assert balance() == Decimal("85000.00")
+    page = client.post(manage_award, {"amount": "1", "paid_on": "2026-09-01"}).content.decode()
+    assert "Payments on this award are closed" not in page and "remains to be paid" in page
+
+    response = client.post(reverse("grants:award_close", args=[award.pk]), follow=True)
+    assert "only after its final report" in response.content.decode()
+    response = as_(member).post(reverse("grants:report_create", args=[award.pk]), {
+        "kind": "final", "narrative": "Twelve shafts timbered.",
+        "women": "30", "men": "90", "girls": "0", "boys": "0",
+    })  # fmt: skip
+    assert response.status_code == 302
+    response = as_(admin_user).post(reverse("grants:award_close", args=[award.pk]), follow=True)
+    assert "The grant is closed" in response.content.decode()
+    assert balance() == Decimal("85000.00")
+
+    # The public sees the grant, without its budget or reviewers.
+    client.logout()
+    public = client.get(reverse("grants:award_list")).content.decode()
+    assert "Timbering in Kamituga" in public
+    assert "Timber<" not in public and "rev_a" not in public

@@ -1,0 +1,88 @@
+"""Who may open each grants page."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from casm.grants import services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reviewed(admin_user, member, reviewer_a, open_call, make_proposal):
+    proposal = make_proposal(member, open_call)
+    services.proposal_submit(actor=member, proposal=proposal)
+    assignment = services.review_assign(actor=admin_user, proposal=proposal, reviewer=reviewer_a)
+    declined = make_proposal(member, open_call, title="Declined one")
+    services.proposal_submit(actor=member, proposal=declined)
+    services.review_assign(actor=admin_user, proposal=declined, reviewer=reviewer_a)
+    services.proposal_decline(actor=admin_user, proposal=declined, reasons="Weak plan.")
+    return proposal, assignment
+
+
+def test_public_pages_open_to_anyone(client, open_call):
+    for url in (
+        reverse("grants:call_list"),
+        reverse("grants:call_detail", args=[open_call.pk]),
+        reverse("grants:award_list"),
+    ):
+        assert client.get(url).status_code == 200
+
+
+def test_member_and_secretariat_pages_need_a_sign_in(client, open_call):
+    for url in (
+        reverse("grants:proposal_create", args=[open_call.pk]),
+        reverse("grants:my_proposals"),
+        reverse("grants:my_assignments"),
+        reverse("grants:dashboard"),
+    ):
+        assert client.get(url).status_code == 302
+
+
+def test_a_member_cannot_open_the_secretariats_pages(login, member, reviewed, open_call):
+    proposal, _ = reviewed
+    client = login(member)
+    for url in (
+        reverse("grants:dashboard"),
+        reverse("grants:call_create"),
+        reverse("grants:call_manage", args=[open_call.pk]),
+        reverse("grants:call_ranking", args=[open_call.pk]),
+        reverse("grants:proposal_decide", args=[proposal.pk]),
+    ):
+        assert client.get(url).status_code == 403, url
+
+
+def test_a_stranger_does_not_find_someone_elses_proposal(login, make_user, reviewed):
+    proposal, assignment = reviewed
+    client = login(make_user("stranger"))
+    assert client.get(reverse("grants:proposal_detail", args=[proposal.pk])).status_code == 404
+    assert client.get(reverse("grants:review", args=[assignment.pk])).status_code == 404
+
+
+def test_the_reviewer_sees_their_assignment(login, reviewer_a, reviewed):
+    proposal, assignment = reviewed
+    client = login(reviewer_a)
+    page = client.get(reverse("grants:my_assignments")).content.decode()
+    assert proposal.title in page
+    assert client.get(reverse("grants:review", args=[assignment.pk])).status_code == 200
+
+
+def test_a_proposal_above_the_maximum_is_told_why(login, member, open_call, make_proposal):
+    proposal = make_proposal(member, open_call, amount="45000")
+    client = login(member)
+    response = client.post(reverse("grants:proposal_submit", args=[proposal.pk]), follow=True)
+    page = response.content.decode()
+    assert "not eligible" in page and "maximum award" in page
+
+
+def test_the_dashboard_shows_money_by_donor(login, admin_user, reviewed):
+    page = login(admin_user).get(reverse("grants:dashboard")).content.decode()
+    assert "World Bank Development Grant Facility" in page and "100000.00" in page
+    assert "<svg" in page
+
+
+def test_declined_proposals_stay_private(client, reviewed):
+    page = client.get(reverse("grants:award_list")).content.decode()
+    assert "Declined one" not in page and "Retorts" not in page
