@@ -20,6 +20,8 @@ from casm.core.pagination import LimitOffset
 from casm.events import selectors, services
 from casm.events.exports import attendees_csv
 from casm.events.models import Event, FieldVisit, Registration, Session
+from casm.library.models import Document
+from casm.registry.models import Site
 
 router = Router(tags=["events"])
 
@@ -260,6 +262,81 @@ def session_list(request: HttpRequest, event_id: int):
     """The event's agenda, in order."""
     event = selectors.event_get(event_id)
     return list(Session.objects.filter(event=event))
+
+
+class EventPatch(Schema):
+    kind: Event.Kind | None = None
+    title: str | None = Field(None, max_length=300)
+    year: int | None = None
+    host_country: str | None = Field(None, description="ISO alpha-2 code")
+    city: str | None = None
+    starts_on: datetime.date | None = None
+    ends_on: datetime.date | None = None
+    registration_deadline: datetime.date | None = None
+    theme: str | None = None
+    languages: str | None = None
+    description: str | None = None
+    capacity: int | None = Field(None, ge=0)
+
+
+@router.patch("/events/{event_id}", response=EventOut)
+def event_update(request: HttpRequest, event_id: int, payload: EventPatch):
+    """Change an event (the secretariat); more seats promote people from the waiting list."""
+    _require_secretariat(request)
+    event = selectors.event_get(event_id)
+    data = payload.dict(exclude_unset=True)
+    if "host_country" in data:
+        data["host_country"] = _country(data["host_country"], "host_country")
+    services.event_update(actor=request.user, event=event, data=data)
+    return _event_out(selectors.event_get(event_id))
+
+
+class SessionIn(Schema):
+    title: str = Field(..., max_length=300)
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    room: str = ""
+    speakers: str = ""
+    presentation_id: int | None = Field(None, description="A published library document")
+
+
+@router.post("/events/{event_id}/sessions", response={201: SessionOut})
+def session_create(request: HttpRequest, event_id: int, payload: SessionIn):
+    """Add a session to the agenda (the secretariat)."""
+    _require_secretariat(request)
+    event = selectors.event_get(event_id)
+    data = payload.dict()
+    document_id = data.pop("presentation_id")
+    if document_id is not None:
+        data["presentation"] = Document.objects.filter(
+            pk=document_id, status=Document.Status.PUBLISHED
+        ).first()
+        if data["presentation"] is None:
+            raise ValidationError({"presentation_id": ["Unknown published document."]})
+    return 201, services.session_create(actor=request.user, event=event, data=data)
+
+
+class FieldVisitIn(Schema):
+    title: str = Field(..., max_length=300)
+    date: datetime.date
+    capacity: int = Field(..., ge=0)
+    transport: str = ""
+    safety_briefing: str = ""
+    site_id: int | None = Field(None, description="A site of the registry")
+
+
+@router.post("/events/{event_id}/field-visits", response={201: FieldVisitOut})
+def field_visit_create(request: HttpRequest, event_id: int, payload: FieldVisitIn):
+    """Add a field visit (the secretariat)."""
+    _require_secretariat(request)
+    event = selectors.event_get(event_id)
+    data = payload.dict()
+    site_id = data.pop("site_id")
+    if site_id is not None:
+        data["site"] = Site.objects.filter(pk=site_id).first()
+        if data["site"] is None:
+            raise ValidationError({"site_id": ["Unknown site."]})
+    return 201, services.field_visit_create(actor=request.user, event=event, data=data)
 
 
 @router.get("/events/{event_id}/field-visits", response=list[FieldVisitOut], auth=None)

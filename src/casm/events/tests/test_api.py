@@ -132,3 +132,48 @@ def test_the_secretariat_sees_everyone_checks_in_and_exports(
     assert client.get(f"{API}/{event.pk}/statistics", **token_for(member)).status_code == 403
     stats = client.get(f"{API}/{event.pk}/statistics", **admin).json()
     assert stats["attendees"] == 1 and stats["checked_in"] == 1
+
+
+def test_only_the_secretariat_changes_events_and_their_agenda(
+    client, token_for, member, admin_user, make_user, event
+):
+    waiting_for = make_user("first")
+    registration_create(actor=make_user("holder"), event=event, data=registration_data())
+    waiting = registration_create(actor=waiting_for, event=event, data=registration_data())
+    patch = {"capacity": 2}
+    url = f"{API}/{event.pk}"
+    assert client.patch(url, patch, content_type="application/json").status_code == 401
+    response = client.patch(url, patch, content_type="application/json", **token_for(member))
+    assert response.status_code == 403
+    response = client.patch(url, patch, content_type="application/json", **token_for(admin_user))
+    assert response.json()["capacity"] == 2
+    waiting.refresh_from_db()
+    assert waiting.status == Status.CONFIRMED
+
+    session = {
+        "title": "Opening plenary",
+        "starts_at": "2030-01-01T09:00:00Z",
+        "ends_at": "2030-01-01T10:00:00Z",
+    }
+    sessions = f"{API}/{event.pk}/sessions"
+    response = client.post(sessions, session, content_type="application/json", **token_for(member))
+    assert response.status_code == 403
+    response = client.post(
+        sessions, session, content_type="application/json", **token_for(admin_user)
+    )
+    assert response.status_code == 201
+    assert [row["title"] for row in client.get(sessions).json()] == ["Opening plenary"]
+    backwards = {**session, "ends_at": "2030-01-01T08:00:00Z"}
+    response = client.post(
+        sessions, backwards, content_type="application/json", **token_for(admin_user)
+    )
+    assert response.status_code == 422
+
+    visit = {"title": "Tarkwa mines", "date": "2030-01-02", "capacity": 20}
+    visits = f"{API}/{event.pk}/field-visits"
+    assert client.post(visits, visit, content_type="application/json").status_code == 401
+    response = client.post(visits, visit, content_type="application/json", **token_for(member))
+    assert response.status_code == 403
+    response = client.post(visits, visit, content_type="application/json", **token_for(admin_user))
+    assert response.status_code == 201
+    assert client.get(visits).json()[0]["capacity"] == 20
