@@ -86,3 +86,22 @@ def test_the_dashboard_shows_money_by_donor(login, admin_user, reviewed):
 def test_declined_proposals_stay_private(client, reviewed):
     page = client.get(reverse("grants:award_list")).content.decode()
     assert "Declined one" not in page and "Retorts" not in page
+
+
+def test_list_pages_read_a_fixed_number_of_queries(
+    client, login, admin_user, member, reviewer_a, open_call, make_proposal,
+    django_assert_max_num_queries,
+):  # fmt: skip
+    for number in range(6):
+        proposal = make_proposal(member, open_call, amount="5000", title=f"Grant {number}")
+        services.proposal_submit(actor=member, proposal=proposal)
+        services.review_assign(actor=admin_user, proposal=proposal, reviewer=reviewer_a)
+        services.proposal_award(actor=admin_user, proposal=proposal, amount="5000", reasons="ok")
+    with django_assert_max_num_queries(4):
+        assert "Grant 5" in client.get(reverse("grants:award_list")).content.decode()
+    client = login(member)
+    with django_assert_max_num_queries(10):
+        assert "Grant 5" in client.get(reverse("grants:my_proposals")).content.decode()
+    client = login(reviewer_a)
+    with django_assert_max_num_queries(10):
+        assert "Grant 5" in client.get(reverse("grants:my_assignments")).content.decode()
