@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from casm.core.models import Country
@@ -41,6 +42,13 @@ class Organisation(models.Model):
         related_name="working_organisations",
     )
     description = models.TextField(_("description"), blank=True)
+    # The name in lower case, kept by the database: directory searches match it without
+    # folding the case of every row on every search.
+    name_folded = models.GeneratedField(
+        expression=Lower("name"),
+        output_field=models.CharField(max_length=200),
+        db_persist=True,
+    )
     is_network_member = models.BooleanField(
         _("listed in the network directory"),
         default=False,

@@ -9,6 +9,7 @@ around them. Contact details of people are private: only the secretariat sees th
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from casm.core.models import Country
@@ -24,6 +25,12 @@ class Person(models.Model):
     """Someone in the network; only the name, organisation, bio and countries may be public."""
 
     name = models.CharField(_("name"), max_length=200, db_index=True)
+    # The name in lower case, kept by the database, for searches (see accounts.Organisation).
+    name_folded = models.GeneratedField(
+        expression=Lower("name"),
+        output_field=models.CharField(max_length=200),
+        db_persist=True,
+    )
     organisation = models.ForeignKey(
         "accounts.Organisation",
         verbose_name=_("organisation"),

@@ -11,7 +11,6 @@ from collections import Counter
 from typing import Any, TypeVar
 
 from django.db.models import Model, Prefetch, Q, QuerySet
-from django.db.models.functions import Lower
 from django.http import Http404
 
 from casm.accounts.models import Organisation
@@ -52,7 +51,7 @@ def _by_name(qs: QuerySet[M], text: str, *tie: str) -> QuerySet[M]:
     """Ordered by name. Without a text search the name index gives the first page at once;
     with one, the few matches are sorted instead (walking the index would read every row)."""
     if text:
-        return qs.order_by(Lower("name"), *tie)
+        return qs.order_by("name_folded", *tie)
     return qs.order_by("name", *tie)
 
 
@@ -71,7 +70,7 @@ def organisation_directory(
         qs = qs.filter(is_network_member=True)
     text = _text(q)
     if text:
-        qs = qs.filter(Q(name__icontains=text) | Q(acronym__istartswith=text))
+        qs = qs.filter(Q(name_folded__contains=text.lower()) | Q(acronym__istartswith=text))
     if kind:
         qs = qs.filter(kind=kind)
     country_id = _country_id(country)
@@ -141,7 +140,7 @@ def people_directory(
         qs = qs.filter(public_profile=True)
     text = _text(q)
     if text:
-        qs = qs.filter(name__icontains=text)
+        qs = qs.filter(name_folded__contains=text.lower())
     country_id = _country_id(country)
     if country_id is not None:
         qs = qs.filter(
