@@ -11,6 +11,7 @@ urlpatterns = [
     path("awarded/", views.award_list, name="award_list"),
     path("mine/", views.my_proposals, name="my_proposals"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
+    path("proposals/<int:pk>/attachment/", views.proposal_attachment, name="proposal_attachment"),
     path("proposals/<int:pk>/submit/", views.proposal_submit, name="proposal_submit"),
     path("awards/<int:pk>/report/", views.report_create, name="report_create"),
     path("reviews/", views.my_assignments, name="my_assignments"),

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,6 +23,7 @@ from casm.core.forms import form_errors_from
 from casm.core.scope import user_sees_everything
 from casm.grants import forms, selectors, services
 from casm.grants.models import Award, Call, Fund, Proposal
+from casm.library.models import Theme
 
 PAGE_SIZE = 50
 
@@ -53,6 +54,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "call": call,
             "is_open": services.call_is_open(call),
             "countries": call.eligible_countries.all(),
+            "themes": [Theme(code).label for code in call.eligible_themes if code in Theme.values],
             "criteria": call.criteria.all(),
         },
     )
@@ -134,6 +136,16 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
         },
     )
+
+
+@login_required
+def proposal_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """The proposal's attachment, for its applicant, its reviewers and the secretariat only."""
+    proposal = selectors.proposal_for_user_or_404(request.user, pk)
+    if not proposal.attachment:
+        raise Http404
+    name = (proposal.attachment.name or "").rsplit("/", 1)[-1]
+    return FileResponse(proposal.attachment.open("rb"), as_attachment=True, filename=name)
 
 
 @login_required

@@ -105,3 +105,20 @@ def test_list_pages_read_a_fixed_number_of_queries(
     client = login(reviewer_a)
     with django_assert_max_num_queries(10):
         assert "Grant 5" in client.get(reverse("grants:my_assignments")).content.decode()
+
+
+def test_the_attachment_goes_only_to_those_who_see_the_proposal(
+    login, member, make_user, open_call, make_proposal
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("plan.txt", b"Work plan in detail.")
+    proposal = make_proposal(member, open_call, attachment=upload)
+    url = reverse("grants:proposal_attachment", args=[proposal.pk])
+    assert b"".join(login(member).get(url).streaming_content) == b"Work plan in detail."
+    assert login(make_user("stranger")).get(url).status_code == 404
+
+
+def test_the_call_page_names_its_themes(client, open_call):
+    page = client.get(reverse("grants:call_detail", args=[open_call.pk])).content.decode()
+    assert "mercury" in page and "gender" in page and "Impact" in page
