@@ -13,7 +13,8 @@ and their combinations, each page counting its results and showing the first 25.
 
 SQLite in a temporary folder always; PostgreSQL on a fresh database of the server named by
 CASM_DATABASE_URL when one is given, else a throw-away cluster made by scripts/with-postgres.sh
-when PostgreSQL is installed, otherwise a line says why it was skipped.
+when PostgreSQL is installed, otherwise a line says why it was skipped;
+CASM_BENCH_DIRECTORY_DATABASES=sqlite runs SQLite only.
 """
 
 from __future__ import annotations
@@ -251,6 +252,8 @@ def directory_search() -> Iterator[Result]:
         environment = child_environment(Path(folder), None)
         yield from _results(_run_worker([], environment, Path(folder)), count)
 
+    if os.environ.get("CASM_BENCH_DIRECTORY_DATABASES", "").strip() == "sqlite":
+        return
     given = os.environ.get("CASM_DATABASE_URL", "")
     if given.startswith(("postgres://", "postgresql://")):
         with (
