@@ -360,6 +360,32 @@ def proposal_create(request: HttpRequest, payload: ProposalIn):
     return 201, _proposal_out(proposal)
 
 
+class ProposalPatchIn(Schema):
+    title: str | None = None
+    summary: str | None = None
+    country: str | None = Field(None, description="alpha-2 code")
+    amount_requested: str | None = None
+    themes: list[str] | None = None
+    work_plan: str | None = None
+    budget_lines: list[BudgetLineIO] | None = Field(None, description="replaces all lines")
+
+
+@router.patch("/grants/proposals/{proposal_id}", response=ProposalOut)
+def proposal_update(request: HttpRequest, proposal_id: int, payload: ProposalPatchIn):
+    """Change your draft; the fields sent replace the ones there are."""
+    proposal = selectors.proposal_for_user_or_404(request.user, proposal_id)
+    data = payload.dict(exclude_unset=True, exclude={"budget_lines", "country"})
+    if payload.country is not None:
+        data["country"] = get_object_or_404(Country, alpha2=payload.country.upper())
+    lines = (
+        [(line.label, line.amount) for line in payload.budget_lines]
+        if payload.budget_lines is not None
+        else None
+    )
+    services.proposal_update(actor=request.user, proposal=proposal, budget_lines=lines, **data)
+    return _proposal_out(proposal)
+
+
 @router.post("/grants/proposals/{proposal_id}/submit", response=ProposalOut)
 def proposal_submit(request: HttpRequest, proposal_id: int):
     """Submit your draft; the answer says whether it is eligible and, if not, why."""

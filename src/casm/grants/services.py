@@ -244,7 +244,8 @@ def _budget_lines(lines: Iterable[tuple[str, Any]]) -> list[tuple[str, Decimal]]
 
 def _check_proposal_data(call: Call, data: dict[str, Any]) -> None:
     _same_currency(call.currency, data["currency"])
-    data["themes"] = _themes(data.get("themes", []), "themes")
+    if "themes" in data:
+        data["themes"] = _themes(data["themes"], "themes")
 
 
 def proposal_create(
@@ -312,6 +313,8 @@ def proposal_update(
         data["amount_requested"] = money_parse(data["amount_requested"], field="amount_requested")
     data.setdefault("currency", proposal.currency)
     _check_proposal_data(proposal.call, data)
+    if not data.get("attachment"):
+        data.pop("attachment", None)  # no new file: keep the one there is
     allowed = {
         "title", "summary", "country", "organisation", "amount_requested", "themes",
         "sites", "work_plan", "attachment",

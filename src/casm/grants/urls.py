@@ -12,6 +12,7 @@ urlpatterns = [
     path("mine/", views.my_proposals, name="my_proposals"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
     path("proposals/<int:pk>/attachment/", views.proposal_attachment, name="proposal_attachment"),
+    path("proposals/<int:pk>/edit/", views.proposal_edit, name="proposal_edit"),
     path("proposals/<int:pk>/submit/", views.proposal_submit, name="proposal_submit"),
     path("awards/<int:pk>/report/", views.report_create, name="report_create"),
     path("reviews/", views.my_assignments, name="my_assignments"),

@@ -108,6 +108,46 @@ def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.proposal_for_user_or_404(request.user, pk)
+    if proposal.applicant_id != request.user.pk or proposal.status != Proposal.Status.DRAFT:
+        raise PermissionDenied(_("Only the applicant may change a draft."))
+    initial = {
+        "title": proposal.title,
+        "summary": proposal.summary,
+        "organisation": proposal.organisation_id,
+        "country": proposal.country_id,
+        "themes": proposal.themes,
+        "amount_requested": proposal.amount_requested,
+        "work_plan": proposal.work_plan,
+    }
+    form = forms.ProposalForm(request.POST or None, request.FILES or None, initial=initial)
+    lines = forms.BudgetLineFormSet(
+        request.POST or None,
+        prefix="lines",
+        initial=[{"label": b.label, "amount": b.amount} for b in proposal.budget_lines.all()],
+    )
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        try:
+            services.proposal_update(
+                actor=request.user,
+                proposal=proposal,
+                budget_lines=_budget_lines(lines),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Your draft is saved."))
+            return redirect("grants:proposal_detail", proposal.pk)
+    return render(
+        request,
+        "grants/proposal_form.html",
+        {"call": proposal.call, "form": form, "lines": lines, "proposal": proposal},
+    )
+
+
+@login_required
 def my_proposals(request: HttpRequest) -> HttpResponse:
     proposals = (
         selectors.proposals_for_user(request.user)

@@ -127,3 +127,22 @@ def test_the_secretariat_declines_with_reasons(client, admin_user, round_, token
     body = {"decision": "decline", "reasons": "Weak."}
     response = _post(client, f"proposals/{pk}/decision", body, token_for(admin_user))
     assert response.status_code == 200 and response.json()["status"] == "declined"
+
+
+def test_only_the_applicant_changes_a_draft(
+    client, member, reviewer_a, open_call, make_proposal, token_for
+):
+    proposal = make_proposal(member, open_call, amount="20000", lines=[("Retorts", "5000")])
+    url = f"/api/v1/grants/proposals/{proposal.pk}"
+    body = json.dumps({"budget_lines": [{"label": "Retorts", "amount": "20000"}]})
+    refused = client.patch(url, data=body, content_type="application/json", **token_for(reviewer_a))
+    assert refused.status_code == 404
+    response = client.patch(url, data=body, content_type="application/json", **token_for(member))
+    assert response.status_code == 200
+    assert response.json()["budget_lines"] == [{"label": "Retorts", "amount": "20000.00"}]
+    assert (
+        _post(client, f"proposals/{proposal.pk}/submit", {}, token_for(member)).json()["status"]
+        == "eligible"
+    )
+    again = client.patch(url, data=body, content_type="application/json", **token_for(member))
+    assert again.status_code == 422 and "can no longer be changed" in again.content.decode()

@@ -122,3 +122,26 @@ def test_the_attachment_goes_only_to_those_who_see_the_proposal(
 def test_the_call_page_names_its_themes(client, open_call):
     page = client.get(reverse("grants:call_detail", args=[open_call.pk])).content.decode()
     assert "mercury" in page and "gender" in page and "Impact" in page
+
+
+def test_a_member_fixes_a_budget_that_does_not_add_up_and_submits(
+    login, member, make_user, open_call, make_proposal, country
+):
+    proposal = make_proposal(member, open_call, amount="20000", lines=[("Retorts", "5000")])
+    client = login(member)
+    response = client.post(reverse("grants:proposal_submit", args=[proposal.pk]), follow=True)
+    assert "not the 20000.00 USD requested" in response.content.decode()
+    edit = reverse("grants:proposal_edit", args=[proposal.pk])
+    assert client.get(edit).status_code == 200
+    response = client.post(edit, {
+        "title": proposal.title, "summary": proposal.summary, "country": country("GH").pk,
+        "themes": ["mercury"], "amount_requested": "20000", "work_plan": "",
+        "lines-TOTAL_FORMS": "5", "lines-INITIAL_FORMS": "1",
+        "lines-0-label": "Retorts", "lines-0-amount": "5000",
+        "lines-1-label": "Training", "lines-1-amount": "15000",
+    })  # fmt: skip
+    assert response.status_code == 302
+    response = client.post(reverse("grants:proposal_submit", args=[proposal.pk]), follow=True)
+    assert "is eligible" in response.content.decode()
+    assert client.get(edit).status_code == 403  # submitted: no more changes
+    assert login(make_user("stranger")).get(edit).status_code == 404
