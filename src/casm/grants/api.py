@@ -26,7 +26,7 @@ from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.scope import user_sees_everything
 from casm.grants import selectors, services
-from casm.grants.models import Award, Call, Fund, Proposal, ReviewAssignment
+from casm.grants.models import Award, Call, Donor, Fund, Proposal, ReviewAssignment
 
 router = Router(tags=["grants"])
 
@@ -263,6 +263,59 @@ def _fund_out(fund: Fund) -> dict[str, Any]:
         "disbursed": _money(services.fund_disbursed(fund)),
         "balance": _money(services.fund_balance(fund)),
     }
+
+
+class DonorIn(Schema):
+    name: str
+    organisation: int | None = Field(None, description="an organisation of the donor kind")
+
+
+class DonorOut(Schema):
+    id: int
+    name: str
+    organisation: int | None
+
+
+@router.post("/grants/donors", response={201: DonorOut})
+def donor_create(request: HttpRequest, payload: DonorIn):
+    _secretariat(request)
+    organisation = (
+        get_object_or_404(Organisation, pk=payload.organisation) if payload.organisation else None
+    )
+    donor = services.donor_create(actor=request.user, name=payload.name, organisation=organisation)
+    return 201, {"id": donor.pk, "name": donor.name, "organisation": donor.organisation_id}
+
+
+class FundIn(Schema):
+    name: str
+    currency: str = Field(description="ISO 4217 code")
+
+
+@router.post("/grants/funds", response={201: FundOut})
+def fund_create(request: HttpRequest, payload: FundIn):
+    _secretariat(request)
+    fund = services.fund_create(actor=request.user, name=payload.name, currency=payload.currency)
+    return 201, _fund_out(fund)
+
+
+class ContributionIn(Schema):
+    donor: int
+    amount: str
+    currency: str
+    date: datetime.date
+
+
+@router.post("/grants/funds/{fund_id}/contributions", response={201: FundOut})
+def contribution_create(request: HttpRequest, fund_id: int, payload: ContributionIn):
+    """A donor's payment into the fund, in the fund's currency; answers the fund's new figures."""
+    _secretariat(request)
+    fund = get_object_or_404(Fund, pk=fund_id)
+    donor = get_object_or_404(Donor, pk=payload.donor)
+    services.contribution_create(
+        actor=request.user, donor=donor, fund=fund, amount=payload.amount,
+        currency=payload.currency, date=payload.date,
+    )  # fmt: skip
+    return 201, _fund_out(fund)
 
 
 # --- Proposals -----------------------------------------------------------------------------

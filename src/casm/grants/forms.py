@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from casm.accounts.models import Organisation
 from casm.core.forms import DateInput
 from casm.core.models import Country
-from casm.grants.models import Call, Decision, Fund, Report, Tranche
+from casm.grants.models import Call, Decision, Donor, Fund, Report, Tranche
 from casm.library.models import Theme
 
 MONEY_HELP = _("A number, e.g. 12500.00")
@@ -170,3 +170,25 @@ class CloseForm(forms.Form):
     close_disbursements = forms.BooleanField(
         label=_("End the payments now; what was not paid returns to the fund"), required=False
     )
+
+
+class DonorForm(forms.Form):
+    name = forms.CharField(label=_("Donor"), max_length=200)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.filter(kind="donor").order_by("name"),
+        required=False,
+    )
+
+
+class FundForm(forms.Form):
+    name = forms.CharField(label=_("Fund"), max_length=200)
+    currency = forms.CharField(label=_("Currency (ISO 4217)"), max_length=3, initial="USD")
+
+
+class ContributionForm(forms.Form):
+    donor = forms.ModelChoiceField(label=_("Donor"), queryset=Donor.objects.all())
+    fund = forms.ModelChoiceField(label=_("Fund"), queryset=Fund.objects.all())
+    amount = forms.CharField(label=_("Amount"), help_text=MONEY_HELP)
+    currency = forms.CharField(label=_("Currency (ISO 4217)"), max_length=3)
+    date = forms.DateField(label=_("Date"), widget=DateInput)

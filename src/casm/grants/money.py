@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 CENT = Decimal("0.01")
+LIMIT = Decimal(10) ** 12  # the fields hold 14 digits, two of them decimals
 
 
 def money_parse(value: Any, *, field: str = "amount") -> Decimal:
@@ -24,6 +25,8 @@ def money_parse(value: Any, *, field: str = "amount") -> Decimal:
         raise ValidationError({field: [_("Enter an amount as a number, e.g. 1250.00.")]})
     if amount < 0:
         raise ValidationError({field: [_("An amount cannot be negative.")]})
+    if amount >= LIMIT:
+        raise ValidationError({field: [_("An amount must be less than 1,000,000,000,000.")]})
     if amount != amount.quantize(CENT):
         raise ValidationError({field: [_("An amount has at most two decimals.")]})
     return amount.quantize(CENT)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("reviews/<int:pk>/", views.review, name="review"),
     path("reviews/<int:pk>/conflict/", views.review_conflict, name="review_conflict"),
     path("secretariat/", views.dashboard, name="dashboard"),
+    path("secretariat/money/", views.money, name="money"),
     path("secretariat/calls/new/", views.call_create, name="call_create"),
     path("secretariat/calls/<int:pk>/", views.call_manage, name="call_manage"),
     path("secretariat/calls/<int:pk>/ranking/", views.call_ranking, name="call_ranking"),

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from casm.core.forms import form_errors_from
 from casm.core.scope import user_sees_everything
 from casm.grants import forms, selectors, services
-from casm.grants.models import Award, Call, Fund, Proposal
+from casm.grants.models import Award, Call, Contribution, Fund, Proposal
 from casm.library.models import Theme
 
 PAGE_SIZE = 50
@@ -329,6 +329,46 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     calls = Call.objects.select_related("fund").order_by("-opens_on")
     return render(
         request, "grants/dashboard.html", {"funds": funds, "sections": sections, "calls": calls}
+    )
+
+
+@login_required
+def money(request: HttpRequest) -> HttpResponse:
+    """Donors, funds and contributions: three small forms, one page."""
+    _require_secretariat(request)
+    which = request.POST.get("form") if request.method == "POST" else None
+    donor_form = forms.DonorForm(request.POST if which == "donor" else None, prefix="donor")
+    fund_form = forms.FundForm(request.POST if which == "fund" else None, prefix="fund")
+    contribution_form = forms.ContributionForm(
+        request.POST if which == "contribution" else None, prefix="contribution"
+    )
+    chosen = {"donor": donor_form, "fund": fund_form, "contribution": contribution_form}.get(
+        which or ""
+    )
+    if chosen is not None and chosen.is_valid():
+        create: Any = {
+            "donor": services.donor_create,
+            "fund": services.fund_create,
+            "contribution": services.contribution_create,
+        }[which or ""]
+        try:
+            create(actor=request.user, **chosen.cleaned_data)
+        except ValidationError as exc:
+            form_errors_from(chosen, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("grants:money")
+    return render(
+        request,
+        "grants/money.html",
+        {
+            "donor_form": donor_form,
+            "fund_form": fund_form,
+            "contribution_form": contribution_form,
+            "contributions": Contribution.objects.select_related("donor", "fund").order_by(
+                "-date", "-pk"
+            )[:100],
+        },
     )
 
 

@@ -146,3 +146,26 @@ def test_only_the_applicant_changes_a_draft(
     )
     again = client.patch(url, data=body, content_type="application/json", **token_for(member))
     assert again.status_code == 422 and "can no longer be changed" in again.content.decode()
+
+
+def test_the_secretariat_records_donors_funds_and_contributions(
+    client, admin_user, member, token_for
+):
+    secretariat = token_for(admin_user)
+    donor = _post(client, "donors", {"name": "Switzerland trust fund"}, secretariat)
+    assert donor.status_code == 201
+    fund = _post(client, "funds", {"name": "Swiss window", "currency": "chf"}, secretariat)
+    assert fund.status_code == 201 and fund.json()["currency"] == "CHF"
+    url = f"funds/{fund.json()['id']}/contributions"
+    body = {"donor": donor.json()["id"], "amount": "50000", "currency": "CHF", "date": "2009-06-30"}
+    assert _post(client, url, body, secretariat).json()["balance"] == "50000.00"
+    mixed = _post(client, url, {**body, "currency": "USD"}, secretariat)
+    assert mixed.status_code == 422 and "CHF and USD" in mixed.content.decode()
+    for bad in ("-5", "ten", "1e400"):
+        assert _post(client, url, {**body, "amount": bad}, secretariat).status_code == 422
+    assert _post(client, url, body, token_for(member)).status_code == 403
+    assert _post(client, "donors", {"name": "x"}, token_for(member)).status_code == 403
+    assert (
+        _post(client, "funds", {"name": "x", "currency": "USD"}, token_for(member)).status_code
+        == 403
+    )

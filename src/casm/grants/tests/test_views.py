@@ -145,3 +145,25 @@ def test_a_member_fixes_a_budget_that_does_not_add_up_and_submits(
     assert "is eligible" in response.content.decode()
     assert client.get(edit).status_code == 403  # submitted: no more changes
     assert login(make_user("stranger")).get(edit).status_code == 404
+
+
+def test_the_secretariat_records_a_contribution_and_mixed_currencies_are_refused(
+    login, admin_user, member, fund
+):
+    from casm.grants.models import Donor
+
+    client = login(admin_user)
+    url = reverse("grants:money")
+    client.post(url, {"form": "donor", "donor-name": "Denmark trust fund"})
+    donor = Donor.objects.get(name="Denmark trust fund")
+    body = {
+        "form": "contribution", "contribution-donor": donor.pk, "contribution-fund": fund.pk,
+        "contribution-amount": "20000", "contribution-currency": "USD",
+        "contribution-date": "2007-06-30",
+    }  # fmt: skip
+    assert client.post(url, body).status_code == 302
+    assert services.fund_balance(fund) == 120000
+    page = client.post(url, {**body, "contribution-currency": "DKK"}).content.decode()
+    assert "USD and DKK" in page
+    assert services.fund_balance(fund) == 120000
+    assert login(member).get(url).status_code == 403
