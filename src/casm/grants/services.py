@@ -200,6 +200,10 @@ def call_update(*, actor: Any, call: Call, **data: Any) -> Call:
         data["eligible_themes"] = _themes(data["eligible_themes"], "eligible_themes")
     for user in data.get("reviewers", ()):
         _check_reviewer(user)
+    if data.get("closes_on", call.closes_on) < data.get("opens_on", call.opens_on):
+        raise ValidationError({"closes_on": [_("The window closes before it opens.")]})
+    if data.get("max_award", call.max_award) > data.get("budget", call.budget):
+        raise ValidationError({"max_award": [_("The maximum award exceeds the call's budget.")]})
     allowed = {
         "title", "description", "opens_on", "closes_on", "budget", "max_award",
         "eligible_countries", "eligible_themes", "reviewers", "status",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("secretariat/money/", views.money, name="money"),
     path("secretariat/calls/new/", views.call_create, name="call_create"),
     path("secretariat/calls/<int:pk>/", views.call_manage, name="call_manage"),
+    path("secretariat/calls/<int:pk>/edit/", views.call_edit, name="call_edit"),
     path("secretariat/calls/<int:pk>/ranking/", views.call_ranking, name="call_ranking"),
     path("secretariat/proposals/<int:pk>/assign/", views.review_assign, name="review_assign"),
     path("secretariat/proposals/<int:pk>/decide/", views.proposal_decide, name="proposal_decide"),

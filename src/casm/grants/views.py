@@ -388,6 +388,37 @@ def call_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_secretariat(request)
+    call = get_object_or_404(Call, pk=pk)
+    initial = {
+        "fund": call.fund_id,
+        "title": call.title,
+        "description": call.description,
+        "opens_on": call.opens_on,
+        "closes_on": call.closes_on,
+        "budget": call.budget,
+        "max_award": call.max_award,
+        "eligible_countries": list(call.eligible_countries.all()),
+        "eligible_themes": call.eligible_themes,
+        "reviewers": list(call.reviewers.all()),
+        "status": call.status,
+    }
+    form = forms.CallForm(request.POST or None, initial=initial)
+    form.fields["fund"].disabled = True  # the call's money stays in its fund and currency
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "fund"}
+        try:
+            services.call_update(actor=request.user, call=call, **data)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("The call is saved."))
+            return redirect("grants:call_manage", call.pk)
+    return render(request, "grants/call_form.html", {"form": form, "call": call})
+
+
+@login_required
 def call_manage(request: HttpRequest, pk: int) -> HttpResponse:
     _require_secretariat(request)
     call = get_object_or_404(Call, pk=pk)

@@ -167,3 +167,20 @@ def test_the_secretariat_records_a_contribution_and_mixed_currencies_are_refused
     assert "USD and DKK" in page
     assert services.fund_balance(fund) == 120000
     assert login(member).get(url).status_code == 403
+
+
+def test_the_secretariat_closes_a_call(login, admin_user, member, open_call, country):
+    client = login(admin_user)
+    url = reverse("grants:call_edit", args=[open_call.pk])
+    assert client.get(url).status_code == 200
+    body = {
+        "title": open_call.title, "opens_on": open_call.opens_on, "closes_on": open_call.closes_on,
+        "budget": "60000", "max_award": "70000", "status": "closed",
+        "eligible_countries": [country("GH").pk],
+    }  # fmt: skip
+    assert "exceeds the call" in client.post(url, body).content.decode()
+    assert client.post(url, {**body, "max_award": "30000"}).status_code == 302
+    open_call.refresh_from_db()
+    assert open_call.status == "closed"
+    assert open_call.title not in client.get(reverse("grants:call_list")).content.decode()
+    assert login(member).get(url).status_code == 403
