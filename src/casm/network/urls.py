@@ -6,6 +6,7 @@ app_name = "network"
 
 urlpatterns = [
     path("", views.organisation_list, name="organisation_list"),
+    path("organisations.csv", views.organisation_export, name="organisation_export"),
     path("organisations/new/", views.organisation_edit, name="organisation_create"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from casm.core.forms import form_errors_from
 from casm.core.maps import outlines_source, world_map_svg
 from casm.core.models import Country
-from casm.network import forms, selectors, services
+from casm.network import bulk, forms, selectors, services
 
 PAGE_SIZE = 25
 MAX_PAGE = 400
@@ -39,7 +40,7 @@ def _page(request: HttpRequest, queryset: Any) -> Any:
 
 
 def _query(form: Any) -> str:
-    return "&".join(f"{k}={v}" for k, v in sorted(form.filters().items())) if form.is_bound else ""
+    return urlencode(sorted(form.filters().items())) if form.is_bound else ""
 
 
 def _list(request: HttpRequest, form: Any, queryset: Any, template: str) -> HttpResponse:
@@ -60,6 +61,20 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     form = forms.DirectoryFilterForm(request.GET or None)
     queryset = selectors.organisation_directory(user=request.user, **form.filters())
     return _list(request, form, queryset, "network/organisation_list.html")
+
+
+@require_safe
+def organisation_export(request: HttpRequest) -> HttpResponse:
+    """The directory's organisations (as filtered) as CSV, in the columns the import reads."""
+    form = forms.DirectoryFilterForm(request.GET or None)
+    organisations = selectors.organisation_directory(
+        user=request.user, **form.filters()
+    ).prefetch_related("countries_of_work")
+    response = HttpResponse(
+        bulk.organisations_csv(organisations), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="casm-organisations.csv"'
+    return response
 
 
 @require_safe

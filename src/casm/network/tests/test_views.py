@@ -159,3 +159,19 @@ def test_members_cannot_use_the_secretariat_forms(client, login, member, url):
     login(member)
     assert client.get(url).status_code == 403
     assert client.post(url, {"name": "x", "title": "x"}).status_code == 403
+
+
+def test_the_directory_downloads_as_csv(client, directory):
+    response = client.get("/network/organisations.csv?country=CO")
+    assert response["Content-Type"].startswith("text/csv")
+    body = response.content.decode()
+    assert body.splitlines()[0] == "name,acronym,type,country,website,countries_of_work"
+    assert "Alliance for Responsible Mining,ARM,ngo,CO" in body
+    assert "Hidden Cooperative" not in client.get("/network/organisations.csv").content.decode()
+
+
+def test_the_pages_keep_the_search_in_their_links(client, directory):
+    for number in range(30):
+        factories.organisation(f"Alliance & Co {number}", "GH")
+    page = client.get("/network/?q=alliance+%26+co").content.decode()
+    assert "q=alliance+%26+co&amp;page=2" in page
