@@ -339,6 +339,7 @@ class ProposalOut(Schema):
     work_plan: str
     status: str
     eligibility_messages: list[str]
+    sites: list[str]
     budget_lines: list[BudgetLineIO]
 
 
@@ -356,6 +357,7 @@ def _proposal_out(proposal: Proposal) -> dict[str, Any]:
         "work_plan": proposal.work_plan,
         "status": proposal.status,
         "eligibility_messages": proposal.eligibility_messages,
+        "sites": [site.code for site in proposal.sites.all()],
         "budget_lines": [
             {"label": line.label, "amount": _money(line.amount)}
             for line in proposal.budget_lines.all()
@@ -367,7 +369,7 @@ def _proposal_out(proposal: Proposal) -> dict[str, Any]:
 @paginate(LimitOffset)
 def proposal_list(request: HttpRequest):
     """Your proposals, those given you to review, or (secretariat) all of them."""
-    proposals = selectors.proposals_for_user(request.user).prefetch_related("budget_lines")
+    proposals = selectors.proposals_for_user(request.user).prefetch_related("budget_lines", "sites")
     return [_proposal_out(p) for p in proposals]
 
 
@@ -386,6 +388,7 @@ class ProposalIn(Schema):
     organisation: int | None = None
     themes: list[str] = Field(default_factory=list)
     work_plan: str = ""
+    sites: list[str] = Field(default_factory=list, description="registry site codes")
     budget_lines: list[BudgetLineIO]
 
 
@@ -408,6 +411,7 @@ def proposal_create(request: HttpRequest, payload: ProposalIn):
         organisation=organisation,
         themes=payload.themes,
         work_plan=payload.work_plan,
+        sites=selectors.sites_by_codes(payload.sites),
         budget_lines=[(line.label, line.amount) for line in payload.budget_lines],
     )
     return 201, _proposal_out(proposal)

@@ -40,6 +40,11 @@ class ProposalForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    sites = forms.CharField(
+        label=_("Sites (registry codes, optional)"),
+        required=False,
+        help_text=_("Separate codes with commas, e.g. GH-0001, GH-0002"),
+    )
     amount_requested = forms.CharField(label=_("Amount requested"), help_text=MONEY_HELP)
     work_plan = forms.CharField(
         label=_("Work plan"), widget=forms.Textarea(attrs={"rows": 5}), required=False

@@ -209,3 +209,23 @@ def money_by(dimension: str) -> list[dict[str, Any]]:
 
 def disbursements_for_award(award: Award) -> QuerySet[Disbursement]:
     return award.disbursements.select_related("tranche")
+
+
+def sites_by_codes(codes: Any) -> list[Any]:
+    """The registry's sites named by their codes (a list, or text split on commas and spaces);
+    an unknown code is refused by name."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from casm.registry.models import Site
+
+    if isinstance(codes, str):
+        codes = codes.replace(",", " ").split()
+    wanted = sorted({code.strip() for code in codes if code.strip()})
+    found = {site.code: site for site in Site.objects.filter(code__in=wanted)}
+    unknown = [code for code in wanted if code not in found]
+    if unknown:
+        raise ValidationError(
+            {"sites": [_("Unknown site code: %(c)s.") % {"c": ", ".join(unknown)}]}
+        )
+    return [found[code] for code in wanted]

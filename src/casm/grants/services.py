@@ -246,8 +246,15 @@ def _budget_lines(lines: Iterable[tuple[str, Any]]) -> list[tuple[str, Decimal]]
     return parsed
 
 
-def _check_proposal_data(call: Call, data: dict[str, Any]) -> None:
+def _check_proposal_data(call: Call, data: dict[str, Any], country: Any = None) -> None:
     _same_currency(call.currency, data["currency"])
+    country = data.get("country", country)
+    outside = [s.code for s in data.get("sites", []) if country and s.country_id != country.pk]
+    if outside:
+        raise ValidationError(
+            {"sites": [_("These sites are not in the proposal's country: %(c)s.")
+                       % {"c": ", ".join(outside)}]}
+        )  # fmt: skip
     if "themes" in data:
         data["themes"] = _themes(data["themes"], "themes")
 
@@ -316,7 +323,7 @@ def proposal_update(
     if "amount_requested" in data:
         data["amount_requested"] = money_parse(data["amount_requested"], field="amount_requested")
     data.setdefault("currency", proposal.currency)
-    _check_proposal_data(proposal.call, data)
+    _check_proposal_data(proposal.call, data, proposal.country)
     if not data.get("attachment"):
         data.pop("attachment", None)  # no new file: keep the one there is
     allowed = {

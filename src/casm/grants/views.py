@@ -84,7 +84,9 @@ def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         data = form.cleaned_data
         try:
+            sites = selectors.sites_by_codes(data["sites"])
             proposal = services.proposal_create(
+                sites=sites,
                 actor=request.user,
                 call=call,
                 title=data["title"],
@@ -120,6 +122,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "themes": proposal.themes,
         "amount_requested": proposal.amount_requested,
         "work_plan": proposal.work_plan,
+        "sites": ", ".join(proposal.sites.values_list("code", flat=True)),
     }
     form = forms.ProposalForm(request.POST or None, request.FILES or None, initial=initial)
     lines = forms.BudgetLineFormSet(
@@ -129,11 +132,12 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         try:
-            services.proposal_update(
-                actor=request.user,
-                proposal=proposal,
-                budget_lines=_budget_lines(lines),
+            data = {
                 **form.cleaned_data,
+                "sites": selectors.sites_by_codes(form.cleaned_data["sites"]),
+            }
+            services.proposal_update(
+                actor=request.user, proposal=proposal, budget_lines=_budget_lines(lines), **data
             )
         except ValidationError as exc:
             form_errors_from(form, exc)

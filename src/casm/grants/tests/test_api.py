@@ -169,3 +169,18 @@ def test_the_secretariat_records_donors_funds_and_contributions(
         _post(client, "funds", {"name": "x", "currency": "USD"}, token_for(member)).status_code
         == 403
     )
+
+
+def test_a_proposal_names_sites_of_its_country(client, member, open_call, make_site, token_for):
+    ghana, congo = make_site("Tarkwa pit", "GH"), make_site("Kamituga pit", "CD")
+    body = {
+        "call": open_call.pk, "title": "t", "summary": "s", "country": "GH",
+        "amount_requested": "1000", "themes": ["mercury"], "sites": [ghana.code],
+        "budget_lines": [{"label": "Retorts", "amount": "1000"}],
+    }  # fmt: skip
+    response = _post(client, "proposals", body, token_for(member))
+    assert response.status_code == 201 and response.json()["sites"] == [ghana.code]
+    outside = _post(client, "proposals", {**body, "sites": [congo.code]}, token_for(member))
+    assert outside.status_code == 422 and congo.code in outside.content.decode()
+    unknown = _post(client, "proposals", {**body, "sites": ["XX-404"]}, token_for(member))
+    assert unknown.status_code == 422 and "XX-404" in unknown.content.decode()
