@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from casm.accounts.models import Organisation
 from casm.core.models import Country
-from casm.library.models import Language, Theme
+from casm.library.models import DocumentAuthor, Language, Theme
 from casm.network import services
 from casm.network.models import Availability, Programme, Project
 
@@ -214,7 +214,17 @@ def build(rng: random.Random, say: Callable[[str], None]) -> None:
                     "availability": local.choice(list(Availability.values)),
                 },
             )
+    # The library's corporate authors named like a directory organisation become links to it
+    # (demo data only: set directly, as the library's demo sets its counts).
+    linked = 0
+    for org in organisations:
+        linked += DocumentAuthor.objects.filter(
+            kind=DocumentAuthor.Kind.ORGANISATION,
+            organisation=None,
+            name__in=[org.name, org.acronym or org.name],
+        ).update(organisation=org)
     say(
         f"  network: {len(organisations)} organisations, 3 regional networks, "
-        f"{len(starts)} partnerships, {len(leads)} projects in {len(PROJECT_COUNTRIES)} countries"
+        f"{len(starts)} partnerships, {len(leads)} projects in {len(PROJECT_COUNTRIES)} countries, "
+        f"{linked} documents' authors linked"
     )
