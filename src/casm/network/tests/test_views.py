@@ -92,6 +92,12 @@ def test_the_directory_costs_a_fixed_number_of_queries(
         factories.organisation(f"Organisation {number}", "GH")
     with django_assert_max_num_queries(8):
         client.get("/network/")
+    for number in range(30):
+        factories.person(f"Person {number}", organisation=directory["arm"])
+        factories.project(f"Project {number}", directory["arm"])
+    for url in ("/network/people/", "/network/projects/", "/network/?country=GH&q=org"):
+        with django_assert_max_num_queries(8):
+            assert client.get(url).status_code == 200
 
 
 def test_the_secretariat_adds_a_project_through_the_form(client, login, admin_user, directory):
