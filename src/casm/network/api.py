@@ -22,7 +22,14 @@ from casm.accounts.services import api_token_authenticate
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.network import selectors, services
-from casm.network.models import ExpertProfile, Partnership, Person, Project, RegionalNetwork
+from casm.network.models import (
+    Availability,
+    ExpertProfile,
+    Partnership,
+    Person,
+    Project,
+    RegionalNetwork,
+)
 
 router = Router(tags=["network"])
 
@@ -357,6 +364,25 @@ def expert_list(request: HttpRequest, filters: Query[ExpertFilters]):
     )
 
 
+class ExpertIn(Schema):
+    themes: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    countries: list[str] = Field(default_factory=list)
+    availability: Availability = Availability.AVAILABLE
+
+
+@router.put("/network/people/{person_id}/expert", response=ExpertOut)
+def expert_save(request: HttpRequest, person_id: int, payload: ExpertIn):
+    """Put a person on the expert roster, or change their entry (secretariat)."""
+    _require_secretariat(request)
+    person = selectors.person_get(user=request.user, pk=person_id)
+    data = payload.dict()
+    data["countries"] = _countries("countries", data["countries"])
+    data["availability"] = str(data["availability"])
+    profile = services.expert_profile_save(actor=request.user, person=person, data=data)
+    return _expert_out(profile)
+
+
 # --- Regional networks and partnerships -----------------------------------------------------
 
 
@@ -395,6 +421,49 @@ def _network_out(n: RegionalNetwork) -> dict[str, Any]:
 def regional_network_list(request: HttpRequest):
     """The regional networks with their memberships over time."""
     return [_network_out(n) for n in selectors.regional_networks()]
+
+
+@router.get("/network/regional-networks/{network_id}", response=RegionalNetworkOut, auth=READ)
+def regional_network_detail(request: HttpRequest, network_id: int):
+    return _network_out(selectors.regional_network_get(network_id))
+
+
+class RegionalNetworkIn(Schema):
+    name: str
+    description: str = ""
+    founded: int | None = None
+
+
+@router.post("/network/regional-networks", response={201: RegionalNetworkOut})
+def regional_network_create(request: HttpRequest, payload: RegionalNetworkIn):
+    _require_secretariat(request)
+    network = services.regional_network_create(actor=request.user, data=payload.dict())
+    return 201, _network_out(selectors.regional_network_get(network.pk))
+
+
+class MembershipIn(Schema):
+    organisation: int
+    joined: datetime.date
+    left: datetime.date | None = None
+
+
+@router.post(
+    "/network/regional-networks/{network_id}/memberships", response={201: RegionalNetworkOut}
+)
+def membership_create(request: HttpRequest, network_id: int, payload: MembershipIn):
+    """An organisation joins a regional network (secretariat); memberships cannot overlap."""
+    _require_secretariat(request)
+    network = selectors.regional_network_get(network_id)
+    services.membership_create(
+        actor=request.user,
+        data={
+            "network": network,
+            "organisation": _organisation("organisation", payload.organisation),
+            "joined": payload.joined,
+            "left": payload.left,
+        },
+    )
+    return 201, _network_out(selectors.regional_network_get(network_id))
 
 
 class PartnershipOut(Schema):
@@ -454,6 +523,11 @@ def _partnership_get(pk: int) -> Partnership:
 @paginate(LimitOffset)
 def partnership_list(request: HttpRequest):
     return [_partnership_out(p) for p in selectors.partnership_list()]
+
+
+@router.get("/network/partnerships/{partnership_id}", response=PartnershipOut, auth=READ)
+def partnership_detail(request: HttpRequest, partnership_id: int):
+    return _partnership_out(_partnership_get(partnership_id))
 
 
 @router.post("/network/partnerships", response={201: PartnershipOut})

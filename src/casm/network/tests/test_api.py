@@ -44,6 +44,7 @@ def data(db):
         "ana": ana,
         "project": project,
         "partnership": partnership,
+        "network": network,
     }
 
 
@@ -94,6 +95,13 @@ def test_contact_details_only_for_the_secretariat(client, token_for, member, adm
         ("patch", "/api/v1/network/partnerships/{partnership}", {"name": "Y"}),
         ("post", "/api/v1/network/projects", {"title": "X", "lead_organisation": 0}),
         ("patch", "/api/v1/network/projects/{project}", {"title": "Y"}),
+        ("put", "/api/v1/network/people/{ana}/expert", {"themes": ["gender"]}),
+        ("post", "/api/v1/network/regional-networks", {"name": "Latin America"}),
+        (
+            "post",
+            "/api/v1/network/regional-networks/{network}/memberships",
+            {"organisation": 1, "joined": "2005-01-01"},
+        ),
     ],
 )
 def test_only_the_secretariat_writes(
@@ -194,3 +202,37 @@ def test_the_secretariat_adds_an_organisation_and_a_person(client, token_for, ad
     )
     assert response.status_code == 201
     assert response.json()["email"] == "kofi@example.org"
+
+
+def test_the_secretariat_keeps_the_roster_and_the_memberships(client, token_for, admin_user, data):
+    headers = auth(token_for, admin_user)
+    response = client.put(
+        f"/api/v1/network/people/{data['ana'].pk}/expert",
+        {
+            "themes": ["mercury"],
+            "languages": ["fr"],
+            "countries": ["ml"],
+            "availability": "limited",
+        },
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["countries"] == ["ML"]
+    assert client.get("/api/v1/network/experts?theme=mercury").json()["count"] == 1
+    network = data["network"]
+    url = f"/api/v1/network/regional-networks/{network.pk}/memberships"
+    overlapping = {"organisation": data["arm"].pk, "joined": "2006-01-01"}
+    response = client.post(url, overlapping, content_type="application/json", **headers)
+    assert response.status_code == 422
+    assert "joined" in fields_of(response)
+    joined = {"organisation": data["donor"].pk, "joined": "2006-01-01", "left": "2008-12-31"}
+    response = client.post(url, joined, content_type="application/json", **headers)
+    assert response.status_code == 201
+    members = client.get(f"/api/v1/network/regional-networks/{network.pk}").json()["members"]
+    assert [(m["name"], m["left"]) for m in members] == [
+        ("Alliance for Responsible Mining", None),
+        ("Natural Resources Canada", "2008-12-31"),
+    ]
+    detail = client.get(f"/api/v1/network/partnerships/{data['partnership'].pk}").json()
+    assert detail["name"] == "Durban Process"
