@@ -15,7 +15,9 @@ from casm.events.tests.factories import TODAY, make_event, registration_data
 Status = Registration.Status
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the countries loaded by migrations come back even after another
+# transactional test has flushed the tables.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_200_concurrent_registrations_fill_100_seats_and_the_waiting_list_exactly():
     event = make_event(capacity=100)
     users = User.objects.bulk_create(
