@@ -15,6 +15,7 @@ from django.http import Http404
 
 from casm.accounts.models import Organisation
 from casm.core.models import Country
+from casm.events.models import Event, Registration
 from casm.library.models import Document
 from casm.network.models import (
     ExpertProfile,
@@ -120,6 +121,18 @@ def organisation_documents(organisation: Organisation) -> QuerySet[Document]:
         )
         .distinct()
         .order_by("-year", "title")
+    )
+
+
+def organisation_events(organisation: Organisation) -> QuerySet[Event]:
+    """Events (public) the organisation's people attended or are confirmed for."""
+    return (
+        Event.objects.filter(
+            registrations__organisation=organisation,
+            registrations__status=Registration.Status.CONFIRMED,
+        )
+        .distinct()
+        .order_by("-starts_on")
     )
 
 

@@ -89,6 +89,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "partnerships": organisation.partnerships.all(),
             "documents": selectors.organisation_documents(organisation)[:50],
             "memberships": selectors.organisation_memberships(organisation),
+            "events": selectors.organisation_events(organisation)[:50],
             "is_secretariat": services.is_secretariat(request.user),
         },
     )

@@ -181,3 +181,29 @@ def test_the_pages_keep_the_search_in_their_links(client, directory):
         factories.organisation(f"Alliance & Co {number}", "GH")
     page = client.get("/network/?q=alliance+%26+co").content.decode()
     assert "q=alliance+%26+co&amp;page=2" in page
+
+
+def test_an_organisation_page_lists_the_events_its_people_attended(client, member, directory):
+    from casm.events.models import Event, Registration
+
+    country = Country.objects.get(alpha2="GH")
+    event = Event.objects.create(
+        kind="conference",
+        title="Annual conference 2008",
+        year=2008,
+        host_country=country,
+        starts_on=datetime.date(2008, 9, 1),
+        ends_on=datetime.date(2008, 9, 3),
+        capacity=100,
+    )
+    Registration.objects.create(
+        event=event,
+        user=member,
+        full_name="Mary",
+        organisation=directory["arm"],
+        country=country,
+        status="confirmed",
+    )
+    page = client.get(f"/network/organisations/{directory['arm'].pk}/").content.decode()
+    assert "Annual conference 2008" in page
+    assert "Mary" not in page
