@@ -15,7 +15,7 @@ from casm.grants import services
 from casm.grants.models import Award, Fund, Proposal
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ten_concurrent_awards_never_overdraw_the_fund(
     admin_user, make_user, reviewer_a, open_call, make_proposal
 ):
