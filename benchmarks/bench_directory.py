@@ -23,7 +23,6 @@ import json
 import os
 import random
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,14 +30,11 @@ from pathlib import Path
 from harness import (
     Result,
     benchmark,
-    child_environment,
     own_peak_memory_mb,
-    postgres_unavailable_reason,
     run_worker,
-    scratch_postgres_database,
+    worker_on_each_database,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
 RUNS_PER_QUERY = 10
 TARGET_S = 0.050
 WORKER_TIMEOUT_S = 1200
@@ -248,29 +244,9 @@ def _results(figures: dict, count: int) -> Iterator[Result]:
 def directory_search() -> Iterator[Result]:
     """Directory searches with filters over 50,000 organisations and 50,000 people."""
     count = size()
-    with tempfile.TemporaryDirectory(prefix="casm-bench-directory-") as folder:
-        environment = child_environment(Path(folder), None)
-        yield from _results(_run_worker([], environment, Path(folder)), count)
-
-    if os.environ.get("CASM_BENCH_DIRECTORY_DATABASES", "").strip() == "sqlite":
-        return
-    given = os.environ.get("CASM_DATABASE_URL", "")
-    if given.startswith(("postgres://", "postgresql://")):
-        with (
-            scratch_postgres_database(given) as database_url,
-            tempfile.TemporaryDirectory(prefix="casm-bench-directory-") as folder,
-        ):
-            environment = child_environment(Path(folder), database_url)
-            yield from _results(_run_worker([], environment, Path(folder)), count)
-        return
-    reason = postgres_unavailable_reason()
-    if reason:
-        print(f"PostgreSQL: skipped ({reason})", file=sys.stderr, flush=True)
-        return
-    with tempfile.TemporaryDirectory(prefix="casm-bench-directory-") as folder:
-        environment = child_environment(Path(folder), None)
-        script = str(ROOT / "scripts" / "with-postgres.sh")
-        yield from _results(_run_worker([script], environment, Path(folder)), count)
+    sqlite_only = os.environ.get("CASM_BENCH_DIRECTORY_DATABASES", "").strip() == "sqlite"
+    for figures in worker_on_each_database("directory", _run_worker, sqlite_only=sqlite_only):
+        yield from _results(figures, count)
 
 
 if __name__ == "__main__" and "--worker" in sys.argv:

@@ -23,7 +23,6 @@ import json
 import os
 import random
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,14 +30,11 @@ from pathlib import Path
 from harness import (
     Result,
     benchmark,
-    child_environment,
     own_peak_memory_mb,
-    postgres_unavailable_reason,
     run_worker,
-    scratch_postgres_database,
+    worker_on_each_database,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
 WARM_RUNS = 20
 COLD_RUNS = 3
 COLD_INSERT_VISITS = 1000
@@ -331,36 +327,12 @@ def _results(figures: dict, size: dict) -> Iterator[Result]:
     yield cold
 
 
-def _run_on_given_postgres(url: str, size: dict) -> dict:
-    """A fresh database on the server of ``url``, dropped afterwards."""
-    with (
-        scratch_postgres_database(url) as database_url,
-        tempfile.TemporaryDirectory(prefix="casm-bench-profile-") as folder,
-    ):
-        environment = child_environment(Path(folder), database_url)
-        return _run_worker([], environment, Path(folder))
-
-
 @benchmark("profile")
 def profile_at_national_scale() -> Iterator[Result]:
     """The DR Congo profile over a national registry, warm and right after an import."""
     size = sizes()
-    with tempfile.TemporaryDirectory(prefix="casm-bench-profile-") as folder:
-        environment = child_environment(Path(folder), None)
-        yield from _results(_run_worker([], environment, Path(folder)), size)
-
-    given = os.environ.get("CASM_DATABASE_URL", "")
-    if given.startswith(("postgres://", "postgresql://")):
-        yield from _results(_run_on_given_postgres(given, size), size)
-        return
-    reason = postgres_unavailable_reason()
-    if reason:
-        print(f"PostgreSQL: skipped ({reason})", file=sys.stderr, flush=True)
-        return
-    with tempfile.TemporaryDirectory(prefix="casm-bench-profile-") as folder:
-        environment = child_environment(Path(folder), None)
-        script = str(ROOT / "scripts" / "with-postgres.sh")
-        yield from _results(_run_worker([script], environment, Path(folder)), size)
+    for figures in worker_on_each_database("profile", _run_worker):
+        yield from _results(figures, size)
 
 
 if __name__ == "__main__" and "--worker" in sys.argv:

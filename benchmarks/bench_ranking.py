@@ -19,7 +19,6 @@ import json
 import os
 import random
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,15 +26,12 @@ from pathlib import Path
 from harness import (
     Result,
     benchmark,
-    child_environment,
     own_peak_memory_mb,
-    postgres_unavailable_reason,
     run_worker,
-    scratch_postgres_database,
     time_runs,
+    worker_on_each_database,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
 RUNS = 7
 TARGET_S = 1.0
 WORKER_TIMEOUT_S = 900
@@ -222,28 +218,9 @@ def _results(figures: dict, size: dict[str, int]) -> Iterator[Result]:
 def ranking_with_budget_line() -> Iterator[Result]:
     """The ranking of a 5,000-proposal round with its budget line, on SQLite and PostgreSQL."""
     size = sizes()
-    with tempfile.TemporaryDirectory(prefix="casm-bench-ranking-") as folder:
-        environment = child_environment(Path(folder), None)
-        yield from _results(_run_worker([], environment, Path(folder)), size)
-    if os.environ.get("CASM_BENCH_RANKING_DATABASES", "") == "sqlite":
-        return
-    given = os.environ.get("CASM_DATABASE_URL", "")
-    if given.startswith(("postgres://", "postgresql://")):
-        with (
-            scratch_postgres_database(given) as database_url,
-            tempfile.TemporaryDirectory(prefix="casm-bench-ranking-") as folder,
-        ):
-            environment = child_environment(Path(folder), database_url)
-            yield from _results(_run_worker([], environment, Path(folder)), size)
-        return
-    reason = postgres_unavailable_reason()
-    if reason:
-        print(f"PostgreSQL: skipped ({reason})", file=sys.stderr, flush=True)
-        return
-    with tempfile.TemporaryDirectory(prefix="casm-bench-ranking-") as folder:
-        environment = child_environment(Path(folder), None)
-        script = str(ROOT / "scripts" / "with-postgres.sh")
-        yield from _results(_run_worker([script], environment, Path(folder)), size)
+    sqlite_only = os.environ.get("CASM_BENCH_RANKING_DATABASES", "") == "sqlite"
+    for figures in worker_on_each_database("ranking", _run_worker, sqlite_only=sqlite_only):
+        yield from _results(figures, size)
 
 
 if __name__ == "__main__" and "--worker" in sys.argv:

@@ -41,14 +41,11 @@ from typing import Any
 from harness import (
     Result,
     benchmark,
-    child_environment,
     own_peak_memory_mb,
-    postgres_unavailable_reason,
     run_worker,
-    scratch_postgres_database,
+    worker_on_each_database,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
 SEED = 2026
 WARMUP_QUERIES = 20
 PEER_QUERIES = 20
@@ -661,23 +658,6 @@ def _run_worker(prefix: list[str], environment: dict[str, str], data: Path) -> d
     return run_worker(command, environment, cwd, what="search", timeout=WORKER_TIMEOUT_S)
 
 
-def _run_on_given_postgres(url: str, data: Path) -> dict:
-    """A fresh database on the server of ``url``, dropped afterwards."""
-    with (
-        scratch_postgres_database(url) as database_url,
-        tempfile.TemporaryDirectory(prefix="casm-bench-search-") as folder,
-    ):
-        environment = child_environment(Path(folder), database_url)
-        return _run_worker([], environment, data)
-
-
-def _run_on_throwaway_postgres(data: Path) -> dict:
-    with tempfile.TemporaryDirectory(prefix="casm-bench-search-") as folder:
-        environment = child_environment(Path(folder), None)
-        script = str(ROOT / "scripts" / "with-postgres.sh")
-        return _run_worker([script], environment, data)
-
-
 def _results(figures: dict, size: dict, corpus: dict) -> Iterator[Result]:
     vendor = figures["vendor"]
     label = f"{figures['documents']} documents, {corpus['text_mb']} MB of text"
@@ -733,19 +713,12 @@ def library_search() -> Iterator[Result]:
         data = Path(folder)
         corpus = write_corpus(data / "corpus.jsonl", size)
         (data / "queries.json").write_text(json.dumps(corpus["queries"]))
-        with tempfile.TemporaryDirectory(prefix="casm-bench-search-") as var_dir:
-            environment = child_environment(Path(var_dir), None)
-            yield from _results(_run_worker([], environment, data), size, corpus)
 
-        given = os.environ.get("CASM_DATABASE_URL", "")
-        if given.startswith(("postgres://", "postgresql://")):
-            yield from _results(_run_on_given_postgres(given, data), size, corpus)
-            return
-        reason = postgres_unavailable_reason()
-        if reason:
-            print(f"PostgreSQL: skipped ({reason})", file=sys.stderr, flush=True)
-            return
-        yield from _results(_run_on_throwaway_postgres(data), size, corpus)
+        def run(prefix: list[str], environment: dict[str, str], _folder: Path) -> dict:
+            return _run_worker(prefix, environment, data)
+
+        for figures in worker_on_each_database("search", run):
+            yield from _results(figures, size, corpus)
 
 
 if __name__ == "__main__" and "--worker" in sys.argv:

@@ -19,6 +19,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import timeit
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -270,3 +271,36 @@ def run_worker(
         last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
         raise BenchmarkError(f"the {what} worker failed: {last}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+WorkerRun = Callable[[list[str], dict[str, str], Path], dict]
+
+
+def worker_on_each_database(
+    name: str, run: WorkerRun, *, sqlite_only: bool = False
+) -> Iterator[dict]:
+    """The figures of a benchmark's worker on SQLite, then on PostgreSQL.
+
+    ``run(command_prefix, environment, folder)`` starts the worker. PostgreSQL is a scratch
+    database on the server of CASM_DATABASE_URL when one is given, else a throw-away cluster
+    (scripts/with-postgres.sh); it is skipped, with a line on stderr, when neither can be had.
+    """
+    with tempfile.TemporaryDirectory(prefix=f"casm-bench-{name}-") as folder:
+        yield run([], child_environment(Path(folder), None), Path(folder))
+    if sqlite_only:
+        return
+    given = os.environ.get("CASM_DATABASE_URL", "")
+    if given.startswith(("postgres://", "postgresql://")):
+        with (
+            scratch_postgres_database(given) as database_url,
+            tempfile.TemporaryDirectory(prefix=f"casm-bench-{name}-") as folder,
+        ):
+            yield run([], child_environment(Path(folder), database_url), Path(folder))
+        return
+    reason = postgres_unavailable_reason()
+    if reason:
+        print(f"PostgreSQL: skipped ({reason})", file=sys.stderr, flush=True)
+        return
+    script = str(Path(__file__).resolve().parents[1] / "scripts" / "with-postgres.sh")
+    with tempfile.TemporaryDirectory(prefix=f"casm-bench-{name}-") as folder:
+        yield run([script], child_environment(Path(folder), None), Path(folder))
