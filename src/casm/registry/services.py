@@ -538,10 +538,11 @@ def operator_update(*, actor: Any, operator: Operator, **data: Any) -> Operator:
     if "country" in data:
         check_can_edit_registry(actor, data["country"])
     _check_same_country(data.get("country", operator.country), data.get("sites", []))
+    old_country_id = operator.country_id
     operator, _changes = model_update(
         instance=operator, actor=actor, data=data, fields=OPERATOR_FIELDS
     )
-    registry_version_bump([operator.country_id])
+    registry_version_bump([old_country_id, operator.country_id])
     return operator
 
 
@@ -570,11 +571,15 @@ def miner_create(*, actor: Any, **data: Any) -> Miner:
 
 def miner_update(*, actor: Any, miner: Miner, **data: Any) -> Miner:
     check_can_edit_registry(actor, miner.country)
+    if "country" in data:
+        # Moving a miner (personal data) needs the new country in scope too.
+        check_can_edit_registry(actor, data["country"])
+    old_country_id = miner.country_id
     merged = {name: getattr(miner, name) for name in MINER_FIELDS if name != "sites"}
     merged.update({name: data[name] for name in MINER_FIELDS if name in data})
     _check_miner(merged)
     miner, _changes = model_update(instance=miner, actor=actor, data=data, fields=MINER_FIELDS)
-    registry_version_bump([miner.country_id])
+    registry_version_bump([old_country_id, miner.country_id])
     return miner
 
 
@@ -650,8 +655,9 @@ def production_record_update(
     data["quantity_base"] = validation.quantity_in_commodity_unit(
         merged["quantity"], merged["unit"], merged["commodity"].unit
     )
+    old_country_id = record.country_id
     record, _changes = model_update(instance=record, actor=actor, data=data)
-    registry_version_bump([record.country_id])
+    registry_version_bump([old_country_id, record.country_id])
     return record
 
 
