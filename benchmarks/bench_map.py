@@ -170,9 +170,8 @@ def write_sites(database: Path, count: int, seed: int = 3) -> None:
 def _administrator_token(environment: dict[str, str], var_dir: Path) -> str:
     """Make an administrator with an API token and return the token."""
     script = (
-        "from casm.accounts.models import User\n"
-        "from casm.accounts.services import api_token_create\n"
-        "user = User.objects.create_user('bench-admin', role=User.Role.ADMINISTRATOR)\n"
+        "from casm.accounts.services import api_token_create, user_make_administrator\n"
+        "user = user_make_administrator(username='bench-admin', email='', password='')\n"
         "print(api_token_create(actor=user, name='bench')[1])\n"
     )
     casm = Path(sys.executable).with_name("casm")

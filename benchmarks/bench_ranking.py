@@ -58,7 +58,7 @@ def _populate(size: dict[str, int]):
     from django.db import transaction
     from django.utils import timezone
 
-    from casm.accounts.models import User
+    from casm.accounts.models import RoleAssignment, User
     from casm.core.models import Country
     from casm.grants.models import (
         Call,
@@ -85,7 +85,10 @@ def _populate(size: dict[str, int]):
             for n in range(size["criteria"])
         )
         reviewers = User.objects.bulk_create(
-            User(username=f"reviewer{n}", role="grants_reviewer") for n in range(size["reviewers"])
+            User(username=f"reviewer{n}") for n in range(size["reviewers"])
+        )
+        RoleAssignment.objects.bulk_create(
+            RoleAssignment(user=reviewer, role="grants_reviewer") for reviewer in reviewers
         )
         applicant = User.objects.create(username="applicant")
         countries = list(Country.objects.values_list("pk", flat=True)[:40])

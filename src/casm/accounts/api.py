@@ -1,15 +1,40 @@
 import datetime
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from casm.accounts import selectors, services
 from casm.accounts.models import Organisation
+from casm.core import permissions
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
+from casm.core.permissions import Role
 
 router = Router(tags=["accounts"])
+
+
+class RoleAssignmentOut(Schema):
+    id: int
+    role: Role
+    countries: list[str] = Field(..., description="ISO alpha-2 codes of the role's countries")
+    organisation: int | None = Field(None, description="The organisation the role is limited to")
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_countries(assignment) -> list[str]:
+        return sorted(country.alpha2 for country in assignment.countries.all())
+
+    @staticmethod
+    def resolve_organisation(assignment) -> int | None:
+        return assignment.organisation_id
+
+
+class RoleAssignmentIn(Schema):
+    role: Role
+    countries: list[str] = Field(default_factory=list, description="ISO alpha-2 codes")
+    organisation: int | None = None
 
 
 class MeOut(Schema):
@@ -17,13 +42,31 @@ class MeOut(Schema):
     email: str
     first_name: str
     last_name: str
-    role: str
-    countries: list[str]
+    roles: list[RoleAssignmentOut]
     organisation_id: int | None
 
     @staticmethod
-    def resolve_countries(user) -> list[str]:
-        return sorted(user.countries.values_list("alpha2", flat=True))
+    def resolve_roles(user) -> list:
+        return list(selectors.role_assignment_list(user))
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    organisation: int | None
+    is_active: bool
+    roles: list[RoleAssignmentOut]
+
+    @staticmethod
+    def resolve_organisation(user) -> int | None:
+        return user.organisation_id
+
+    @staticmethod
+    def resolve_roles(user) -> list:
+        return list(user.role_assignments.all())
 
 
 class OrganisationOut(Schema):
@@ -90,6 +133,52 @@ def _country(code: str) -> Country:
 def me(request: HttpRequest):
     """Who you are signed in as, your role and your scope."""
     return request.user
+
+
+@router.get("/users", response=list[UserOut], tags=["users"])
+@paginate(LimitOffset)
+def user_list(request: HttpRequest, search: str = "", role: Role | None = None):
+    """Every account with its roles (administrators only)."""
+    permissions.require(request.user, "users.manage")
+    return selectors.user_list_for_user(request.user, search=search, role=role or "")
+
+
+@router.get("/users/{user_id}/roles", response=list[RoleAssignmentOut], tags=["users"])
+def user_role_list(request: HttpRequest, user_id: int):
+    """The roles a person holds, each with its scope (administrators only)."""
+    person = selectors.user_get_for_user(request.user, user_id)
+    return list(selectors.role_assignment_list(person))
+
+
+@router.post("/users/{user_id}/roles", response={201: RoleAssignmentOut}, tags=["users"])
+def user_role_assign(request: HttpRequest, user_id: int, payload: RoleAssignmentIn):
+    """Give a person a role within countries and/or an organisation; a role they hold already
+    gets the new scope. Audited."""
+    person = selectors.user_get_for_user(request.user, user_id)
+    organisation = None
+    if payload.organisation is not None:
+        organisation = Organisation.objects.filter(pk=payload.organisation).first()
+        if organisation is None:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"organisation": _("Unknown organisation.")})
+    assignment = services.role_assign(
+        actor=request.user,
+        user=person,
+        role=payload.role,
+        countries=[_country(code) for code in payload.countries],
+        organisation=organisation,
+    )
+    return 201, selectors.role_assignment_list(person).get(pk=assignment.pk)
+
+
+@router.delete("/users/{user_id}/roles/{assignment_id}", response={204: None}, tags=["users"])
+def user_role_revoke(request: HttpRequest, user_id: int, assignment_id: int):
+    """Take a role away (administrators only). Audited."""
+    person = selectors.user_get_for_user(request.user, user_id)
+    assignment = selectors.role_assignment_get_for_user(request.user, person, assignment_id)
+    services.role_revoke(actor=request.user, assignment=assignment)
+    return 204, None
 
 
 @router.get("/organisations", response=list[OrganisationOut], tags=["organisations"])

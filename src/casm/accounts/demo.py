@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Callable
 
 from casm.accounts.models import Organisation, User
-from casm.accounts.services import organisation_create, user_create
+from casm.accounts.services import organisation_create, role_assign, user_create
 from casm.core.models import Country
 
 K = Organisation.Kind
@@ -74,6 +74,8 @@ PEOPLE = [
     ("editor", "Library editor", User.Role.LIBRARY_EDITOR, []),
     ("member", "Network member", User.Role.MEMBER, []),
 ]
+# Further roles of the people above: one person may hold several, each with its own scope.
+MORE_ROLES = [("officer.cd", User.Role.LICENSING_OFFICER, ["CD", "RW"])]
 
 
 def build(rng: random.Random, say: Callable[[str], None]) -> None:
@@ -109,6 +111,13 @@ def build(rng: random.Random, say: Callable[[str], None]) -> None:
             countries=[countries[c] for c in scope],
             organisation=made["ARM"] if role == User.Role.MEMBER else None,
             password=password,
+        )
+    for username, role, scope in MORE_ROLES:
+        role_assign(
+            actor=None,
+            user=User.objects.get(username=username),
+            role=role,
+            countries=[countries[c] for c in scope],
         )
     say(
         f"demo: {Organisation.objects.count()} organisations; users "

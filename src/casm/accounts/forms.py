@@ -10,6 +10,7 @@ from casm.accounts import services
 from casm.accounts.models import Organisation, User
 from casm.core.middleware import client_address
 from casm.core.models import Country
+from casm.core.permissions import Role
 
 
 class LoginForm(auth_forms.AuthenticationForm):
@@ -72,25 +73,46 @@ class OrganisationForm(forms.ModelForm):
 class UserForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = [
-            "username",
-            "first_name",
-            "last_name",
-            "email",
-            "role",
-            "organisation",
-            "countries",
-            "is_active",
-        ]
-        widgets = {"countries": forms.SelectMultiple(attrs={"size": 8})}
+        fields = ["username", "first_name", "last_name", "email", "organisation", "is_active"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
-        cast(forms.ModelChoiceField, self.fields["countries"]).queryset = Country.objects.all()
         cast(
             forms.ModelChoiceField, self.fields["organisation"]
         ).queryset = Organisation.objects.select_related("country")
+
+
+class RoleFields(forms.Form):
+    """A role and its scope: countries and/or an organisation."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    countries = forms.ModelMultipleChoiceField(
+        label=_("Countries in scope"),
+        queryset=Country.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Where the role applies: the data the person sees and edits."),
+    )
+
+
+class NewUserForm(UserForm):
+    """A new account with its first role; more roles are added on the account's page."""
+
+    role = RoleFields.base_fields["role"]
+    countries = RoleFields.base_fields["countries"]
+
+    class Meta(UserForm.Meta):
+        pass
+
+
+class RoleAssignmentForm(RoleFields):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation in scope"),
+        queryset=Organisation.objects.select_related("country"),
+        required=False,
+        help_text=_("For a supply-chain actor: the organisation whose lots they record."),
+    )
 
 
 class TokenForm(forms.Form):

@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from casm.core.models import Country
+from casm.core.permissions import Role, is_administrator
 
 
 class Organisation(models.Model):
@@ -71,24 +72,11 @@ class Organisation(models.Model):
 
 
 class User(AbstractUser):
-    """A person who signs in; their role says what they do, their scope what they see."""
+    """A person who signs in; their role assignments say what they do and where."""
 
-    class Role(models.TextChoices):
-        ADMINISTRATOR = "administrator", _("administrator")
-        DATA_OFFICER = "data_officer", _("data officer")
-        LICENSING_OFFICER = "licensing_officer", _("licensing officer")
-        GRANTS_REVIEWER = "grants_reviewer", _("grants reviewer")
-        SUPPLY_CHAIN_ACTOR = "supply_chain_actor", _("supply-chain actor")
-        LIBRARY_EDITOR = "library_editor", _("library editor")
-        MEMBER = "member", _("member")
+    # The roles themselves live with the permissions table (``casm.core.permissions``).
+    Role = Role
 
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
-    countries = models.ManyToManyField(
-        Country,
-        verbose_name=_("countries in scope"),
-        blank=True,
-        related_name="+",
-    )
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("organisation"),
@@ -96,6 +84,7 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="members",
+        help_text=_("The organisation the person works for."),
     )
 
     class Meta:
@@ -105,7 +94,37 @@ class User(AbstractUser):
 
     @property
     def is_administrator(self) -> bool:
-        return self.is_active and (self.is_superuser or self.role == self.Role.ADMINISTRATOR)
+        return is_administrator(self)
+
+
+class RoleAssignment(models.Model):
+    """One role a user holds, with its own scope: countries and/or an organisation."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    countries = models.ManyToManyField(
+        Country, verbose_name=_("countries in scope"), blank=True, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation in scope"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "role", "pk"]
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="role_assignment_unique_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()}: {self.get_role_display()}"
 
 
 class ApiToken(models.Model):

@@ -9,15 +9,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casm.accounts.models import ApiToken, Organisation, User
+from casm.accounts.models import ApiToken, Organisation, RoleAssignment, User
+from casm.core import permissions
 from casm.core.audit import audit_record, model_create, model_delete, model_update
 from casm.core.models import AuditEvent
-from casm.core.scope import user_country_ids, user_sees_everything
 
 ORGANISATION_FIELDS = ["name", "acronym", "kind", "country", "website", "contact_email"]
 USER_FIELDS = [
@@ -25,30 +25,15 @@ USER_FIELDS = [
     "first_name",
     "last_name",
     "email",
-    "role",
     "organisation",
-    "countries",
     "is_active",
 ]
 TOKEN_PREFIX = "casm_"  # noqa: S105 (a prefix, not a secret)
 
 
-def _check_can_manage_organisations(actor: Any, country: Any) -> None:
-    """Administrators manage every organisation; data officers those of their countries.
-
-    ``actor=None`` is the platform itself (demo data, commands run by the operator).
-    """
-    if actor is None or user_sees_everything(actor):
-        return
-    if getattr(actor, "role", None) != User.Role.DATA_OFFICER:
-        raise PermissionDenied(_("Only administrators and data officers manage organisations."))
-    if country is not None and country.pk not in user_country_ids(actor):
-        raise PermissionDenied(_("This country is outside your scope."))
-
-
 def organisation_create(*, actor: Any, **data: Any) -> Organisation:
     """Register an organisation."""
-    _check_can_manage_organisations(actor, data.get("country"))
+    permissions.require(actor, "organisations.manage", country=data.get("country"))
     return model_create(
         model=Organisation, actor=actor, data={k: data[k] for k in ORGANISATION_FIELDS if k in data}
     )
@@ -56,8 +41,7 @@ def organisation_create(*, actor: Any, **data: Any) -> Organisation:
 
 def organisation_update(*, actor: Any, organisation: Organisation, **data: Any) -> Organisation:
     """Change an organisation's details; moving it needs scope over both countries."""
-    _check_can_manage_organisations(actor, organisation.country)
-    _check_can_manage_organisations(actor, data.get("country", organisation.country))
+    permissions.require_change(actor, "organisations.manage", instance=organisation, data=data)
     organisation, _changes = model_update(
         instance=organisation, actor=actor, data=data, fields=ORGANISATION_FIELDS
     )
@@ -66,23 +50,29 @@ def organisation_update(*, actor: Any, organisation: Organisation, **data: Any) 
 
 def organisation_delete(*, actor: Any, organisation: Organisation) -> None:
     """Delete an organisation that has no members any more."""
-    _check_can_manage_organisations(actor, organisation.country)
+    permissions.require(actor, "organisations.manage", country=organisation.country)
     if organisation.members.exists():
         raise ValidationError(_("This organisation still has members; move them first."))
     model_delete(instance=organisation, actor=actor)
 
 
-def _check_is_administrator(actor: Any) -> None:
-    if actor is not None and not user_sees_everything(actor):
-        raise PermissionDenied(_("Only administrators manage users."))
+def user_create(
+    *,
+    actor: Any,
+    password: str | None = None,
+    role: str | None = None,
+    countries: Any = (),
+    **data: Any,
+) -> User:
+    """Create an account; without a password the person sets one through a reset e-mail.
 
-
-def user_create(*, actor: Any, password: str | None = None, **data: Any) -> User:
-    """Create an account; without a password the person sets one through a reset e-mail."""
-    _check_is_administrator(actor)
+    ``role`` (with ``countries`` and the user's organisation as its scope) is the account's
+    first role assignment; more are added with :func:`role_assign`.
+    """
+    permissions.require(actor, "users.manage")
     fields = {k: data[k] for k in USER_FIELDS if k in data}
     if password:
-        validate_password(password, User(**{k: v for k, v in fields.items() if k != "countries"}))
+        validate_password(password, User(**fields))
     with transaction.atomic():
         if User.objects.filter(username__iexact=fields.get("username", "")).exists():
             raise ValidationError({"username": _("A user with that username already exists.")})
@@ -91,16 +81,96 @@ def user_create(*, actor: Any, password: str | None = None, **data: Any) -> User
         # the reset e-mail (an unusable password would make Django refuse to send it).
         user.set_password(password or secrets.token_urlsafe(32))
         user.save(update_fields=["password"])
+        if role:
+            role_assign(
+                actor=actor,
+                user=user,
+                role=role,
+                countries=list(countries),
+                organisation=fields.get("organisation")
+                if role in permissions.ORGANISATION_ROLES
+                else None,
+            )
     return user
 
 
 def user_update(*, actor: Any, user: User, **data: Any) -> User:
-    """Change a person's details, role or scope."""
-    _check_is_administrator(actor)
+    """Change a person's details; roles change through :func:`role_assign` and ``role_revoke``.
+
+    Deactivating an account ends its sessions and revokes its API tokens at once.
+    """
+    permissions.require(actor, "users.manage")
     if user.pk == getattr(actor, "pk", None) and data.get("is_active") is False:
         raise ValidationError(_("You cannot deactivate your own account."))
-    user, _changes = model_update(instance=user, actor=actor, data=data, fields=USER_FIELDS)
+    with transaction.atomic():
+        user, changes = model_update(instance=user, actor=actor, data=data, fields=USER_FIELDS)
+        if "is_active" in changes and not user.is_active:
+            _user_sign_out_everywhere(actor=actor, user=user)
     return user
+
+
+def _user_sign_out_everywhere(*, actor: Any, user: User) -> None:
+    """End every session of ``user`` and revoke their live tokens (audited)."""
+    from django.contrib.sessions.models import Session
+
+    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
+        api_token_revoke(actor=actor, token=token)
+    user_pk = str(user.pk)
+    doomed = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get("_auth_user_id") == user_pk
+    ]
+    Session.objects.filter(pk__in=doomed).delete()
+
+
+def _check_assignment(role: str, countries: list[Any], organisation: Any) -> None:
+    if role not in permissions.Role.values:
+        raise ValidationError({"role": [_("Unknown role: %s") % role]})
+    if role in permissions.ORGANISATION_ROLES and organisation is None:
+        raise ValidationError(
+            {"organisation": [_("A supply-chain actor works for an organisation: choose it.")]}
+        )
+    if role == permissions.Role.ADMINISTRATOR and (countries or organisation is not None):
+        raise ValidationError(
+            {"countries": [_("Administrators work everywhere: give them no countries.")]}
+        )
+
+
+def role_assign(
+    *, actor: Any, user: User, role: str, countries: Any = (), organisation: Any = None
+) -> RoleAssignment:
+    """Give ``user`` a role within ``countries`` and/or ``organisation`` (audited).
+
+    A role the user already holds gets the new scope.
+    """
+    permissions.require(actor, "users.manage")
+    countries = list(countries)
+    _check_assignment(role, countries, organisation)
+    data = {"countries": countries, "organisation": organisation}
+    with transaction.atomic():
+        existing = RoleAssignment.objects.filter(user=user, role=role).first()
+        if existing is None:
+            assignment = model_create(
+                model=RoleAssignment, actor=actor, data={"user": user, "role": role, **data}
+            )
+        else:
+            assignment, _changes = model_update(instance=existing, actor=actor, data=data)
+    permissions.forget_grants(user)
+    return assignment
+
+
+def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
+    """Take a role away (audited); an administrator cannot take their own administrator role."""
+    permissions.require(actor, "users.manage")
+    if (
+        assignment.user_id == getattr(actor, "pk", None)
+        and assignment.role == permissions.Role.ADMINISTRATOR
+    ):
+        raise ValidationError(_("You cannot take away your own administrator role."))
+    user = assignment.user
+    model_delete(instance=assignment, actor=actor)
+    permissions.forget_grants(user)
 
 
 def user_make_administrator(*, username: str, email: str, password: str) -> User:

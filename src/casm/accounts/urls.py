@@ -71,4 +71,10 @@ urlpatterns = [
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:user_id>/edit/", views.user_edit, name="user_edit"),
+    path("users/<int:user_id>/roles/", views.user_role_assign, name="user_role_assign"),
+    path(
+        "users/<int:user_id>/roles/<int:assignment_id>/revoke",
+        views.user_role_revoke,
+        name="user_role_revoke",
+    ),
 ]

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -15,11 +15,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casm.accounts import selectors, services
-from casm.accounts.forms import LoginForm, OrganisationForm, TokenForm, UserForm
+from casm.accounts.forms import (
+    LoginForm,
+    NewUserForm,
+    OrganisationForm,
+    RoleAssignmentForm,
+    TokenForm,
+    UserForm,
+)
 from casm.accounts.models import Organisation, User
+from casm.core import permissions
 from casm.core.forms import form_errors_from
 from casm.core.models import Country
-from casm.core.scope import user_country_ids, user_sees_everything
 
 PAGE_SIZE = 50
 
@@ -44,7 +51,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         {
             "tokens": selectors.api_token_list_for_user(request.user),
             "token_form": TokenForm(),
-            "countries": _signed_in(request).countries.all(),
+            "assignments": selectors.role_assignment_list(_signed_in(request)),
         },
     )
 
@@ -68,7 +75,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
             "tokens": selectors.api_token_list_for_user(request.user),
             "token_form": TokenForm() if raw else form,
             "new_token": raw,
-            "countries": _signed_in(request).countries.all(),
+            "assignments": selectors.role_assignment_list(_signed_in(request)),
         },
         status=200 if raw or form.is_valid() else 400,
     )
@@ -85,13 +92,12 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 def _manageable_countries(user):
     countries = Country.objects.all()
-    return (
-        countries if user_sees_everything(user) else countries.filter(pk__in=user_country_ids(user))
-    )
+    ids = permissions.country_ids_for(user, "organisations.manage")
+    return countries if ids is None else countries.filter(pk__in=ids)
 
 
 def _can_manage_organisations(user) -> bool:
-    return user_sees_everything(user) or user.role == User.Role.DATA_OFFICER
+    return permissions.can(user, "organisations.manage")
 
 
 @login_required
@@ -137,7 +143,7 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpRespo
         {
             "organisation": organisation,
             "can_manage": _can_manage_organisations(request.user),
-            "is_administrator": user_sees_everything(request.user),
+            "is_administrator": permissions.is_administrator(request.user),
         },
     )
 
@@ -145,8 +151,7 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpRespo
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest) -> HttpResponse:
-    if not _can_manage_organisations(request.user):
-        raise PermissionDenied(_("Only administrators and data officers manage organisations."))
+    permissions.require(request.user, "organisations.manage")
     form = OrganisationForm(request.POST or None, countries=_manageable_countries(request.user))
     if request.method == "POST" and form.is_valid():
         try:
@@ -168,8 +173,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpResponse:
     organisation = selectors.organisation_get_for_user(request.user, organisation_id)
-    if not _can_manage_organisations(request.user):
-        raise PermissionDenied(_("Only administrators and data officers manage organisations."))
+    permissions.require(request.user, "organisations.manage")
     # The form works on a copy so that a rejected change leaves the object untouched.
     form = OrganisationForm(
         request.POST or None,
@@ -208,8 +212,7 @@ def organisation_delete(request: HttpRequest, organisation_id: int) -> HttpRespo
 
 
 def _require_administrator(request: HttpRequest) -> None:
-    if not user_sees_everything(request.user):
-        raise PermissionDenied(_("Only administrators manage users."))
+    permissions.require(request.user, "users.manage")
 
 
 @login_required
@@ -228,7 +231,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
             "page": Paginator(users, PAGE_SIZE).get_page(request.GET.get("page")),
             "search": search,
             "role": role,
-            "roles": User.Role.choices,
+            "roles": permissions.Role.choices,
             "query": query.urlencode(),
         },
     )
@@ -248,7 +251,7 @@ def _send_invitation(request: HttpRequest, user: User) -> None:
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
     _require_administrator(request)
-    form = UserForm(request.POST or None, initial={"is_active": True})
+    form = NewUserForm(request.POST or None, initial={"is_active": True})
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_create(actor=request.user, **form.cleaned_data)
@@ -284,9 +287,71 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The changes are saved."))
             return redirect("accounts:user_list")
+    return _user_page(request, person, form=form)
+
+
+def _user_page(
+    request: HttpRequest,
+    person: User,
+    *,
+    form: UserForm | None = None,
+    role_form: RoleAssignmentForm | None = None,
+) -> HttpResponse:
+    """The account's page: its details and the roles it holds, each with its scope."""
+    form = form or UserForm(instance=User.objects.get(pk=person.pk))
+    role_form = role_form or RoleAssignmentForm()
     return render(
         request,
         "accounts/user_form.html",
-        {"form": form, "title": person.username, "person": person},
-        status=400 if form.errors else 200,
+        {
+            "form": form,
+            "title": person.username,
+            "person": person,
+            "assignments": selectors.role_assignment_list(person),
+            "role_form": role_form,
+        },
+        status=400 if form.errors or role_form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def user_role_assign(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Give the person a role, or a new scope for a role they hold."""
+    _require_administrator(request)
+    person = selectors.user_get_for_user(request.user, user_id)
+    role_form = RoleAssignmentForm(request.POST)
+    if role_form.is_valid():
+        try:
+            assignment = services.role_assign(
+                actor=request.user, user=person, **role_form.cleaned_data
+            )
+        except ValidationError as exc:
+            form_errors_from(role_form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(username)s is now %(role)s.")
+                % {"username": person.username, "role": assignment.get_role_display()},
+            )
+            return redirect("accounts:user_edit", user_id=person.pk)
+    return _user_page(request, person, role_form=role_form)
+
+
+@login_required
+@require_POST
+def user_role_revoke(request: HttpRequest, user_id: int, assignment_id: int) -> HttpResponse:
+    _require_administrator(request)
+    person = selectors.user_get_for_user(request.user, user_id)
+    assignment = selectors.role_assignment_get_for_user(request.user, person, assignment_id)
+    try:
+        services.role_revoke(actor=request.user, assignment=assignment)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(username)s is no longer %(role)s.")
+            % {"username": person.username, "role": assignment.get_role_display()},
+        )
+    return redirect("accounts:user_edit", user_id=person.pk)

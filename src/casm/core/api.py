@@ -1,13 +1,11 @@
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from casm.core import selectors, services
+from casm.core import permissions, selectors, services
 from casm.core.pagination import LimitOffset
-from casm.core.scope import user_sees_everything
 
 router = Router(tags=["reference data and jobs"])
 
@@ -115,8 +113,7 @@ def audit_event_list(
     date_to: datetime.date | None = None,
 ):
     """The audit trail, newest first (administrators only)."""
-    if not user_sees_everything(request.user):
-        raise PermissionDenied("Only administrators read the audit trail.")
+    permissions.require(request.user, "audit.view")
     return selectors.audit_event_list(
         username=username,
         model=model,

@@ -28,12 +28,12 @@ def audit_export(job: Job, progress: Progress) -> dict[str, Any]:
     """Write the (filtered) audit log to a CSV file, for administrators only."""
     import json
 
+    from casm.core import permissions
     from casm.core.jobs import JobFailed
-    from casm.core.scope import user_sees_everything
     from casm.core.selectors import audit_event_list
 
     # Checked here, where the data is read, whatever way the job was queued.
-    if not user_sees_everything(job.created_by):
+    if not permissions.can(job.created_by, "audit.view") or job.created_by is None:
         raise JobFailed("Only administrators export the audit log.")
 
     params = job.params

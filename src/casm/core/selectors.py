@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from casm.core.models import AuditEvent, Commodity, Country, Job
-from casm.core.scope import get_in_scope_or_404, scope_queryset
+from casm.core.permissions import get_in_scope_or_404, scope_queryset
 
 
 def country_list() -> QuerySet[Country]:
@@ -54,7 +54,11 @@ def audit_model_names() -> list[str]:
 
 def job_list_for_user(user: Any) -> QuerySet[Job]:
     return scope_queryset(
-        Job.objects.select_related("created_by"), user, country_field=None, owner_field="created_by"
+        Job.objects.select_related("created_by"),
+        user,
+        "jobs.view_all",
+        country_field=None,
+        owner_field="created_by",
     )
 
 
@@ -63,6 +67,7 @@ def job_get_for_user(user: Any, pk: Any) -> Job:
         Job.objects.select_related("created_by"),
         user,
         pk,
+        "jobs.view_all",
         country_field=None,
         owner_field="created_by",
     )

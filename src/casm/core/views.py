@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count
@@ -11,12 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from casm.core import selectors, services
+from casm.core import permissions, selectors, services
 from casm.core.context_processors import PILLARS
 from casm.core.facts import HEADLINE_FIGURES, PILLAR_FIGURES, PILLAR_TEXT
 from casm.core.forms import AuditFilterForm
 from casm.core.maps import outlines_source, world_map_svg
-from casm.core.scope import user_sees_everything
 
 PAGE_SIZE = 50
 
@@ -159,8 +158,7 @@ def job_download(request: HttpRequest, job_id: int) -> FileResponse:
 
 
 def _require_administrator(request: HttpRequest) -> None:
-    if not user_sees_everything(request.user):
-        raise PermissionDenied(_("Only administrators read the audit trail."))
+    permissions.require(request.user, "audit.view")
 
 
 @login_required

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from casm.core import permissions
 from casm.core.audit import audit_record, model_create, model_delete, model_update
 from casm.events.models import Event, FieldVisit, Registration, Session
 
@@ -59,16 +60,11 @@ REGISTRATION_FIELDS = [
 
 def is_secretariat(user: Any) -> bool:
     """The secretariat (administrators) runs events: agenda, attendees, badges, check-in."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and (user.is_superuser or user.role == "administrator")
-    )
+    return permissions.can(user, "events.manage")
 
 
 def _require_secretariat(actor: Any) -> None:
-    if not is_secretariat(actor):
-        raise PermissionDenied(_("Only the secretariat may do this."))
+    permissions.require(actor, "events.manage")
 
 
 def _require_member(actor: Any) -> None:

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -22,9 +21,9 @@ from ninja.security import HttpBearer
 
 from casm.accounts.models import Organisation
 from casm.accounts.services import api_token_authenticate
+from casm.core import permissions
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
-from casm.core.scope import user_sees_everything
 from casm.grants import selectors, services
 from casm.grants.models import Award, Call, Donor, Fund, Proposal, ReviewAssignment
 
@@ -55,8 +54,7 @@ def _money(value: Decimal) -> str:
 
 
 def _secretariat(request: HttpRequest) -> None:
-    if not user_sees_everything(request.user):
-        raise PermissionDenied("Only the secretariat may do this.")
+    permissions.require(request.user, "grants.manage")
 
 
 # --- Calls ---------------------------------------------------------------------------------

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from casm.accounts.models import Organisation
+from casm.accounts.selectors import users_holding
 from casm.accounts.services import user_create
 from casm.core.models import Country
 from casm.grants import selectors, services
@@ -65,8 +65,7 @@ PROPOSALS = 24
 
 
 def _people(rng: random.Random) -> tuple[list[Any], list[Any]]:
-    User = get_user_model()
-    reviewers = list(User.objects.filter(role="grants_reviewer", is_active=True).order_by("pk"))
+    reviewers = list(users_holding("grants_reviewer").order_by("pk"))
     for number in range(len(reviewers), 4):
         reviewers.append(
             user_create(

@@ -9,8 +9,10 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from casm.accounts.models import Organisation
+from casm.accounts.selectors import users_holding
 from casm.core.forms import DateInput
 from casm.core.models import Country
+from casm.core.permissions import Role
 from casm.grants.models import Call, Decision, Donor, Fund, Report, Tranche
 from casm.library.models import Theme
 
@@ -18,9 +20,7 @@ MONEY_HELP = _("A number, e.g. 12500.00")
 
 
 def _reviewers() -> Any:
-    return (
-        get_user_model().objects.filter(role="grants_reviewer", is_active=True).order_by("username")
-    )
+    return users_holding(Role.GRANTS_REVIEWER).order_by("username")
 
 
 class ProposalForm(forms.Form):

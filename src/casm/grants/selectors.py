@@ -12,7 +12,7 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Query
 from django.http import Http404
 from django.utils import timezone
 
-from casm.core.scope import user_sees_everything
+from casm.core import permissions
 from casm.grants.models import (
     Award,
     Call,
@@ -36,7 +36,7 @@ def calls_open(today: Any = None) -> QuerySet[Call]:
 def calls_for_user(user: Any) -> QuerySet[Call]:
     """Everyone sees calls that are open or closed; drafts only the secretariat."""
     calls = Call.objects.select_related("fund").order_by("-opens_on", "pk")
-    if user_sees_everything(user):
+    if permissions.can(user, "grants.manage"):
         return calls
     return calls.exclude(status=Call.Status.DRAFT)
 
@@ -51,7 +51,7 @@ def awards_public() -> QuerySet[Award]:
 def proposals_for_user(user: Any) -> QuerySet[Proposal]:
     """The secretariat sees every proposal; others their own and those given them to review."""
     proposals = Proposal.objects.select_related("call", "country", "organisation", "applicant")
-    if user_sees_everything(user):
+    if permissions.can(user, "grants.manage"):
         return proposals
     if not (user and user.is_authenticated):
         return proposals.none()
@@ -75,7 +75,7 @@ def assignments_for_user(user: Any) -> QuerySet[ReviewAssignment]:
 
 def awards_for_user(user: Any) -> QuerySet[Award]:
     awards = Award.objects.select_related("proposal__call", "proposal__applicant", "fund")
-    if user_sees_everything(user):
+    if permissions.can(user, "grants.manage"):
         return awards
     if not (user and user.is_authenticated):
         return awards.none()

@@ -18,6 +18,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casm.core import permissions
 from casm.core.audit import model_create, model_delete, model_update
 from casm.grants.models import (
     Award,
@@ -41,13 +42,8 @@ from casm.library.models import Theme
 ZERO = Decimal("0.00")
 
 
-def _is_secretariat(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.is_administrator)
-
-
 def _require_secretariat(actor: Any) -> None:
-    if actor is not None and not _is_secretariat(actor):
-        raise PermissionDenied(_("Only the secretariat may do this."))
+    permissions.require(actor, "grants.manage")
 
 
 def _same_currency(expected: str, given: str, field: str = "currency") -> None:
@@ -405,7 +401,7 @@ def proposal_submit(
 
 
 def _check_reviewer(user: Any) -> None:
-    if user.role not in ("grants_reviewer", "administrator"):
+    if not permissions.can(user, "grants.review"):
         raise ValidationError(
             {"reviewer": [_("%(u)s is not a grants reviewer.") % {"u": user.get_username()}]}
         )
@@ -665,7 +661,7 @@ def report_submit(
     indicators: dict[str, Any] | None = None,
 ) -> Report:
     """A progress or final report by the grantee (or the secretariat on their behalf)."""
-    if actor != award.proposal.applicant and not _is_secretariat(actor):
+    if actor != award.proposal.applicant and not permissions.can(actor, "grants.manage"):
         raise PermissionDenied(_("Only the grantee may report on this grant."))
     if award.closed_at is not None:
         raise ValidationError(_("This grant is closed."))

@@ -19,8 +19,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from casm.core import permissions
 from casm.core.forms import form_errors_from
-from casm.core.scope import user_sees_everything
 from casm.grants import forms, selectors, services
 from casm.grants.models import Award, Call, Contribution, Fund, Proposal
 from casm.library.models import Theme
@@ -29,8 +29,7 @@ PAGE_SIZE = 50
 
 
 def _require_secretariat(request: HttpRequest) -> None:
-    if not user_sees_everything(request.user):
-        raise PermissionDenied(_("Only the secretariat may do this."))
+    permissions.require(request.user, "grants.manage")
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -174,9 +173,9 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": proposal.budget_lines.all(),
             "award": award,
             "is_applicant": proposal.applicant_id == request.user.pk,
-            "is_secretariat": user_sees_everything(request.user),
+            "is_secretariat": permissions.can(request.user, "grants.manage"),
             "assignments": proposal.assignments.select_related("reviewer")
-            if user_sees_everything(request.user)
+            if permissions.can(request.user, "grants.manage")
             else [],
         },
     )

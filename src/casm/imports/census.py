@@ -39,9 +39,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casm.core import permissions
 from casm.core.audit import current_audit_context
 from casm.core.models import AuditEvent, Commodity, Country
-from casm.core.scope import user_country_ids, user_sees_everything
 from casm.registry import validation
 from casm.registry.models import Site, SiteVisit
 from casm.registry.services import registry_version_bump
@@ -184,9 +184,7 @@ class CensusImporter:
         self.default_country = country
         if country is None and mapping.defaults.get("country"):
             self.default_country = self.countries.get(str(mapping.defaults["country"]).upper())
-        self.scope = (
-            None if user_sees_everything(actor) or actor is None else set(user_country_ids(actor))
-        )
+        self.scope = permissions.country_ids_for(actor, "registry.import")
         self.commodities = {item.code: item.pk for item in Commodity.objects.all()}
         # A commodity is named by its code, or its English or French name.
         self.commodity_codes = {code: code for code in self.commodities}
@@ -1173,10 +1171,8 @@ def census_import(
     all-or-nothing mode (the default) when any row has a problem. Permissions: the actor must
     edit the registry of each row's country (rows of other countries are problems).
     """
-    from casm.registry.services import check_can_edit_registry
-
     path = Path(path)
-    check_can_edit_registry(actor, country)
+    permissions.require(actor, "registry.import", country=country)
     mapping = mapping or Mapping()
     report_handle = (
         Path(report_path).open("w", newline="", encoding="utf-8")  # noqa: SIM115 (closed below)

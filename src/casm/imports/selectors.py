@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from casm.core import permissions
 from casm.core.models import Country, Job
-from casm.core.scope import user_country_ids, user_sees_everything
 from casm.core.selectors import job_get_for_user, job_list_for_user
 
 from .services import JOB_KIND
@@ -29,6 +29,5 @@ def census_import_get_for_user(user: Any, pk: Any) -> Job:
 
 def import_countries_for_user(user: Any) -> QuerySet[Country]:
     """The countries whose registry the user may import into."""
-    if user_sees_everything(user):
-        return Country.objects.all()
-    return Country.objects.filter(pk__in=user_country_ids(user))
+    ids = permissions.country_ids_for(user, "registry.import")
+    return Country.objects.all() if ids is None else Country.objects.filter(pk__in=ids)

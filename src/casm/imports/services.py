@@ -13,10 +13,9 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from casm.core import permissions
 from casm.core.models import Country, Job
-from casm.core.scope import user_sees_everything
 from casm.core.services import job_enqueue
-from casm.registry.services import check_can_edit_registry
 
 from .mapping import mapping_from_dict
 from .readers import ImportFileError
@@ -36,9 +35,7 @@ def check_can_import(actor: Any, country: Country | None) -> None:
     """Administrators import anywhere; data officers into their countries."""
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Sign in to import field data."))
-    if not (user_sees_everything(actor) or getattr(actor, "role", None) == "data_officer"):
-        raise PermissionDenied(_("Only administrators and data officers import field data."))
-    check_can_edit_registry(actor, country)
+    permissions.require(actor, "registry.import", country=country)
 
 
 def census_import_enqueue(

@@ -19,8 +19,8 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Floor
 from django.utils.translation import get_language
 
+from casm.core import permissions
 from casm.core.models import Commodity, Country
-from casm.core.scope import user_country_ids, user_sees_everything
 from casm.indicators.maps import country_bbox
 from casm.indicators.models import WorkforceEstimate
 from casm.registry.models import LegalStatus, ProductionRecord, Site, SiteVisit
@@ -58,20 +58,17 @@ def workforce_estimate_list(*, country: Country | None = None, world: bool = Fal
 
 def estimate_countries_for_user(user: Any) -> QuerySet[Country] | None:
     """The countries whose estimates ``user`` may edit (all for administrators), None if none."""
-    if user_sees_everything(user):
-        return Country.objects.all()
-    if getattr(user, "is_authenticated", False) and user.role == "data_officer":
-        return Country.objects.filter(pk__in=user_country_ids(user))
-    return None
+    if not permissions.can(user, "estimates.edit"):
+        return None
+    ids = permissions.country_ids_for(user, "estimates.edit")
+    return Country.objects.all() if ids is None else Country.objects.filter(pk__in=ids)
 
 
 def estimate_can_edit(user: Any, country: Country | None) -> bool:
     """Whether ``user`` may add or change estimates of ``country`` (None: the world)."""
-    if user_sees_everything(user):
-        return True
-    if country is None or not getattr(user, "is_authenticated", False):
-        return False
-    return user.role == "data_officer" and country.pk in user_country_ids(user)
+    if country is None:
+        return permissions.is_administrator(user)
+    return permissions.can(user, "estimates.edit", country=country)
 
 
 def workforce_estimate_get(pk: Any) -> WorkforceEstimate | None:

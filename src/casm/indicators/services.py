@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from casm.core import permissions
 from casm.core.audit import model_create, model_delete, model_update
 from casm.core.models import Country
-from casm.core.scope import user_country_ids, user_sees_everything
 from casm.indicators.models import WorkforceEstimate
 
 ESTIMATE_FIELDS = [
@@ -31,14 +31,9 @@ def check_can_edit_estimates(actor: Any, country: Country | None) -> None:
 
     ``actor`` None is the system (migrations, commands).
     """
-    if actor is None or user_sees_everything(actor):
-        return
-    if getattr(actor, "role", None) != "data_officer":
-        raise PermissionDenied(_("Only administrators and data officers edit estimates."))
-    if country is None:
+    permissions.require(actor, "estimates.edit", country=country)
+    if country is None and not permissions.is_administrator(actor) and actor is not None:
         raise PermissionDenied(_("Only administrators edit the world estimates."))
-    if country.pk not in user_country_ids(actor):
-        raise PermissionDenied(_("This country is outside your scope."))
 
 
 def _check_estimate(data: dict[str, Any]) -> None:

@@ -11,9 +11,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from casm.core import permissions
 from casm.core.forms import form_errors_from
 from casm.core.maps import outlines_source, world_map_svg
-from casm.core.scope import user_sees_everything
 from casm.indicators import selectors, services
 from casm.indicators.exports import profile_csv
 from casm.indicators.forms import WorkforceEstimateForm
@@ -194,7 +194,7 @@ def _estimate_form(request: HttpRequest, instance=None, initial=None) -> Workfor
         instance=instance,
         initial=initial,
         countries=countries,
-        world=user_sees_everything(request.user),
+        world=permissions.is_administrator(request.user),
     )
 
 

@@ -21,7 +21,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -426,8 +425,9 @@ def _pdf(title: str, pages: list[list[str]]) -> bytes:
 
 def _people() -> tuple[Any, list[Any]]:
     """The library editor who publishes, and members who contribute."""
-    User = get_user_model()
-    editor = User.objects.filter(role="library_editor", is_active=True).order_by("pk").first()
+    from casm.accounts.selectors import users_holding
+
+    editor = users_holding("library_editor").order_by("pk").first()
     if editor is None:
         from casm.accounts.services import user_create
 
@@ -436,7 +436,7 @@ def _people() -> tuple[Any, list[Any]]:
             first_name="Library", last_name="editor", role="library_editor",
         )  # fmt: skip
     members = list(
-        User.objects.filter(is_active=True, role__in=["member", "data_officer"]).order_by("pk")[:3]
+        (users_holding("member") | users_holding("data_officer")).distinct().order_by("pk")[:3]
     )
     return editor, members or [editor]
 

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casm.core import permissions
 from casm.core.audit import audit_record, model_create, model_delete, model_update
 from casm.core.models import AuditEvent
 from casm.library import extraction
@@ -75,11 +76,7 @@ _ISBN_CHARS = re.compile(r"[^0-9Xx]")
 
 def is_library_editor(user: Any) -> bool:
     """Editors (and administrators) publish, review and moderate."""
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and (user.is_superuser or user.role in ("library_editor", "administrator"))
-    )
+    return user is not None and permissions.can(user, "library.edit")
 
 
 def _require_member(actor: Any) -> None:
@@ -88,8 +85,7 @@ def _require_member(actor: Any) -> None:
 
 
 def _require_editor(actor: Any) -> None:
-    if not is_library_editor(actor):
-        raise PermissionDenied(_("Only library editors may do this."))
+    permissions.require(actor, "library.edit")
 
 
 def can_edit_document(user: Any, document: Document) -> bool:
@@ -490,13 +486,10 @@ def document_withdraw(*, actor: Any, document: Document, reason: str) -> Documen
 
 
 def _editor_addresses() -> list[tuple[str, str]]:
-    from django.contrib.auth import get_user_model
 
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, role__in=["library_editor"])
-        .exclude(email="")
-    )
+    from casm.accounts.selectors import users_holding
+
+    users = users_holding(permissions.Role.LIBRARY_EDITOR).exclude(email="")
     return [(u.email, getattr(u, "language", "") or settings.LANGUAGE_CODE) for u in users]
 
 

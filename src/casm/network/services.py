@@ -11,13 +11,13 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from casm.accounts.models import Organisation
+from casm.core import permissions
 from casm.core.audit import model_create, model_update
-from casm.core.scope import user_sees_everything
 from casm.library.models import Language, Theme
 from casm.network.models import (
     ExpertProfile,
@@ -65,14 +65,11 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 def is_secretariat(user: Any) -> bool:
     """The secretariat keeps the directory: administrators (``None`` is the platform itself)."""
-    return user is None or bool(
-        getattr(user, "is_authenticated", False) and user_sees_everything(user)
-    )
+    return permissions.can(user, "network.manage")
 
 
 def _require_secretariat(actor: Any) -> None:
-    if not is_secretariat(actor):
-        raise PermissionDenied(_("Only the secretariat keeps the network directory."))
+    permissions.require(actor, "network.manage")
 
 
 def _pick(data: dict[str, Any], fields: list[str]) -> dict[str, Any]:

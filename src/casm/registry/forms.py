@@ -8,8 +8,8 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from casm.core import permissions
 from casm.core.models import Commodity, Country
-from casm.core.scope import user_country_ids, user_sees_everything
 from casm.registry.models import (
     ArmedActivity,
     CertificationStatus,
@@ -31,9 +31,8 @@ CHECKBOXES = forms.CheckboxSelectMultiple
 
 def editable_countries(user: Any):
     countries = Country.objects.all()
-    if user_sees_everything(user):
-        return countries
-    return countries.filter(pk__in=user_country_ids(user))
+    ids = permissions.country_ids_for(user, "registry.edit")
+    return countries if ids is None else countries.filter(pk__in=ids)
 
 
 def _preselect_single_country(form: forms.ModelForm, countries: Any) -> None:

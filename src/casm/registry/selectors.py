@@ -14,8 +14,9 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from casm.core import permissions
 from casm.core.models import Commodity, Country
-from casm.core.scope import get_in_scope_or_404, scope_queryset
+from casm.core.permissions import get_in_scope_or_404, scope_queryset
 from casm.registry.models import Miner, Operator, ProductionRecord, Site, SiteVisit
 
 # What anyone may see of a site.
@@ -138,7 +139,7 @@ def site_filter(queryset: QuerySet[Site], filters: SiteFilters) -> QuerySet[Site
 
 def site_list(*, user: Any, filters: SiteFilters | None = None) -> QuerySet[Site]:
     """The sites ``user`` may work with, filtered, with their country and commodities."""
-    queryset = scope_queryset(Site.objects.all(), user)
+    queryset = scope_queryset(Site.objects.all(), user, "registry.view")
     queryset = site_filter(queryset, filters or SiteFilters())
     return queryset.select_related("country", "duplicate_of").prefetch_related(
         Prefetch("commodities", queryset=Commodity.objects.order_by("code"))
@@ -169,6 +170,7 @@ def site_get_for_user(*, user: Any, pk: Any) -> Site:
         Site.objects.select_related("country", "duplicate_of").prefetch_related("commodities"),
         user,
         pk,
+        "registry.view",
     )
 
 
@@ -183,17 +185,10 @@ def site_production(*, site: Site) -> QuerySet[ProductionRecord]:
 
 
 def site_can_edit(*, user: Any, site: Site | None = None, country: Country | None = None) -> bool:
-    from django.core.exceptions import PermissionDenied
-
-    from casm.registry.services import check_can_edit_registry
-
+    """Whether ``user`` may edit the registry of the site's (or the given) country."""
     if not (user and user.is_authenticated):
         return False
-    try:
-        check_can_edit_registry(user, site.country if site else country)
-    except PermissionDenied:
-        return False
-    return True
+    return permissions.can(user, "registry.edit", country=site.country_id if site else country)
 
 
 def visit_list(
@@ -204,7 +199,7 @@ def visit_list(
     date_from: Any = None,
     date_to: Any = None,
 ) -> QuerySet[SiteVisit]:
-    queryset = scope_queryset(SiteVisit.objects.all(), user)
+    queryset = scope_queryset(SiteVisit.objects.all(), user, "registry.view")
     if site_filters is not None and not site_filters.is_empty():
         queryset = queryset.filter(site__in=site_filter(Site.objects.all(), site_filters))
     if site is not None:
@@ -217,11 +212,13 @@ def visit_list(
 
 
 def visit_get_for_user(*, user: Any, pk: Any) -> SiteVisit:
-    return get_in_scope_or_404(SiteVisit.objects.select_related("site", "country"), user, pk)
+    return get_in_scope_or_404(
+        SiteVisit.objects.select_related("site", "country"), user, pk, "registry.view"
+    )
 
 
 def operator_list(*, user: Any, country: str = "", kind: str = "", q: str = "") -> QuerySet:
-    queryset = scope_queryset(Operator.objects.all(), user)
+    queryset = scope_queryset(Operator.objects.all(), user, "registry.view")
     if country:
         found = country_by_code(country)
         queryset = queryset.filter(country=found) if found else queryset.none()
@@ -240,12 +237,15 @@ def operator_list(*, user: Any, country: str = "", kind: str = "", q: str = "") 
 
 def operator_get_for_user(*, user: Any, pk: Any) -> Operator:
     return get_in_scope_or_404(
-        Operator.objects.select_related("country").prefetch_related("sites"), user, pk
+        Operator.objects.select_related("country").prefetch_related("sites"),
+        user,
+        pk,
+        "registry.view",
     )
 
 
 def miner_list(*, user: Any, country: str = "", operator: Any = None, q: str = "") -> QuerySet:
-    queryset = scope_queryset(Miner.objects.all(), user)
+    queryset = scope_queryset(Miner.objects.all(), user, "registry.view")
     if country:
         found = country_by_code(country)
         queryset = queryset.filter(country=found) if found else queryset.none()
@@ -258,14 +258,17 @@ def miner_list(*, user: Any, country: str = "", operator: Any = None, q: str = "
 
 def miner_get_for_user(*, user: Any, pk: Any) -> Miner:
     return get_in_scope_or_404(
-        Miner.objects.select_related("country", "operator").prefetch_related("sites"), user, pk
+        Miner.objects.select_related("country", "operator").prefetch_related("sites"),
+        user,
+        pk,
+        "registry.view",
     )
 
 
 def production_list(
     *, user: Any, country: str = "", commodity: str = "", year: int | None = None, site: Any = None
 ) -> QuerySet[ProductionRecord]:
-    queryset = scope_queryset(ProductionRecord.objects.all(), user)
+    queryset = scope_queryset(ProductionRecord.objects.all(), user, "registry.view")
     if country:
         found = country_by_code(country)
         queryset = queryset.filter(country=found) if found else queryset.none()
@@ -283,6 +286,7 @@ def production_get_for_user(*, user: Any, pk: Any) -> ProductionRecord:
         ProductionRecord.objects.select_related("country", "commodity", "site", "operator"),
         user,
         pk,
+        "registry.view",
     )
 
 

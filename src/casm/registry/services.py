@@ -11,15 +11,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from casm.core import permissions
 from casm.core.audit import audit_record, model_create, model_delete, model_update
 from casm.core.models import AuditEvent, Commodity, Country
-from casm.core.scope import user_country_ids, user_sees_everything
 from casm.registry import validation
 from casm.registry.models import (
     CertificationRecord,
@@ -139,19 +139,6 @@ def registry_version_bump(country_ids: Iterable[int]) -> None:
         cache.set(_version_key(country_id), max(stamp, int(old) + 1), None)
 
 
-# --- Permissions -----------------------------------------------------------------------------
-
-
-def check_can_edit_registry(actor: Any, country: Country | None) -> None:
-    """Administrators edit everywhere; data officers in their countries; ``None`` is the system."""
-    if actor is None or user_sees_everything(actor):
-        return
-    if getattr(actor, "role", None) != "data_officer":
-        raise PermissionDenied(_("Only administrators and data officers edit the registry."))
-    if country is not None and country.pk not in user_country_ids(actor):
-        raise PermissionDenied(_("This country is outside your scope."))
-
-
 def _raise(problems: list[tuple[str, str]]) -> None:
     if problems:
         errors: dict[str, list[str]] = {}
@@ -217,7 +204,7 @@ def site_create(*, actor: Any, override_location: bool = False, **data: Any) -> 
     """Register a site: code made when absent, location checked, duplicates flagged."""
     data = {name: data[name] for name in SITE_FIELDS if name in data}
     country = data.get("country")
-    check_can_edit_registry(actor, country)
+    permissions.require(actor, "registry.edit", country=country)
     _check_site(data, override_location=override_location)
     with transaction.atomic():
         if not data.get("code") and country is not None:
@@ -245,9 +232,7 @@ def site_create(*, actor: Any, override_location: bool = False, **data: Any) -> 
 
 def site_update(*, actor: Any, site: Site, override_location: bool = False, **data: Any) -> Site:
     """Change a site's details; moving it checks the location and duplicates again."""
-    check_can_edit_registry(actor, site.country)
-    if "country" in data:
-        check_can_edit_registry(actor, data["country"])
+    permissions.require_change(actor, "registry.edit", instance=site, data=data)
     merged = {name: getattr(site, name) for name in SITE_FIELDS if name != "commodities"}
     merged.update({k: v for k, v in data.items() if k in SITE_FIELDS and k != "commodities"})
     _check_site(merged, override_location=override_location)
@@ -279,7 +264,7 @@ def site_update(*, actor: Any, site: Site, override_location: bool = False, **da
 
 def site_duplicate_dismiss(*, actor: Any, site: Site) -> Site:
     """Mark a flagged site as checked and not a duplicate."""
-    check_can_edit_registry(actor, site.country)
+    permissions.require(actor, "registry.edit", country=site.country)
     site, _changes = model_update(
         instance=site, actor=actor, data={"duplicate_of": None, "duplicate_dismissed": True}
     )
@@ -290,8 +275,7 @@ def site_duplicate_dismiss(*, actor: Any, site: Site) -> Site:
 def site_merge(*, actor: Any, site: Site, into: Site) -> Site:
     """Fold ``site`` into ``into``: visits, production, operators, miners and certification
     history move over; ``site`` is deleted, its audit trail kept under its old id."""
-    check_can_edit_registry(actor, site.country)
-    check_can_edit_registry(actor, into.country)
+    permissions.require_each(actor, "registry.edit", countries=[site.country_id, into.country_id])
     if site.pk == into.pk:
         raise ValidationError(_("A site cannot be merged into itself."))
     if site.country_id != into.country_id:
@@ -336,7 +320,7 @@ def site_certify(
     note: str = "",
 ) -> CertificationRecord:
     """Record a regional certification decision; the site shows the latest one."""
-    check_can_edit_registry(actor, site.country)
+    permissions.require(actor, "registry.edit", country=site.country)
     problem = validation.date_problem(valid_from)
     if problem:
         raise ValidationError({"valid_from": [problem]})
@@ -472,7 +456,7 @@ def _check_visit(data: dict[str, Any]) -> None:
 
 def site_visit_record(*, actor: Any, site: Site, **data: Any) -> SiteVisit:
     """Record one census observation of a site and update the site's current figures."""
-    check_can_edit_registry(actor, site.country)
+    permissions.require(actor, "registry.edit", country=site.country)
     data = {name: data[name] for name in VISIT_FIELDS if name in data}
     _check_visit(data)
     submission = data.get("submission_id")
@@ -494,7 +478,7 @@ def site_visit_record(*, actor: Any, site: Site, **data: Any) -> SiteVisit:
 
 
 def site_visit_update(*, actor: Any, visit: SiteVisit, **data: Any) -> SiteVisit:
-    check_can_edit_registry(actor, visit.country)
+    permissions.require(actor, "registry.edit", country=visit.country)
     merged = {name: getattr(visit, name) for name in VISIT_FIELDS}
     merged.update({name: data[name] for name in VISIT_FIELDS if name in data})
     _check_visit(merged)
@@ -506,7 +490,7 @@ def site_visit_update(*, actor: Any, visit: SiteVisit, **data: Any) -> SiteVisit
 
 
 def site_visit_delete(*, actor: Any, visit: SiteVisit) -> None:
-    check_can_edit_registry(actor, visit.country)
+    permissions.require(actor, "registry.edit", country=visit.country)
     site = visit.site
     with transaction.atomic():
         model_delete(instance=visit, actor=actor)
@@ -526,7 +510,7 @@ def _check_same_country(country: Country | None, sites: Iterable[Site]) -> None:
 def operator_create(*, actor: Any, **data: Any) -> Operator:
     """Register an operator (person, cooperative, association or company)."""
     data = {name: data[name] for name in OPERATOR_FIELDS if name in data}
-    check_can_edit_registry(actor, data.get("country"))
+    permissions.require(actor, "registry.edit", country=data.get("country"))
     _check_same_country(data.get("country"), data.get("sites", []))
     operator = model_create(model=Operator, actor=actor, data=data)
     registry_version_bump([operator.country_id])
@@ -534,9 +518,7 @@ def operator_create(*, actor: Any, **data: Any) -> Operator:
 
 
 def operator_update(*, actor: Any, operator: Operator, **data: Any) -> Operator:
-    check_can_edit_registry(actor, operator.country)
-    if "country" in data:
-        check_can_edit_registry(actor, data["country"])
+    permissions.require_change(actor, "registry.edit", instance=operator, data=data)
     _check_same_country(data.get("country", operator.country), data.get("sites", []))
     old_country_id = operator.country_id
     operator, _changes = model_update(
@@ -562,7 +544,7 @@ def _check_miner(data: dict[str, Any]) -> None:
 def miner_create(*, actor: Any, **data: Any) -> Miner:
     """Register a miner (personal data)."""
     data = {name: data[name] for name in MINER_FIELDS if name in data}
-    check_can_edit_registry(actor, data.get("country"))
+    permissions.require(actor, "registry.edit", country=data.get("country"))
     _check_miner(data)
     miner = model_create(model=Miner, actor=actor, data=data)
     registry_version_bump([miner.country_id])
@@ -570,10 +552,7 @@ def miner_create(*, actor: Any, **data: Any) -> Miner:
 
 
 def miner_update(*, actor: Any, miner: Miner, **data: Any) -> Miner:
-    check_can_edit_registry(actor, miner.country)
-    if "country" in data:
-        # Moving a miner (personal data) needs the new country in scope too.
-        check_can_edit_registry(actor, data["country"])
+    permissions.require_change(actor, "registry.edit", instance=miner, data=data)
     old_country_id = miner.country_id
     merged = {name: getattr(miner, name) for name in MINER_FIELDS if name != "sites"}
     merged.update({name: data[name] for name in MINER_FIELDS if name in data})
@@ -584,7 +563,7 @@ def miner_update(*, actor: Any, miner: Miner, **data: Any) -> Miner:
 
 
 def miner_delete(*, actor: Any, miner: Miner) -> None:
-    check_can_edit_registry(actor, miner.country)
+    permissions.require(actor, "registry.edit", country=miner.country)
     model_delete(instance=miner, actor=actor)
     registry_version_bump([miner.country_id])
 
@@ -631,7 +610,7 @@ def production_record_create(*, actor: Any, **data: Any) -> ProductionRecord:
         owner = data.get("site") or data.get("operator")
         if owner is not None:
             data["country"] = owner.country
-    check_can_edit_registry(actor, data.get("country"))
+    permissions.require(actor, "registry.edit", country=data.get("country"))
     if data.get("period") == "year":
         data["period_number"] = None
     _check_production(data)
@@ -646,10 +625,9 @@ def production_record_create(*, actor: Any, **data: Any) -> ProductionRecord:
 def production_record_update(
     *, actor: Any, record: ProductionRecord, **data: Any
 ) -> ProductionRecord:
-    check_can_edit_registry(actor, record.country)
     merged = {name: getattr(record, name) for name in PRODUCTION_FIELDS}
     merged.update({name: data[name] for name in PRODUCTION_FIELDS if name in data})
-    check_can_edit_registry(actor, merged["country"])
+    permissions.require_change(actor, "registry.edit", instance=record, data=merged)
     _check_production(merged)
     data = {name: merged[name] for name in PRODUCTION_FIELDS}
     data["quantity_base"] = validation.quantity_in_commodity_unit(
@@ -662,6 +640,6 @@ def production_record_update(
 
 
 def production_record_delete(*, actor: Any, record: ProductionRecord) -> None:
-    check_can_edit_registry(actor, record.country)
+    permissions.require(actor, "registry.edit", country=record.country)
     model_delete(instance=record, actor=actor)
     registry_version_bump([record.country_id])

@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from casm.core import permissions
 from casm.core.forms import form_errors_from
 from casm.core.maps import OUTLINES_PATH
-from casm.core.scope import user_country_ids, user_sees_everything
 from casm.lib.charts import line_chart_svg
 from casm.registry import exports, forms, selectors, services
 from casm.registry.models import Miner, Operator, Site
@@ -39,15 +39,11 @@ def _query_without_page(request: HttpRequest) -> str:
 
 def _visible_country_ids(user: Any) -> set[int] | None:
     """None: every country."""
-    if user_sees_everything(user):
-        return None
-    return set(user_country_ids(user))
+    return permissions.country_ids_for(user, "registry.view") if user.is_authenticated else set()
 
 
 def _can_edit_somewhere(user: Any) -> bool:
-    return user.is_authenticated and (
-        user_sees_everything(user) or (user.role == "data_officer" and bool(user_country_ids(user)))
-    )
+    return permissions.can(user, "registry.edit")
 
 
 # --- Sites -----------------------------------------------------------------------------------

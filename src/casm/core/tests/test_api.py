@@ -134,9 +134,15 @@ def test_the_interactive_docs_and_schema_are_served_without_a_cdn(client, db):
     assert "/api/v1/organisations" in schema["paths"]
 
 
-def test_me_tells_the_scope(client, ghana_officer, token_for):
+def test_me_tells_each_role_with_its_scope(client, ghana_officer, token_for, country):
+    from casm.accounts.services import role_assign
+
+    role_assign(actor=None, user=ghana_officer, role="licensing_officer", countries=[country("TZ")])
     me = client.get("/api/v1/me", **token_for(ghana_officer)).json()
-    assert (me["role"], me["countries"]) == ("data_officer", ["GH"])
+    assert [(r["role"], r["countries"]) for r in me["roles"]] == [
+        ("data_officer", ["GH"]),
+        ("licensing_officer", ["TZ"]),
+    ]
 
 
 ANONYMOUS_API = [

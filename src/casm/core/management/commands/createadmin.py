@@ -20,7 +20,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, username: str, email: str, if_none: bool, **options):
-        administrators = User.objects.filter(role=User.Role.ADMINISTRATOR)
+        administrators = User.objects.filter(role_assignments__role=User.Role.ADMINISTRATOR)
         if if_none and administrators.exists():
             self.stdout.write("An administrator already exists; none created.")
             return

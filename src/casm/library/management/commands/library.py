@@ -22,7 +22,8 @@ def _first_administrator() -> Any:
     User = get_user_model()
     return (
         User.objects.filter(is_active=True)
-        .filter(Q(role="administrator") | Q(is_superuser=True))
+        .filter(Q(role_assignments__role="administrator") | Q(is_superuser=True))
+        .distinct()
         .order_by("pk")
         .first()
     )

@@ -1,0 +1,110 @@
+"""The permissions table: several roles per person, each with its own scope."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from casm.core import permissions
+from casm.core.permissions import CAPABILITIES, Role, Scope
+
+
+@pytest.fixture
+def congo_officer_and_licensing(make_user, country):
+    """A data officer for CD who is also a licensing officer for CD and RW."""
+    from casm.accounts.services import role_assign
+
+    user = make_user("mbuyi", role=Role.DATA_OFFICER, countries=["CD"])
+    role_assign(
+        actor=None,
+        user=user,
+        role=Role.LICENSING_OFFICER,
+        countries=[country("CD"), country("RW")],
+    )
+    return user
+
+
+def test_each_role_keeps_its_own_scope(congo_officer_and_licensing, country):
+    user = congo_officer_and_licensing
+    assert permissions.can(user, "registry.edit", country=country("CD"))
+    assert not permissions.can(user, "registry.edit", country=country("RW"))
+    assert permissions.can(user, "licensing.decide", country=country("RW"))
+    assert not permissions.can(user, "licensing.decide", country=country("GH"))
+    # Seeing the registry follows every country-scoped role.
+    assert permissions.country_ids_for(user, "registry.view") == {
+        country("CD").pk,
+        country("RW").pk,
+    }
+
+
+def test_it_says_why_it_refuses(congo_officer_and_licensing, member, country):
+    with pytest.raises(PermissionDenied, match="outside your scope"):
+        permissions.require(congo_officer_and_licensing, "registry.edit", country=country("RW"))
+    with pytest.raises(PermissionDenied, match="Only administrators and data officers edit"):
+        permissions.require(member, "registry.edit", country=country("CD"))
+    with pytest.raises(PermissionDenied, match="Only library editors"):
+        permissions.require(member, "library.edit")
+
+
+def test_the_system_and_administrators_may_do_everything(admin_user, country):
+    for code in CAPABILITIES:
+        assert permissions.can(None, code, country=country("CD"))
+        assert permissions.can(admin_user, code, country=country("CD"))
+    assert permissions.country_ids_for(admin_user, "registry.edit") is None
+
+
+def test_anonymous_and_deactivated_users_hold_nothing(ghana_officer, country):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not permissions.can(AnonymousUser(), "registry.view", country=country("GH"))
+    ghana_officer.is_active = False
+    assert not permissions.can(ghana_officer, "registry.view", country=country("GH"))
+    with pytest.raises(PermissionDenied, match="Sign in"):
+        permissions.require(ghana_officer, "registry.view", country=country("GH"))
+
+
+def test_a_move_needs_the_old_and_the_new_country(ghana_officer, make_site, country):
+    site = make_site("Prestea", "GH")
+    permissions.require_change(ghana_officer, "registry.edit", instance=site, data={})
+    with pytest.raises(PermissionDenied):
+        permissions.require_change(
+            ghana_officer, "registry.edit", instance=site, data={"country": country("CD")}
+        )
+    congo = make_site("Kamituga", "CD")
+    with pytest.raises(PermissionDenied):
+        permissions.require_change(
+            ghana_officer, "registry.edit", instance=congo, data={"country": country("GH")}
+        )
+
+
+def test_a_supply_chain_actor_acts_for_its_organisation_only(
+    make_user, congo_cooperative, ghana_cooperative
+):
+    trader = make_user("trader", role=Role.SUPPLY_CHAIN_ACTOR, organisation=congo_cooperative)
+    assert permissions.can(trader, "traceability.trade", organisation=congo_cooperative)
+    assert not permissions.can(trader, "traceability.trade", organisation=ghana_cooperative)
+    assert not permissions.can(trader, "registry.view")
+
+
+def test_scope_queryset_finds_nothing_outside_scope(ghana_officer, make_site):
+    from casm.registry.models import Site
+
+    ghana, congo = make_site("Prestea", "GH"), make_site("Kamituga", "CD")
+    seen = permissions.scope_queryset(Site.objects.all(), ghana_officer, "registry.view")
+    assert list(seen) == [ghana]
+    with pytest.raises(Http404):
+        permissions.get_in_scope_or_404(
+            Site.objects.all(), ghana_officer, congo.pk, "registry.view"
+        )
+    with pytest.raises(Http404):
+        permissions.get_in_scope_or_404(Site.objects.all(), ghana_officer, 2**63, "registry.view")
+
+
+def test_every_role_and_capability_is_consistent():
+    for code, capability in CAPABILITIES.items():
+        assert capability.code == code
+        assert capability.roles <= set(Role.values)
+        assert Role.ADMINISTRATOR not in capability.roles  # administrators hold all anyway
+        if capability.scope is Scope.ORGANISATION:
+            assert capability.roles <= permissions.ORGANISATION_ROLES
+    with pytest.raises(LookupError):
+        permissions.can(None, "registry.fly")
