@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 import tempfile
 from typing import Any
 
+from casm.core import tables
 from casm.core.jobs import Progress, job_handler
 from casm.core.models import Job
 
@@ -50,7 +50,7 @@ def audit_export(job: Job, progress: Progress) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile(
         "w", suffix=".csv", delete=False, newline="", encoding="utf-8"
     ) as handle:
-        writer = csv.writer(handle)
+        writer = tables.csv_writer(handle)
         writer.writerow(AUDIT_EXPORT_COLUMNS)
         for done, event in enumerate(events.iterator(chunk_size=2000), start=1):
             writer.writerow(

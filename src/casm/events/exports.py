@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
+from typing import Any
 
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from casm.core import tables
 from casm.events.models import Event, Registration
 from casm.events.selectors import attendees
 
@@ -37,11 +37,9 @@ def _organisation(registration: Registration) -> str:
 
 def attendees_csv(event: Event, *, include_waiting: bool = False) -> str:
     """One row per attendee (confirmed first; the waiting list too if asked)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    rows: list[list[Any]] = [CSV_COLUMNS]
     for registration in attendees(event, include_waiting=include_waiting):
-        writer.writerow(
+        rows.append(
             [
                 registration.full_name,
                 _organisation(registration),
@@ -59,7 +57,7 @@ def attendees_csv(event: Event, *, include_waiting: bool = False) -> str:
                 registration.created_at.isoformat(),
             ]
         )
-    return out.getvalue()
+    return tables.csv_text(rows, lineterminator="\n")
 
 
 # Badges: 2 columns × 4 rows of 90 × 62 mm on A4 (210 × 297 mm).

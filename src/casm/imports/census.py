@@ -24,7 +24,6 @@ clarity:
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime
 import functools
 import gc
@@ -39,7 +38,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casm.core import permissions
+from casm.core import permissions, tables
 from casm.core.audit import current_audit_context
 from casm.core.models import AuditEvent, Commodity, Country
 from casm.registry import validation
@@ -1179,7 +1178,7 @@ def census_import(
         if report_path
         else None
     )
-    report = csv.writer(report_handle) if report_handle else None
+    report = tables.csv_writer(report_handle) if report_handle else None
     if report is not None:
         report.writerow(REPORT_COLUMNS)
     try:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+from casm.core import tables
 
 SUPPRESSED = "<5"
 HEADER = ["section", "indicator", "item", "year", "value", "unit", "source"]
@@ -93,6 +93,4 @@ def profile_csv_rows(profile: dict[str, Any]) -> list[list[Any]]:
 
 
 def profile_csv(profile: dict[str, Any]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(profile_csv_rows(profile))
-    return buffer.getvalue()
+    return tables.csv_text(profile_csv_rows(profile))

@@ -7,15 +7,15 @@ by name. Grant amounts are summed per currency, never across currencies.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
+
+from casm.core import tables
 
 COLUMNS = [
     "year",
@@ -95,12 +95,10 @@ def network_series() -> list[dict[str, Any]]:
 
 
 def network_series_csv(rows: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    lines: list[list[Any]] = [COLUMNS]
     for row in rows:
         amounts = "; ".join(
             f"{total} {currency}" for currency, total in row["grant_amounts"].items()
         )
-        writer.writerow([*(row[c] if row[c] is not None else "" for c in COLUMNS[:-1]), amounts])
-    return out.getvalue()
+        lines.append([*(row[c] for c in COLUMNS[:-1]), amounts])
+    return tables.csv_text(lines)

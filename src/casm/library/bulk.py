@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from casm.accounts.models import Organisation
+from casm.core import tables
 from casm.core.models import Commodity, Country
 from casm.library import extraction, services
 from casm.library.models import (
@@ -700,7 +701,7 @@ def documents_import(
 def report_write(result: BulkResult, path: Path) -> None:
     """One line per row (its outcome) and one per problem, for a spreadsheet."""
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = tables.csv_writer(handle)
         writer.writerow(REPORT_COLUMNS)
         for problem in result.problems:
             writer.writerow([problem.row, "", "", SKIPPED, "", problem.column, problem.value,

@@ -9,7 +9,6 @@ row is checked on its own; a bad row is reported with its number and changes not
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -18,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from casm.accounts.models import Organisation
+from casm.core import tables
 from casm.core.models import Country
 from casm.network import services
 
@@ -120,11 +120,9 @@ def organisations_import(*, actor: Any, stream: TextIO, dry_run: bool = False) -
 
 def organisations_csv(organisations: Iterable[Organisation]) -> str:
     """The organisations as CSV, in the columns the import reads."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    rows: list[list[Any]] = [COLUMNS]
     for org in organisations:
-        writer.writerow(
+        rows.append(
             [
                 org.name,
                 org.acronym,
@@ -134,4 +132,4 @@ def organisations_csv(organisations: Iterable[Organisation]) -> str:
                 ";".join(sorted(c.alpha2 for c in org.countries_of_work.all())),
             ]
         )
-    return out.getvalue()
+    return tables.csv_text(rows)

@@ -5,30 +5,27 @@ for the command line) and reads it in chunks of rows ordered by id. A *public* s
 only :data:`~casm.registry.selectors.PUBLIC_SITE_FIELDS` and the commodities, whatever the
 queryset; visits, operators and production have no public export.
 
-Each ``*_export`` function returns an :class:`ExportFile`: a file name, a content type and an
-iterator of bytes, which :func:`export_response` turns into a streaming download.
+Each ``*_export`` function returns a :class:`casm.core.tables.ExportFile`, written by the
+platform's one table writer (formulas neutralised), which ``export_response`` streams.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime
-import decimal
-import io
-import json
-import os
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.db.models import QuerySet
-from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from casm.core.models import Country
+from casm.core.tables import (
+    FORMATS,
+    ExportError,
+    ExportFile,
+    Table,
+    export_response,
+    table_export,
+)
 from casm.registry import services
 from casm.registry.models import Operator, ProductionRecord, Site, SiteVisit
 from casm.registry.selectors import (
@@ -38,37 +35,9 @@ from casm.registry.selectors import (
     site_filter,
 )
 
-FORMATS = ("csv", "xlsx", "geojson")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "geojson": "application/geo+json",
-}
+__all__ = ["FORMATS", "ExportError", "ExportFile", "export_response", "system_export"]
+
 CHUNK_ROWS = 2000
-FILE_CHUNK_BYTES = 64 * 1024
-# Text a spreadsheet would run as a formula when the cell is opened.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class ExportError(ValueError):
-    """An export that cannot be made (unknown format, or not offered publicly)."""
-
-
-class ExportFile(NamedTuple):
-    filename: str
-    content_type: str
-    chunks: Iterator[bytes]
-
-
-@dataclass(frozen=True)
-class Table:
-    """What an export reads: the columns, the rows, and where each row is on a map."""
-
-    name: str
-    columns: list[str]
-    rows: Callable[[], Iterator[dict[str, Any]]]
-    # The names of the latitude and longitude columns, for GeoJSON.
-    point: tuple[str, str] | None = None
 
 
 # --- Reading in chunks -----------------------------------------------------------------------
@@ -92,10 +61,6 @@ def _chunks(queryset: QuerySet, fields: Iterable[str]) -> Iterator[list[dict[str
         last = rows[-1]["id"]
         if len(rows) < CHUNK_ROWS:
             return
-
-
-def _joined(values: Iterable[Any]) -> str:
-    return ";".join(str(value) for value in values)
 
 
 SITE_FIELDS = [
@@ -262,121 +227,6 @@ def production_table(queryset: QuerySet[ProductionRecord]) -> Table:
     return Table("production", columns, rows)
 
 
-# --- Writers ---------------------------------------------------------------------------------
-
-
-def _text(value: Any) -> Any:
-    """A cell value for CSV and XLSX: lists joined, JSON as text, formulas defused."""
-    if isinstance(value, list | tuple):
-        if any(isinstance(item, dict) for item in value):
-            return json.dumps(value, ensure_ascii=False)
-        return _joined(value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, datetime.datetime):
-        return value.replace(microsecond=0).isoformat()
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith(FORMULA_STARTS):
-            return "'" + value
-    return value
-
-
-def csv_chunks(table: Table) -> Iterator[bytes]:
-    """CSV in UTF-8 with a byte order mark (so spreadsheets read accents right)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    writer.writerow(table.columns)
-    for number, row in enumerate(table.rows(), start=1):
-        values = []
-        for column in table.columns:
-            value = _text(row.get(column))
-            if isinstance(value, bool):
-                value = "true" if value else "false"
-            values.append("" if value is None else value)
-        writer.writerow(values)
-        if number % 500 == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
-
-
-def xlsx_chunks(table: Table) -> Iterator[bytes]:
-    """One sheet written by openpyxl in write-only mode into a temporary file, then streamed."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(table.name[:31])
-    sheet.append(table.columns)
-    for row in table.rows():
-        values = []
-        for column in table.columns:
-            value = _text(row.get(column))
-            if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-                value = value.replace(tzinfo=None)
-            values.append(value)
-        sheet.append(values)
-    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="casm-export-")
-    os.close(handle)
-    try:
-        workbook.save(path)
-        with open(path, "rb") as file:
-            while chunk := file.read(FILE_CHUNK_BYTES):
-                yield chunk
-    finally:
-        os.unlink(path)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime.date | datetime.datetime):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def geojson_chunks(table: Table) -> Iterator[bytes]:
-    """A FeatureCollection of points, one feature per row, written feature by feature."""
-    if table.point is None:
-        raise ExportError(_("This export has no locations, so no GeoJSON."))
-    latitude, longitude = table.point
-    yield b'{"type": "FeatureCollection", "features": ['
-    separator = b""
-    batch: list[bytes] = []
-    for row in table.rows():
-        feature = {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [row[longitude], row[latitude]]},
-            "properties": {k: v for k, v in row.items() if k not in (latitude, longitude)},
-        }
-        batch.append(separator + json.dumps(feature, default=_json_default).encode("utf-8"))
-        separator = b",\n"
-        if len(batch) >= 500:
-            yield b"".join(batch)
-            batch = []
-    batch.append(b"]}\n")
-    yield b"".join(batch)
-
-
-WRITERS: dict[str, Callable[[Table], Iterator[bytes]]] = {
-    "csv": csv_chunks,
-    "xlsx": xlsx_chunks,
-    "geojson": geojson_chunks,
-}
-
-
-def table_export(table: Table, fmt: str) -> ExportFile:
-    """``table`` written as ``fmt``; nothing is read until the chunks are iterated."""
-    if fmt not in WRITERS:
-        raise ExportError(
-            _("Unknown format %(format)s: choose csv, xlsx or geojson.") % {"format": fmt}
-        )
-    if fmt == "geojson" and table.point is None:
-        raise ExportError(_("This export has no locations, so no GeoJSON."))
-    stamp = datetime.date.today().isoformat()
-    return ExportFile(f"casm-{table.name}-{stamp}.{fmt}", CONTENT_TYPES[fmt], WRITERS[fmt](table))
-
-
 # --- What callers use ------------------------------------------------------------------------
 
 
@@ -398,15 +248,6 @@ def operators_export(queryset: QuerySet[Operator], fmt: str) -> ExportFile:
 def production_export(queryset: QuerySet[ProductionRecord], fmt: str) -> ExportFile:
     """The production records of ``queryset`` (csv or xlsx; never public)."""
     return table_export(production_table(queryset), fmt)
-
-
-def export_response(export: ExportFile, *, attachment: bool = True) -> StreamingHttpResponse:
-    """A streaming download of ``export``."""
-    response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
-    disposition = "attachment" if attachment else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{export.filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 EXPORT_KINDS = ("sites", "visits", "operators", "production")
