@@ -218,6 +218,9 @@ OAI_ADMIN_EMAIL = env_str("CASM_OAI_ADMIN_EMAIL", "")
 
 # Background jobs: how often an idle worker looks for work, in seconds.
 JOB_POLL_INTERVAL = env_int("CASM_JOB_POLL_INTERVAL", 2, minimum=1)
+# A running job whose worker has given no news for this long (seconds) is taken to be dead:
+# queued again once, then marked failed. A worker on the same machine that is gone is seen at once.
+JOB_STALE_AFTER = env_int("CASM_JOB_STALE_AFTER", 3600, minimum=60)
 
 LOGGING = {
     "version": 1,

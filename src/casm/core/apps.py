@@ -8,7 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from casm.core import (
-            checks,  # noqa: F401  (registers the system checks)
-            jobs,  # noqa: F401  (registers the core job handlers)
-        )
+        from django.utils.module_loading import autodiscover_modules
+
+        from casm.core import checks  # noqa: F401  (registers the system checks)
+
+        # Every app's job_handlers module registers its handlers: nothing to import by hand.
+        autodiscover_modules("job_handlers")

@@ -7,6 +7,7 @@ extraction, exports) registers a handler here with :func:`job_handler`.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
 import socket
@@ -17,7 +18,9 @@ from typing import Any
 
 from django.core.files.base import File
 from django.db import close_old_connections, connection, transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from casm.core.models import Job
 
@@ -54,8 +57,13 @@ def job_claim_next(*, worker: str) -> Job | None:
     for job_id in (
         Job.objects.filter(status=Job.Status.QUEUED).order_by("id").values_list("id", flat=True)[:5]
     ):
+        now = timezone.now()
         claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-            status=Job.Status.RUNNING, started_at=timezone.now(), worker=worker
+            status=Job.Status.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            worker=worker,
+            attempts=F("attempts") + 1,
         )
         if claimed:
             return Job.objects.get(pk=job_id)
@@ -73,7 +81,7 @@ def _progress_reporter(job: Job, echo: Callable[[str], None] | None) -> Progress
             return
         last["at"] = now
         updated = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
-            progress=done, total=total, message=message[:500]
+            progress=done, total=total, message=message[:500], heartbeat_at=timezone.now()
         )
         if not updated:
             raise JobCancelled
@@ -125,6 +133,57 @@ def job_run(job: Job, *, echo: Callable[[str], None] | None = None) -> Job:
     return job
 
 
+def _worker_is_gone(worker: str) -> bool:
+    """True when ``worker`` (``host:pid``) ran on this machine and its process has ended."""
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def jobs_reap(*, now: Any = None) -> list[Job]:
+    """Find running jobs whose worker died; queue each again once, then mark it failed.
+
+    A worker is dead when its process on this machine is gone, or when it has given no news
+    (no progress report) for ``settings.JOB_STALE_AFTER`` seconds. The reason is the job's
+    message, shown on its page. Returns the jobs changed.
+    """
+    from django.conf import settings
+
+    now = now or timezone.now()
+    stale_before = now - datetime.timedelta(seconds=settings.JOB_STALE_AFTER)
+    changed = []
+    for job in Job.objects.filter(status=Job.Status.RUNNING).order_by("pk"):
+        last_news = job.heartbeat_at or job.started_at or job.created_at
+        if _worker_is_gone(job.worker):
+            reason = _("The worker running this job (%(worker)s) stopped.") % {"worker": job.worker}
+        elif last_news < stale_before:
+            minutes = settings.JOB_STALE_AFTER // 60
+            reason = _(
+                "The worker running this job (%(worker)s) gave no news for %(minutes)s minutes."
+            ) % {"worker": job.worker, "minutes": minutes}
+        else:
+            continue
+        if job.attempts < 2:
+            fields = {"status": Job.Status.QUEUED, "worker": "", "started_at": None}
+            message = reason + " " + _("It was queued again.")
+        else:
+            fields = {"status": Job.Status.FAILED, "finished_at": now}
+            message = reason + " " + _("It had been tried twice, so it is marked failed.")
+        updated = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, worker=job.worker)
+        if updated.update(message=message[:500], **fields):
+            logger.warning("job %s (%s): %s", job.pk, job.kind, message)
+            job.refresh_from_db()
+            changed.append(job)
+    return changed
+
+
 def worker_loop(
     *,
     once: bool = False,
@@ -135,10 +194,16 @@ def worker_loop(
     """Run queued jobs until stopped (or, with ``once``, until the queue is empty)."""
     name = worker_name()
     ran = 0
+    reaped_at = 0.0
     while not should_stop():
         if not connection.in_atomic_block:
             # Drop a connection the database closed while the worker slept.
             close_old_connections()
+        if time.monotonic() - reaped_at > 60:
+            for reaped in jobs_reap():
+                if echo:
+                    echo(f"job {reaped.pk} {reaped.kind}: {reaped.status} {reaped.message}")
+            reaped_at = time.monotonic()
         job = job_claim_next(worker=name)
         if job is None:
             if once:
@@ -150,7 +215,3 @@ def worker_loop(
         job_run(job, echo=echo)
         ran += 1
     return ran
-
-
-# Importing the handlers registers them.
-from casm.core import job_handlers  # noqa: E402, F401

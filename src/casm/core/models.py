@@ -148,6 +148,10 @@ class Job(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     worker = models.CharField(_("worker"), max_length=100, blank=True)
+    # When the worker last said it was still at work (each progress report), and how many
+    # times a worker took the job: a job whose worker died is queued again once, then failed.
+    heartbeat_at = models.DateTimeField(_("last news"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

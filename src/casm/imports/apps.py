@@ -6,6 +6,3 @@ class ImportsConfig(AppConfig):
     name = "casm.imports"
     label = "imports"
     verbose_name = _("Field data imports")
-
-    def ready(self) -> None:
-        from casm.imports import job_handlers  # noqa: F401  (registers the import jobs)

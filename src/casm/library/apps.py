@@ -6,6 +6,3 @@ class LibraryConfig(AppConfig):
     name = "casm.library"
     label = "library"
     verbose_name = _("Knowledge library")
-
-    def ready(self) -> None:
-        from casm.library import job_handlers  # noqa: F401  (registers the extraction job)

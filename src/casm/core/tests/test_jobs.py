@@ -117,3 +117,76 @@ def test_the_jobs_command_lists_progress(admin_user, capsys):
     job_enqueue(kind="core.audit_export", title="Audit export", actor=admin_user)
     call_command("jobs")
     assert "queued" in capsys.readouterr().out
+
+
+def _running(admin_user, *, worker, minutes_ago=0, attempts=1):
+    import datetime
+
+    from django.utils import timezone
+
+    job = job_enqueue(kind="core.audit_export", title="Audit export", actor=admin_user)
+    at = timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, worker=worker, started_at=at, heartbeat_at=at, attempts=attempts
+    )
+    return job
+
+
+def _dead_pid():
+    import subprocess
+    import sys
+
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=True,
+                           capture_output=True, text=True)  # fmt: skip
+    return int(child.stdout)
+
+
+def test_a_job_whose_worker_died_is_queued_again_once_then_failed(client, admin_user):
+    import socket
+
+    from casm.core.jobs import jobs_reap
+
+    job = _running(admin_user, worker=f"{socket.gethostname()}:{_dead_pid()}")
+    assert [j.pk for j in jobs_reap()] == [job.pk]
+    job.refresh_from_db()
+    assert job.status == Job.Status.QUEUED
+    assert "stopped" in job.message and "queued again" in job.message
+    # The next worker dies too: the second time it is failed, with the reason on its page.
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, worker=f"{socket.gethostname()}:{_dead_pid()}", attempts=2
+    )
+    jobs_reap()
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and job.finished_at is not None
+    client.force_login(admin_user)
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "tried twice" in page
+
+
+def test_a_job_without_news_for_too_long_is_reaped_and_a_live_one_is_not(admin_user, settings):
+    import os
+    import socket
+
+    from casm.core.jobs import jobs_reap
+
+    settings.JOB_STALE_AFTER = 600
+    quiet = _running(admin_user, worker="another-server:4242", minutes_ago=11)
+    recent = _running(admin_user, worker="another-server:4243", minutes_ago=9)
+    alive = _running(admin_user, worker=f"{socket.gethostname()}:{os.getpid()}", minutes_ago=1)
+    assert [j.pk for j in jobs_reap()] == [quiet.pk]
+    assert "no news for 10 minutes" in Job.objects.get(pk=quiet.pk).message
+    for job in (recent, alive):
+        assert Job.objects.get(pk=job.pk).status == Job.Status.RUNNING
+
+
+def test_the_worker_reaps_before_it_claims(admin_user):
+    import socket
+
+    job = _running(admin_user, worker=f"{socket.gethostname()}:{_dead_pid()}")
+    assert worker_loop(once=True, echo=lambda line: None) == 1
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (Job.Status.DONE, 2)
+
+
+def test_job_handlers_are_discovered_in_every_app():
+    assert {"core.audit_export", "imports.census", "library.extract"} <= set(HANDLERS)
