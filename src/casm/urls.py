@@ -1,7 +1,8 @@
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog
+from django.views.i18n import JavaScriptCatalog, set_language
 
 from casm.api import api
+from casm.core.permissions import PUBLIC, endpoint
 
 urlpatterns = [
     path("", include("casm.core.urls")),
@@ -13,8 +14,8 @@ urlpatterns = [
     path("grants/", include("casm.grants.urls")),
     path("events/", include("casm.events.urls")),
     path("network/", include("casm.network.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("i18n/setlang/", endpoint(PUBLIC)(set_language), name="set_language"),
+    path("jsi18n/", endpoint(PUBLIC)(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("api/v1/", api.urls),
 ]
 

@@ -10,7 +10,7 @@ from casm.accounts.models import Organisation
 from casm.core import permissions
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
-from casm.core.permissions import Role
+from casm.core.permissions import SIGNED_IN, Role, endpoint
 
 router = Router(tags=["accounts"])
 
@@ -130,6 +130,7 @@ def _country(code: str) -> Country:
 
 
 @router.get("/me", response=MeOut)
+@endpoint(SIGNED_IN)
 def me(request: HttpRequest):
     """Who you are signed in as, your role and your scope."""
     return request.user
@@ -137,6 +138,7 @@ def me(request: HttpRequest):
 
 @router.get("/users", response=list[UserOut], tags=["users"])
 @paginate(LimitOffset)
+@endpoint("users.manage")
 def user_list(request: HttpRequest, search: str = "", role: Role | None = None):
     """Every account with its roles (administrators only)."""
     permissions.require(request.user, "users.manage")
@@ -144,6 +146,7 @@ def user_list(request: HttpRequest, search: str = "", role: Role | None = None):
 
 
 @router.get("/users/{user_id}/roles", response=list[RoleAssignmentOut], tags=["users"])
+@endpoint("users.manage")
 def user_role_list(request: HttpRequest, user_id: int):
     """The roles a person holds, each with its scope (administrators only)."""
     person = selectors.user_get_for_user(request.user, user_id)
@@ -151,6 +154,7 @@ def user_role_list(request: HttpRequest, user_id: int):
 
 
 @router.post("/users/{user_id}/roles", response={201: RoleAssignmentOut}, tags=["users"])
+@endpoint("users.manage")
 def user_role_assign(request: HttpRequest, user_id: int, payload: RoleAssignmentIn):
     """Give a person a role within countries and/or an organisation; a role they hold already
     gets the new scope. Audited."""
@@ -173,6 +177,7 @@ def user_role_assign(request: HttpRequest, user_id: int, payload: RoleAssignment
 
 
 @router.delete("/users/{user_id}/roles/{assignment_id}", response={204: None}, tags=["users"])
+@endpoint("users.manage")
 def user_role_revoke(request: HttpRequest, user_id: int, assignment_id: int):
     """Take a role away (administrators only). Audited."""
     person = selectors.user_get_for_user(request.user, user_id)
@@ -183,6 +188,7 @@ def user_role_revoke(request: HttpRequest, user_id: int, assignment_id: int):
 
 @router.get("/organisations", response=list[OrganisationOut], tags=["organisations"])
 @paginate(LimitOffset)
+@endpoint(SIGNED_IN)
 def organisation_list(request: HttpRequest, search: str = "", country: str = "", kind: str = ""):
     """Organisations within your scope."""
     return selectors.organisation_list_for_user(
@@ -191,11 +197,13 @@ def organisation_list(request: HttpRequest, search: str = "", country: str = "",
 
 
 @router.get("/organisations/{organisation_id}", response=OrganisationOut, tags=["organisations"])
+@endpoint(SIGNED_IN)
 def organisation_detail(request: HttpRequest, organisation_id: int):
     return selectors.organisation_get_for_user(request.user, organisation_id)
 
 
 @router.post("/organisations", response={201: OrganisationOut}, tags=["organisations"])
+@endpoint("organisations.manage")
 def organisation_create(request: HttpRequest, payload: OrganisationIn):
     data = payload.dict()
     data["country"] = _country(data["country"])
@@ -203,6 +211,7 @@ def organisation_create(request: HttpRequest, payload: OrganisationIn):
 
 
 @router.patch("/organisations/{organisation_id}", response=OrganisationOut, tags=["organisations"])
+@endpoint("organisations.manage")
 def organisation_update(request: HttpRequest, organisation_id: int, payload: OrganisationPatch):
     organisation = selectors.organisation_get_for_user(request.user, organisation_id)
     data = payload.dict(exclude_unset=True)
@@ -212,6 +221,7 @@ def organisation_update(request: HttpRequest, organisation_id: int, payload: Org
 
 
 @router.delete("/organisations/{organisation_id}", response={204: None}, tags=["organisations"])
+@endpoint("organisations.manage")
 def organisation_delete(request: HttpRequest, organisation_id: int):
     organisation = selectors.organisation_get_for_user(request.user, organisation_id)
     services.organisation_delete(actor=request.user, organisation=organisation)
@@ -220,12 +230,14 @@ def organisation_delete(request: HttpRequest, organisation_id: int):
 
 @router.get("/tokens", response=list[TokenOut], tags=["tokens"])
 @paginate(LimitOffset)
+@endpoint(SIGNED_IN)
 def token_list(request: HttpRequest):
     """Your API tokens."""
     return selectors.api_token_list_for_user(request.user)
 
 
 @router.post("/tokens", response={201: TokenCreated}, tags=["tokens"])
+@endpoint(SIGNED_IN)
 def token_create(request: HttpRequest, payload: TokenIn):
     token, raw = services.api_token_create(actor=request.user, name=payload.name)
     token.token = raw  # type: ignore[attr-defined]  # shown once, never stored
@@ -233,6 +245,7 @@ def token_create(request: HttpRequest, payload: TokenIn):
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut, tags=["tokens"])
+@endpoint(SIGNED_IN)
 def token_revoke(request: HttpRequest, token_id: int):
     token = selectors.api_token_get_for_user(request.user, token_id)
     return services.api_token_revoke(actor=request.user, token=token)

@@ -2,49 +2,62 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from casm.accounts import forms, views
+from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", endpoint(PUBLIC)(views.LoginView.as_view()), name="login"),
+    path("logout/", endpoint(PUBLIC)(auth_views.LogoutView.as_view()), name="logout"),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="accounts/email/password_reset.txt",
-            subject_template_name="accounts/email/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
+        endpoint(PUBLIC)(
+            auth_views.PasswordResetView.as_view(
+                template_name="accounts/password_reset.html",
+                email_template_name="accounts/email/password_reset.txt",
+                subject_template_name="accounts/email/password_reset_subject.txt",
+                success_url=reverse_lazy("accounts:password_reset_done"),
+            )
         ),
         name="password_reset",
     ),
     path(
         "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        endpoint(PUBLIC)(
+            auth_views.PasswordResetDoneView.as_view(
+                template_name="accounts/password_reset_done.html"
+            )
+        ),
         name="password_reset_done",
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            form_class=forms.SetPasswordForm,
-            success_url=reverse_lazy("accounts:password_reset_complete"),
+        endpoint(PUBLIC)(
+            auth_views.PasswordResetConfirmView.as_view(
+                template_name="accounts/password_reset_confirm.html",
+                form_class=forms.SetPasswordForm,
+                success_url=reverse_lazy("accounts:password_reset_complete"),
+            )
         ),
         name="password_reset_confirm",
     ),
     path(
         "password/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="accounts/password_reset_complete.html"
+        endpoint(PUBLIC)(
+            auth_views.PasswordResetCompleteView.as_view(
+                template_name="accounts/password_reset_complete.html"
+            )
         ),
         name="password_reset_complete",
     ),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            form_class=forms.PasswordChangeForm,
-            success_url=reverse_lazy("accounts:profile"),
+        endpoint(SIGNED_IN)(
+            auth_views.PasswordChangeView.as_view(
+                template_name="accounts/password_change.html",
+                form_class=forms.PasswordChangeForm,
+                success_url=reverse_lazy("accounts:profile"),
+            )
         ),
         name="password_change",
     ),

@@ -27,6 +27,7 @@ from casm.accounts.models import Organisation, User
 from casm.core import permissions
 from casm.core.forms import form_errors_from
 from casm.core.models import Country
+from casm.core.permissions import SIGNED_IN, endpoint
 
 PAGE_SIZE = 50
 
@@ -44,6 +45,7 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 @require_GET
+@endpoint(SIGNED_IN)
 def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -58,6 +60,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@endpoint(SIGNED_IN)
 def token_create(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     raw = None
@@ -83,6 +86,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@endpoint(SIGNED_IN)
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = selectors.api_token_get_for_user(request.user, token_id)
     services.api_token_revoke(actor=request.user, token=token)
@@ -102,6 +106,7 @@ def _can_manage_organisations(user) -> bool:
 
 @login_required
 @require_GET
+@endpoint(SIGNED_IN)
 def organisation_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:100]
     country = request.GET.get("country", "").strip()[:2]
@@ -135,6 +140,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@endpoint(SIGNED_IN)
 def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpResponse:
     organisation = selectors.organisation_get_for_user(request.user, organisation_id)
     return render(
@@ -150,6 +156,7 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("organisations.manage")
 def organisation_create(request: HttpRequest) -> HttpResponse:
     permissions.require(request.user, "organisations.manage")
     form = OrganisationForm(request.POST or None, countries=_manageable_countries(request.user))
@@ -171,6 +178,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("organisations.manage")
 def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpResponse:
     organisation = selectors.organisation_get_for_user(request.user, organisation_id)
     permissions.require(request.user, "organisations.manage")
@@ -200,6 +208,7 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
 
 @login_required
 @require_POST
+@endpoint("organisations.manage")
 def organisation_delete(request: HttpRequest, organisation_id: int) -> HttpResponse:
     organisation = selectors.organisation_get_for_user(request.user, organisation_id)
     try:
@@ -217,6 +226,7 @@ def _require_administrator(request: HttpRequest) -> None:
 
 @login_required
 @require_GET
+@endpoint("users.manage")
 def user_list(request: HttpRequest) -> HttpResponse:
     _require_administrator(request)
     search = request.GET.get("q", "").strip()[:100]
@@ -249,6 +259,7 @@ def _send_invitation(request: HttpRequest, user: User) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("users.manage")
 def user_create(request: HttpRequest) -> HttpResponse:
     _require_administrator(request)
     form = NewUserForm(request.POST or None, initial={"is_active": True})
@@ -275,6 +286,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("users.manage")
 def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     _require_administrator(request)
     person = selectors.user_get_for_user(request.user, user_id)
@@ -316,6 +328,7 @@ def _user_page(
 
 @login_required
 @require_POST
+@endpoint("users.manage")
 def user_role_assign(request: HttpRequest, user_id: int) -> HttpResponse:
     """Give the person a role, or a new scope for a role they hold."""
     _require_administrator(request)
@@ -340,6 +353,7 @@ def user_role_assign(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@endpoint("users.manage")
 def user_role_revoke(request: HttpRequest, user_id: int, assignment_id: int) -> HttpResponse:
     _require_administrator(request)
     person = selectors.user_get_for_user(request.user, user_id)

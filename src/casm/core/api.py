@@ -6,6 +6,7 @@ from ninja.pagination import paginate
 
 from casm.core import permissions, selectors, services
 from casm.core.pagination import LimitOffset
+from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
 
 router = Router(tags=["reference data and jobs"])
 
@@ -69,6 +70,7 @@ class AuditEventOut(Schema):
 
 @router.get("/countries", response=list[CountryOut], auth=None, tags=["reference data"])
 @paginate(LimitOffset)
+@endpoint(PUBLIC)
 def country_list(request: HttpRequest, region: str = ""):
     """Every ISO 3166-1 country; filter by UN M49 region code (e.g. 002 for Africa)."""
     countries = selectors.country_list()
@@ -77,6 +79,7 @@ def country_list(request: HttpRequest, region: str = ""):
 
 @router.get("/commodities", response=list[CommodityOut], auth=None, tags=["reference data"])
 @paginate(LimitOffset)
+@endpoint(PUBLIC)
 def commodity_list(request: HttpRequest):
     """The commodities of the sector, with HS code and default unit."""
     return selectors.commodity_list()
@@ -84,6 +87,7 @@ def commodity_list(request: HttpRequest):
 
 @router.get("/jobs", response=list[JobOut], tags=["jobs"])
 @paginate(LimitOffset)
+@endpoint(SIGNED_IN)
 def job_list(request: HttpRequest, status: str = ""):
     """Your background jobs (all jobs, for administrators)."""
     jobs = selectors.job_list_for_user(request.user)
@@ -91,11 +95,13 @@ def job_list(request: HttpRequest, status: str = ""):
 
 
 @router.get("/jobs/{job_id}", response=JobOut, tags=["jobs"])
+@endpoint(SIGNED_IN)
 def job_detail(request: HttpRequest, job_id: int):
     return selectors.job_get_for_user(request.user, job_id)
 
 
 @router.post("/jobs/{job_id}/cancel", response=JobOut, tags=["jobs"])
+@endpoint(SIGNED_IN)
 def job_cancel(request: HttpRequest, job_id: int):
     job = selectors.job_get_for_user(request.user, job_id)
     return services.job_cancel(job=job, actor=request.user)
@@ -103,6 +109,7 @@ def job_cancel(request: HttpRequest, job_id: int):
 
 @router.get("/audit", response=list[AuditEventOut], tags=["audit"])
 @paginate(LimitOffset)
+@endpoint("audit.view")
 def audit_event_list(
     request: HttpRequest,
     model: str = "",

@@ -22,6 +22,8 @@ user's scope is simply not found (404), in the web and the API alike.
 from __future__ import annotations
 
 import enum
+import functools
+import inspect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -404,3 +406,54 @@ def get_in_scope_or_404(queryset: QuerySet[M], user: Any, pk: Any, code: str, **
         return scope_queryset(queryset, user, code, **scope).get(pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
+
+
+# --- Who may reach an endpoint -------------------------------------------------------------
+
+PUBLIC = "public"  # anyone, signed in or not
+SIGNED_IN = "signed_in"  # anyone signed in; what they see is their own (tokens, registrations)
+
+
+def endpoint(access: str) -> Any:
+    """Declare who may reach a web view or an API operation.
+
+    ``access`` is :data:`PUBLIC`, :data:`SIGNED_IN` or a capability code. For anything but
+    :data:`PUBLIC` a visitor who is not signed in is sent to the sign-in page (web) or refused
+    (API) before the view runs; the capability itself is then checked where the rule lives, by
+    the view's services (``require``: 403) and selectors (``scope_queryset``: out of scope is a
+    404, or an empty list). Put it next to the ``def``, under the other decorators. The test
+    that walks every endpoint as every persona reads the declaration and fails on an endpoint
+    without one, or on a persona who gets more than the declaration allows.
+    """
+    if access not in (PUBLIC, SIGNED_IN):
+        capability(access)
+
+    def declare(view: Any) -> Any:
+        if access == PUBLIC or not inspect.isfunction(view):
+            view.casm_access = access
+            return view
+
+        @functools.wraps(view)
+        def guarded(request: Any, *args: Any, **kwargs: Any) -> Any:
+            if not is_signed_in(getattr(request, "user", None)):
+                if request.path.startswith("/api/"):
+                    raise PermissionDenied(str(SIGN_IN))
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            return view(request, *args, **kwargs)
+
+        guarded.casm_access = access  # type: ignore[attr-defined]
+        return guarded
+
+    return declare
+
+
+def endpoint_access(view: Any) -> str | None:
+    """What ``view`` declared with :func:`endpoint` (through any decorators), or None."""
+    while view is not None:
+        access = getattr(view, "casm_access", None)
+        if access is not None:
+            return access
+        view = getattr(view, "__wrapped__", None) or getattr(view, "view_class", None)
+    return None

@@ -16,6 +16,7 @@ from casm.core.context_processors import PILLARS
 from casm.core.facts import HEADLINE_FIGURES, PILLAR_FIGURES, PILLAR_TEXT
 from casm.core.forms import AuditFilterForm
 from casm.core.maps import outlines_source, world_map_svg
+from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
 
 PAGE_SIZE = 50
 
@@ -25,6 +26,7 @@ def _page(request: HttpRequest, items, size: int = PAGE_SIZE):
 
 
 @require_GET
+@endpoint(PUBLIC)
 def home(request: HttpRequest) -> HttpResponse:
     from casm.accounts.models import Organisation
 
@@ -46,6 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@endpoint(PUBLIC)
 def pillar(request: HttpRequest, pillar: str) -> HttpResponse:
     titles = dict(PILLARS)
     if pillar not in titles:
@@ -63,6 +66,7 @@ def pillar(request: HttpRequest, pillar: str) -> HttpResponse:
 
 
 @require_GET
+@endpoint(PUBLIC)
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database answers, 503 when it does not."""
     try:
@@ -78,6 +82,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+@endpoint(PUBLIC)
 def country_list(request: HttpRequest) -> HttpResponse:
     countries = selectors.country_list()
     query = request.GET.get("q", "").strip()
@@ -96,12 +101,14 @@ def country_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@endpoint(PUBLIC)
 def commodity_list(request: HttpRequest) -> HttpResponse:
     return render(request, "core/commodity_list.html", {"commodities": selectors.commodity_list()})
 
 
 @login_required
 @require_GET
+@endpoint(SIGNED_IN)
 def job_list(request: HttpRequest) -> HttpResponse:
     jobs = selectors.job_list_for_user(request.user)
     return render(request, "core/job_list.html", {"page": _page(request, jobs)})
@@ -109,6 +116,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@endpoint(SIGNED_IN)
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = selectors.job_get_for_user(request.user, job_id)
     return render(request, "core/job_detail.html", {"job": job})
@@ -116,6 +124,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@endpoint(SIGNED_IN)
 def job_status(request: HttpRequest, job_id: int) -> JsonResponse:
     """What the job page polls to move its progress bar."""
     job = selectors.job_get_for_user(request.user, job_id)
@@ -134,6 +143,7 @@ def job_status(request: HttpRequest, job_id: int) -> JsonResponse:
 
 @login_required
 @require_POST
+@endpoint(SIGNED_IN)
 def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
     job = selectors.job_get_for_user(request.user, job_id)
     try:
@@ -146,6 +156,7 @@ def job_cancel(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@endpoint(SIGNED_IN)
 def job_download(request: HttpRequest, job_id: int) -> FileResponse:
     job = selectors.job_get_for_user(request.user, job_id)
     if not job.result_file:
@@ -163,6 +174,7 @@ def _require_administrator(request: HttpRequest) -> None:
 
 @login_required
 @require_GET
+@endpoint("audit.view")
 def audit_log(request: HttpRequest) -> HttpResponse:
     _require_administrator(request)
     from casm.accounts.models import User
@@ -194,6 +206,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@endpoint("audit.view")
 def audit_export(request: HttpRequest) -> HttpResponse:
     """Queue a CSV export of the audit log with the filters shown."""
     _require_administrator(request)

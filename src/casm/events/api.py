@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 from casm.accounts.models import Organisation
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
+from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
 from casm.events import selectors, services
 from casm.events.exports import attendees_csv
 from casm.events.models import Event, FieldVisit, Registration, Session
@@ -186,6 +187,7 @@ class EventLimitOffset(LimitOffset):
 
 @router.get("/events", response=list[EventOut], auth=None)
 @paginate(EventLimitOffset)
+@endpoint(PUBLIC)
 def event_list(request: HttpRequest, kind: str = "", year: int | None = None):
     """Events, newest first, with the seats left; filter by kind or year."""
     events = selectors.event_list()
@@ -197,6 +199,7 @@ def event_list(request: HttpRequest, kind: str = "", year: int | None = None):
 
 
 @router.post("/events", response={201: EventOut})
+@endpoint("events.manage")
 def event_create(request: HttpRequest, payload: EventIn):
     """A new event (the secretariat)."""
     _require_secretariat(request)
@@ -217,6 +220,7 @@ class RegistrationLimitOffset(LimitOffset):
 
 @router.get("/events/registrations", response=list[RegistrationOut])
 @paginate(RegistrationLimitOffset)
+@endpoint(SIGNED_IN)
 def registration_list(request: HttpRequest, event: int | None = None):
     """The caller's registrations; the secretariat sees everyone's (filter by event)."""
     registrations = selectors.registrations_for_user(request.user).order_by("pk")
@@ -226,11 +230,13 @@ def registration_list(request: HttpRequest, event: int | None = None):
 
 
 @router.get("/events/registrations/{registration_id}", response=RegistrationOut)
+@endpoint(SIGNED_IN)
 def registration_detail(request: HttpRequest, registration_id: int):
     return _registration_out(selectors.registration_get_for_user(request.user, registration_id))
 
 
 @router.post("/events/registrations/{registration_id}/cancel", response=CancelOut)
+@endpoint(SIGNED_IN)
 def registration_cancel(request: HttpRequest, registration_id: int):
     """Cancel a registration (one's own, or any for the secretariat); the first person on the
     waiting list takes the seat."""
@@ -244,6 +250,7 @@ def registration_cancel(request: HttpRequest, registration_id: int):
 
 
 @router.post("/events/registrations/{registration_id}/check-in", response=RegistrationOut)
+@endpoint("events.manage")
 def registration_check_in(request: HttpRequest, registration_id: int):
     """Mark a confirmed attendee as arrived (the secretariat)."""
     _require_secretariat(request)
@@ -253,11 +260,13 @@ def registration_check_in(request: HttpRequest, registration_id: int):
 
 
 @router.get("/events/{event_id}", response=EventOut, auth=None)
+@endpoint(PUBLIC)
 def event_detail(request: HttpRequest, event_id: int):
     return _event_out(selectors.event_get(event_id))
 
 
 @router.get("/events/{event_id}/sessions", response=list[SessionOut], auth=None)
+@endpoint(PUBLIC)
 def session_list(request: HttpRequest, event_id: int):
     """The event's agenda, in order."""
     event = selectors.event_get(event_id)
@@ -280,6 +289,7 @@ class EventPatch(Schema):
 
 
 @router.patch("/events/{event_id}", response=EventOut)
+@endpoint("events.manage")
 def event_update(request: HttpRequest, event_id: int, payload: EventPatch):
     """Change an event (the secretariat); more seats promote people from the waiting list."""
     _require_secretariat(request)
@@ -301,6 +311,7 @@ class SessionIn(Schema):
 
 
 @router.post("/events/{event_id}/sessions", response={201: SessionOut})
+@endpoint("events.manage")
 def session_create(request: HttpRequest, event_id: int, payload: SessionIn):
     """Add a session to the agenda (the secretariat)."""
     _require_secretariat(request)
@@ -326,6 +337,7 @@ class FieldVisitIn(Schema):
 
 
 @router.post("/events/{event_id}/field-visits", response={201: FieldVisitOut})
+@endpoint("events.manage")
 def field_visit_create(request: HttpRequest, event_id: int, payload: FieldVisitIn):
     """Add a field visit (the secretariat)."""
     _require_secretariat(request)
@@ -340,6 +352,7 @@ def field_visit_create(request: HttpRequest, event_id: int, payload: FieldVisitI
 
 
 @router.get("/events/{event_id}/field-visits", response=list[FieldVisitOut], auth=None)
+@endpoint(PUBLIC)
 def field_visit_list(request: HttpRequest, event_id: int):
     event = selectors.event_get(event_id)
     return list(FieldVisit.objects.filter(event=event))
@@ -349,6 +362,7 @@ def field_visit_list(request: HttpRequest, event_id: int):
 
 
 @router.post("/events/{event_id}/register", response={201: RegistrationOut})
+@endpoint(SIGNED_IN)
 def register(request: HttpRequest, event_id: int, payload: RegistrationIn):
     """Register the caller: a confirmed seat, or a place on the waiting list when the event is
     full (``status`` and ``message`` say which)."""
@@ -371,6 +385,7 @@ def register(request: HttpRequest, event_id: int, payload: RegistrationIn):
 
 
 @router.get("/events/{event_id}/attendees.csv", response={200: None})
+@endpoint("events.manage")
 def attendee_export(request: HttpRequest, event_id: int, waiting: bool = False):
     """The attendee list as CSV (the secretariat)."""
     _require_secretariat(request)
@@ -383,6 +398,7 @@ def attendee_export(request: HttpRequest, event_id: int, waiting: bool = False):
 
 
 @router.get("/events/{event_id}/statistics", response=dict[str, Any])
+@endpoint("events.manage")
 def statistics(request: HttpRequest, event_id: int):
     """Attendees, countries, organisation types, gender and first-timers (the secretariat)."""
     _require_secretariat(request)

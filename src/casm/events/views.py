@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from casm.accounts.models import Organisation
 from casm.core.forms import form_errors_from
+from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
 from casm.events import forms, selectors, services
 from casm.events.exports import attendees_csv, badges_pdf
 from casm.events.ical import event_ical
@@ -38,6 +39,7 @@ def _require_secretariat(request: HttpRequest) -> None:
 # --- Public -------------------------------------------------------------------------------
 
 
+@endpoint(PUBLIC)
 def event_list(request: HttpRequest) -> HttpResponse:
     events = selectors.event_list()
     kind = request.GET.get("kind", "")
@@ -59,6 +61,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@endpoint(PUBLIC)
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get(pk)
     registration = selectors.user_registration_for_event(request.user, event)
@@ -87,6 +90,7 @@ def _is_open(event: Event) -> bool:
     return today <= event.ends_on
 
 
+@endpoint(PUBLIC)
 def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get(pk)
     response = HttpResponse(
@@ -101,6 +105,7 @@ def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint(SIGNED_IN)
 def register(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get(pk)
     existing = selectors.user_registration_for_event(request.user, event)
@@ -134,6 +139,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@endpoint(SIGNED_IN)
 def my_registrations(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     registrations = (
@@ -147,6 +153,7 @@ def my_registrations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@endpoint(SIGNED_IN)
 def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     registration = selectors.registration_get_for_user(request.user, pk)
     try:
@@ -165,6 +172,7 @@ def registration_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("events.manage")
 def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     _require_secretariat(request)
     event = get_object_or_404(Event, pk=pk) if pk else None
@@ -187,6 +195,7 @@ def event_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("events.manage")
 def agenda(request: HttpRequest, pk: int) -> HttpResponse:
     """The secretariat's page for an event's sessions and field visits."""
     _require_secretariat(request)
@@ -239,6 +248,7 @@ def agenda(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@endpoint("events.manage")
 def attendees(request: HttpRequest, pk: int) -> HttpResponse:
     _require_secretariat(request)
     event = selectors.event_get(pk)
@@ -252,6 +262,7 @@ def attendees(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@endpoint("events.manage")
 def attendees_download(request: HttpRequest, pk: int) -> HttpResponse:
     _require_secretariat(request)
     event = selectors.event_get(pk)
@@ -263,6 +274,7 @@ def attendees_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@endpoint("events.manage")
 def badges(request: HttpRequest, pk: int) -> HttpResponse:
     _require_secretariat(request)
     event = selectors.event_get(pk)
@@ -273,6 +285,7 @@ def badges(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("events.manage")
 def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     _require_secretariat(request)
     event = selectors.event_get(pk)
@@ -304,6 +317,7 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@endpoint("events.manage")
 def statistics(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Figures of one event, or of the annual conferences year by year."""
     _require_secretariat(request)

@@ -24,6 +24,7 @@ from casm.accounts.services import api_token_authenticate
 from casm.core import permissions
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
+from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
 from casm.grants import selectors, services
 from casm.grants.models import Award, Call, Donor, Fund, Proposal, ReviewAssignment
 
@@ -108,6 +109,7 @@ def _call_or_404(request: HttpRequest, call_id: int) -> Call:
 
 @router.get("/grants/calls", response=list[CallOut], auth=READ)
 @paginate(LimitOffset)
+@endpoint(PUBLIC)
 def call_list(request: HttpRequest):
     """Calls for proposals, newest first (drafts only for the secretariat)."""
     calls = selectors.calls_for_user(request.user).prefetch_related(
@@ -117,6 +119,7 @@ def call_list(request: HttpRequest):
 
 
 @router.get("/grants/calls/{call_id}", response=CallOut, auth=READ)
+@endpoint(PUBLIC)
 def call_detail(request: HttpRequest, call_id: int):
     return _call_out(_call_or_404(request, call_id))
 
@@ -135,6 +138,7 @@ class CallIn(Schema):
 
 
 @router.post("/grants/calls", response={201: CallOut})
+@endpoint("grants.manage")
 def call_create(request: HttpRequest, payload: CallIn):
     """Open a call (secretariat)."""
     _secretariat(request)
@@ -163,6 +167,7 @@ class CriterionIn(Schema):
 
 
 @router.post("/grants/calls/{call_id}/criteria", response={201: CriterionOut})
+@endpoint("grants.manage")
 def criterion_create(request: HttpRequest, call_id: int, payload: CriterionIn):
     _secretariat(request)
     call = _call_or_404(request, call_id)
@@ -200,6 +205,7 @@ class RankingOut(Schema):
 
 
 @router.get("/grants/calls/{call_id}/ranking", response=RankingOut)
+@endpoint("grants.manage")
 def call_ranking(request: HttpRequest, call_id: int):
     """Proposals by weighted score; within_budget marks those proposed for award (secretariat)."""
     _secretariat(request)
@@ -238,6 +244,7 @@ class FundOut(Schema):
 
 
 @router.get("/grants/funds", response=list[FundOut])
+@endpoint("grants.manage")
 def fund_list(request: HttpRequest):
     """Every fund with what donors paid in, what awards hold, what was paid out, and the
     balance still free to award (secretariat)."""
@@ -246,6 +253,7 @@ def fund_list(request: HttpRequest):
 
 
 @router.get("/grants/funds/{fund_id}", response=FundOut)
+@endpoint("grants.manage")
 def fund_detail(request: HttpRequest, fund_id: int):
     _secretariat(request)
     return _fund_out(get_object_or_404(Fund, pk=fund_id))
@@ -275,6 +283,7 @@ class DonorOut(Schema):
 
 
 @router.post("/grants/donors", response={201: DonorOut})
+@endpoint("grants.manage")
 def donor_create(request: HttpRequest, payload: DonorIn):
     _secretariat(request)
     organisation = (
@@ -290,6 +299,7 @@ class FundIn(Schema):
 
 
 @router.post("/grants/funds", response={201: FundOut})
+@endpoint("grants.manage")
 def fund_create(request: HttpRequest, payload: FundIn):
     _secretariat(request)
     fund = services.fund_create(actor=request.user, name=payload.name, currency=payload.currency)
@@ -304,6 +314,7 @@ class ContributionIn(Schema):
 
 
 @router.post("/grants/funds/{fund_id}/contributions", response={201: FundOut})
+@endpoint("grants.manage")
 def contribution_create(request: HttpRequest, fund_id: int, payload: ContributionIn):
     """A donor's payment into the fund, in the fund's currency; answers the fund's new figures."""
     _secretariat(request)
@@ -365,6 +376,7 @@ def _proposal_out(proposal: Proposal) -> dict[str, Any]:
 
 @router.get("/grants/proposals", response=list[ProposalOut])
 @paginate(LimitOffset)
+@endpoint(SIGNED_IN)
 def proposal_list(request: HttpRequest):
     """Your proposals, those given you to review, or (secretariat) all of them."""
     proposals = selectors.proposals_for_user(request.user).prefetch_related("budget_lines", "sites")
@@ -372,6 +384,7 @@ def proposal_list(request: HttpRequest):
 
 
 @router.get("/grants/proposals/{proposal_id}", response=ProposalOut)
+@endpoint(SIGNED_IN)
 def proposal_detail(request: HttpRequest, proposal_id: int):
     return _proposal_out(selectors.proposal_for_user_or_404(request.user, proposal_id))
 
@@ -391,6 +404,7 @@ class ProposalIn(Schema):
 
 
 @router.post("/grants/proposals", response={201: ProposalOut})
+@endpoint(SIGNED_IN)
 def proposal_create(request: HttpRequest, payload: ProposalIn):
     """A draft proposal for an open call; submit it to have its eligibility checked."""
     call = get_object_or_404(selectors.calls_open(), pk=payload.call)
@@ -426,6 +440,7 @@ class ProposalPatchIn(Schema):
 
 
 @router.patch("/grants/proposals/{proposal_id}", response=ProposalOut)
+@endpoint(SIGNED_IN)
 def proposal_update(request: HttpRequest, proposal_id: int, payload: ProposalPatchIn):
     """Change your draft; the fields sent replace the ones there are."""
     proposal = selectors.proposal_for_user_or_404(request.user, proposal_id)
@@ -442,6 +457,7 @@ def proposal_update(request: HttpRequest, proposal_id: int, payload: ProposalPat
 
 
 @router.post("/grants/proposals/{proposal_id}/submit", response=ProposalOut)
+@endpoint(SIGNED_IN)
 def proposal_submit(request: HttpRequest, proposal_id: int):
     """Submit your draft; the answer says whether it is eligible and, if not, why."""
     proposal = selectors.proposal_for_user_or_404(request.user, proposal_id)
@@ -472,6 +488,7 @@ def _assignment_out(assignment: ReviewAssignment) -> dict[str, Any]:
 
 
 @router.post("/grants/proposals/{proposal_id}/assignments", response={201: AssignmentOut})
+@endpoint("grants.manage")
 def review_assign(request: HttpRequest, proposal_id: int, payload: AssignIn):
     _secretariat(request)
     proposal = selectors.proposal_for_user_or_404(request.user, proposal_id)
@@ -482,6 +499,7 @@ def review_assign(request: HttpRequest, proposal_id: int, payload: AssignIn):
 
 @router.get("/grants/assignments", response=list[AssignmentOut])
 @paginate(LimitOffset)
+@endpoint(SIGNED_IN)
 def assignment_list(request: HttpRequest):
     """The proposals given you to review."""
     return [_assignment_out(a) for a in selectors.assignments_for_user(request.user)]
@@ -496,6 +514,7 @@ class ConflictIn(Schema):
 
 
 @router.post("/grants/assignments/{assignment_id}/conflict", response=AssignmentOut)
+@endpoint(SIGNED_IN)
 def review_declare_conflict(request: HttpRequest, assignment_id: int, payload: ConflictIn):
     assignment = _assignment_or_404(request, assignment_id)
     services.review_declare_conflict(actor=request.user, assignment=assignment, note=payload.note)
@@ -516,6 +535,7 @@ class ScoreOut(Schema):
 
 
 @router.post("/grants/assignments/{assignment_id}/scores", response={201: ScoreOut})
+@endpoint(SIGNED_IN)
 def score_record(request: HttpRequest, assignment_id: int, payload: ScoreIn):
     """Your score on one criterion, between 0 and its maximum; refused after a conflict."""
     assignment = _assignment_or_404(request, assignment_id)
@@ -623,6 +643,7 @@ def _award_detail(award: Award) -> dict[str, Any]:
 @router.post(
     "/grants/proposals/{proposal_id}/decision", response={200: ProposalOut, 201: AwardDetailOut}
 )
+@endpoint("grants.manage")
 def proposal_decide(request: HttpRequest, proposal_id: int, payload: DecisionIn):
     """Award (with amount, conditions and tranches) or decline, with reasons (secretariat)."""
     _secretariat(request)
@@ -643,6 +664,7 @@ def proposal_decide(request: HttpRequest, proposal_id: int, payload: DecisionIn)
 
 @router.get("/grants/awards", response=list[AwardOut], auth=READ)
 @paginate(LimitOffset)
+@endpoint(PUBLIC)
 def award_list(request: HttpRequest):
     """Awarded grants, public: title, organisation, country, amount."""
     return [_award_out(a) for a in selectors.awards_public()]
@@ -656,6 +678,7 @@ def _award_or_404(request: HttpRequest, award_id: int) -> Award:
 
 
 @router.get("/grants/awards/{award_id}", response=AwardDetailOut)
+@endpoint(SIGNED_IN)
 def award_detail(request: HttpRequest, award_id: int):
     """An award with its tranches, payments and reports (grantee or secretariat)."""
     return _award_detail(_award_or_404(request, award_id))
@@ -669,6 +692,7 @@ class DisbursementIn(Schema):
 
 
 @router.post("/grants/awards/{award_id}/disbursements", response={201: DisbursementOut})
+@endpoint("grants.manage")
 def disbursement_record(request: HttpRequest, award_id: int, payload: DisbursementIn):
     _secretariat(request)
     award = _award_or_404(request, award_id)
@@ -711,6 +735,7 @@ class ReportOut(Schema):
 
 
 @router.post("/grants/awards/{award_id}/reports", response={201: ReportOut})
+@endpoint(SIGNED_IN)
 def report_submit(request: HttpRequest, award_id: int, payload: ReportIn):
     """A progress or final report on your grant."""
     award = _award_or_404(request, award_id)
@@ -732,6 +757,7 @@ class CloseIn(Schema):
 
 
 @router.post("/grants/awards/{award_id}/close", response=AwardDetailOut)
+@endpoint("grants.manage")
 def award_close(request: HttpRequest, award_id: int, payload: CloseIn):
     _secretariat(request)
     award = _award_or_404(request, award_id)

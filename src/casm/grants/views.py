@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from casm.core import permissions
 from casm.core.forms import form_errors_from
+from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
 from casm.grants import forms, selectors, services
 from casm.grants.models import Award, Call, Contribution, Fund, Proposal
 from casm.library.models import Theme
@@ -39,11 +40,13 @@ def _error_text(exc: ValidationError) -> str:
 # --- Public --------------------------------------------------------------------------------
 
 
+@endpoint(PUBLIC)
 def call_list(request: HttpRequest) -> HttpResponse:
     calls = selectors.calls_open()
     return render(request, "grants/call_list.html", {"calls": calls})
 
 
+@endpoint(PUBLIC)
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(selectors.calls_for_user(request.user), pk=pk)
     return render(
@@ -59,6 +62,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@endpoint(PUBLIC)
 def award_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.awards_public(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "grants/award_list.html", {"page": page})
@@ -76,6 +80,7 @@ def _budget_lines(formset: Any) -> list[tuple[str, str]]:
 
 
 @login_required
+@endpoint(SIGNED_IN)
 def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
     call = get_object_or_404(selectors.calls_open(), pk=pk)
     form = forms.ProposalForm(request.POST or None, request.FILES or None)
@@ -109,6 +114,7 @@ def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@endpoint(SIGNED_IN)
 def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_for_user_or_404(request.user, pk)
     if proposal.applicant_id != request.user.pk or proposal.status != Proposal.Status.DRAFT:
@@ -151,6 +157,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@endpoint(SIGNED_IN)
 def my_proposals(request: HttpRequest) -> HttpResponse:
     proposals = (
         selectors.proposals_for_user(request.user)
@@ -162,6 +169,7 @@ def my_proposals(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@endpoint(SIGNED_IN)
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_for_user_or_404(request.user, pk)
     award = Award.objects.filter(proposal=proposal).first()
@@ -182,6 +190,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@endpoint(SIGNED_IN)
 def proposal_attachment(request: HttpRequest, pk: int) -> FileResponse:
     """The proposal's attachment, for its applicant, its reviewers and the secretariat only."""
     proposal = selectors.proposal_for_user_or_404(request.user, pk)
@@ -193,6 +202,7 @@ def proposal_attachment(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_POST
+@endpoint(SIGNED_IN)
 def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.proposal_for_user_or_404(request.user, pk)
     try:
@@ -210,6 +220,7 @@ def proposal_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@endpoint(SIGNED_IN)
 def report_create(request: HttpRequest, pk: int) -> HttpResponse:
     award = get_object_or_404(selectors.awards_for_user(request.user), pk=pk)
     form = forms.ReportForm(request.POST or None)
@@ -228,12 +239,14 @@ def report_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@endpoint(SIGNED_IN)
 def my_assignments(request: HttpRequest) -> HttpResponse:
     assignments = selectors.assignments_for_user(request.user)
     return render(request, "grants/my_assignments.html", {"assignments": assignments})
 
 
 @login_required
+@endpoint(SIGNED_IN)
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(selectors.assignments_for_user(request.user), pk=pk)
     proposal = assignment.proposal
@@ -276,6 +289,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@endpoint(SIGNED_IN)
 def review_conflict(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_object_or_404(selectors.assignments_for_user(request.user), pk=pk)
     form = forms.ConflictForm(request.POST)
@@ -308,6 +322,7 @@ def _bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @login_required
+@endpoint("grants.manage")
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require_secretariat(request)
     funds = [
@@ -336,6 +351,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@endpoint("grants.manage")
 def money(request: HttpRequest) -> HttpResponse:
     """Donors, funds and contributions: three small forms, one page."""
     _require_secretariat(request)
@@ -376,6 +392,7 @@ def money(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@endpoint("grants.manage")
 def call_create(request: HttpRequest) -> HttpResponse:
     _require_secretariat(request)
     form = forms.CallForm(request.POST or None)
@@ -391,6 +408,7 @@ def call_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@endpoint("grants.manage")
 def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_secretariat(request)
     call = get_object_or_404(Call, pk=pk)
@@ -422,6 +440,7 @@ def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@endpoint("grants.manage")
 def call_manage(request: HttpRequest, pk: int) -> HttpResponse:
     _require_secretariat(request)
     call = get_object_or_404(Call, pk=pk)
@@ -452,6 +471,7 @@ def call_manage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@endpoint("grants.manage")
 def review_assign(request: HttpRequest, pk: int) -> HttpResponse:
     _require_secretariat(request)
     proposal = get_object_or_404(Proposal, pk=pk)
@@ -471,6 +491,7 @@ def review_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@endpoint("grants.manage")
 def call_ranking(request: HttpRequest, pk: int) -> HttpResponse:
     _require_secretariat(request)
     call = get_object_or_404(Call, pk=pk)
@@ -486,6 +507,7 @@ def call_ranking(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@endpoint("grants.manage")
 def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     _require_secretariat(request)
     proposal = get_object_or_404(Proposal.objects.select_related("call"), pk=pk)
@@ -524,6 +546,7 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@endpoint("grants.manage")
 def award_manage(request: HttpRequest, pk: int) -> HttpResponse:
     _require_secretariat(request)
     award = get_object_or_404(Award.objects.select_related("proposal", "fund"), pk=pk)
@@ -554,6 +577,7 @@ def award_manage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@endpoint("grants.manage")
 def award_close(request: HttpRequest, pk: int) -> HttpResponse:
     _require_secretariat(request)
     award = get_object_or_404(Award, pk=pk)

@@ -5,6 +5,7 @@ from ninja.files import UploadedFile
 
 from casm.core.api import JobOut
 from casm.core.models import Country
+from casm.core.permissions import endpoint
 
 from . import services
 
@@ -12,6 +13,7 @@ router = Router(tags=["imports"])
 
 
 @router.post("/imports/census", response={202: JobOut})
+@endpoint("registry.import")
 def census_import(
     request: HttpRequest,
     file: UploadedFile = File(...),  # noqa: B008 (ninja's way of declaring an upload)

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from casm.core.permissions import endpoint
+
 from . import selectors, services
 from .forms import CensusUploadForm
 
@@ -17,6 +19,7 @@ PAGE_SIZE = 25
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("registry.import")
 def census_upload(request: HttpRequest) -> HttpResponse:
     services.check_can_import(request.user, None)
     countries = selectors.import_countries_for_user(request.user)
@@ -59,6 +62,7 @@ def census_upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@endpoint("registry.import")
 def census_report(request: HttpRequest, job_id: int) -> HttpResponse:
     job = selectors.census_import_get_for_user(request.user, job_id)
     return render(

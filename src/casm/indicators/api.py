@@ -5,6 +5,7 @@ from ninja.pagination import paginate
 
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
+from casm.core.permissions import PUBLIC, endpoint
 from casm.indicators import selectors, services
 from casm.indicators.network import network_series
 
@@ -180,6 +181,7 @@ class NetworkYear(Schema):
 
 
 @router.get("/network-indicators", response=list[NetworkYear], auth=None)
+@endpoint(PUBLIC)
 def network_indicators(request: HttpRequest):
     """The network's figures by year (public): partnerships, countries with projects, the
     annual conference's attendance and countries, documents published and grants awarded."""
@@ -190,12 +192,14 @@ def network_indicators(request: HttpRequest):
 
 
 @router.get("/profiles", response=list[RankingOut], auth=None)
+@endpoint(PUBLIC)
 def profile_ranking(request: HttpRequest):
     """Countries ranked by their best estimate of the ASM workforce, each with its source."""
     return selectors.workforce_ranking()
 
 
 @router.get("/profiles/{alpha2}", response=ProfileOut, auth=None)
+@endpoint(PUBLIC)
 def profile_detail(request: HttpRequest, alpha2: str):
     """A country's profile: the page's figures. Cells of fewer than 5 people are null, flagged."""
     country = selectors.country_for_profile(alpha2)
@@ -206,6 +210,7 @@ def profile_detail(request: HttpRequest, alpha2: str):
 
 @router.get("/workforce-estimates", response=list[EstimateOut], auth=None)
 @paginate(LimitOffset)
+@endpoint(PUBLIC)
 def estimate_list(request: HttpRequest, country: str = "", world: bool = False):
     """Every estimate of the ASM workforce; filter by country (alpha-2) or the world's."""
     if world:
@@ -216,11 +221,13 @@ def estimate_list(request: HttpRequest, country: str = "", world: bool = False):
 
 
 @router.get("/workforce-estimates/{estimate_id}", response=EstimateOut, auth=None)
+@endpoint(PUBLIC)
 def estimate_detail(request: HttpRequest, estimate_id: int):
     return selectors.estimate_as_dict(_estimate_or_404(estimate_id))
 
 
 @router.post("/workforce-estimates", response={201: EstimateOut})
+@endpoint("estimates.edit")
 def estimate_create(request: HttpRequest, payload: EstimateIn):
     """Add an estimate (administrators; data officers for their countries)."""
     data = payload.dict()
@@ -230,6 +237,7 @@ def estimate_create(request: HttpRequest, payload: EstimateIn):
 
 
 @router.patch("/workforce-estimates/{estimate_id}", response=EstimateOut)
+@endpoint("estimates.edit")
 def estimate_update(request: HttpRequest, estimate_id: int, payload: EstimatePatch):
     estimate = _estimate_or_404(estimate_id)
     data = payload.dict(exclude_unset=True)
@@ -240,6 +248,7 @@ def estimate_update(request: HttpRequest, estimate_id: int, payload: EstimatePat
 
 
 @router.post("/workforce-estimates/{estimate_id}/best", response=EstimateOut)
+@endpoint("estimates.edit")
 def estimate_mark_best(request: HttpRequest, estimate_id: int):
     """Flag this estimate as its country's best; the previous best loses the flag."""
     estimate = services.workforce_estimate_mark_best(
@@ -249,6 +258,7 @@ def estimate_mark_best(request: HttpRequest, estimate_id: int):
 
 
 @router.delete("/workforce-estimates/{estimate_id}", response={204: None})
+@endpoint("estimates.edit")
 def estimate_delete(request: HttpRequest, estimate_id: int):
     services.workforce_estimate_delete(actor=request.user, estimate=_estimate_or_404(estimate_id))
     return 204, None

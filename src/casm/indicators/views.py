@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from casm.core import permissions
 from casm.core.forms import form_errors_from
 from casm.core.maps import outlines_source, world_map_svg
+from casm.core.permissions import PUBLIC, endpoint
 from casm.indicators import selectors, services
 from casm.indicators.exports import profile_csv
 from casm.indicators.forms import WorkforceEstimateForm
@@ -39,6 +40,7 @@ def _workforce_class(value: int | None) -> str:
 
 
 @require_GET
+@endpoint(PUBLIC)
 def profile_list(request: HttpRequest) -> HttpResponse:
     ranking = selectors.workforce_ranking()
     highlight = {row["alpha3"]: _workforce_class(row["headline"]) for row in ranking}
@@ -76,6 +78,7 @@ def _csv_response(country, profile) -> HttpResponse:
 
 
 @require_GET
+@endpoint(PUBLIC)
 def profile_detail(request: HttpRequest, alpha2: str) -> HttpResponse:
     country = _country_or_404(alpha2)
     profile = selectors.country_profile(country)
@@ -106,12 +109,14 @@ def profile_detail(request: HttpRequest, alpha2: str) -> HttpResponse:
 
 
 @require_GET
+@endpoint(PUBLIC)
 def profile_download(request: HttpRequest, alpha2: str) -> HttpResponse:
     country = _country_or_404(alpha2)
     return _csv_response(country, selectors.country_profile(country))
 
 
 @require_GET
+@endpoint(PUBLIC)
 def network_indicators(request: HttpRequest) -> HttpResponse:
     """The network's figures by year, with charts; ``?format=csv`` downloads them."""
     rows = network_series()
@@ -200,6 +205,7 @@ def _estimate_form(request: HttpRequest, instance=None, initial=None) -> Workfor
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("estimates.edit")
 def estimate_create(request: HttpRequest) -> HttpResponse:
     country = selectors.country_for_profile(request.GET.get("country", ""))
     form = _estimate_form(request, initial={"country": country})
@@ -221,6 +227,7 @@ def estimate_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("estimates.edit")
 def estimate_edit(request: HttpRequest, estimate_id: int) -> HttpResponse:
     estimate = _estimate_or_404(estimate_id)
     if not selectors.estimate_can_edit(request.user, estimate.country):
@@ -248,6 +255,7 @@ def estimate_edit(request: HttpRequest, estimate_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@endpoint("estimates.edit")
 def estimate_mark_best(request: HttpRequest, estimate_id: int) -> HttpResponse:
     estimate = _estimate_or_404(estimate_id)
     services.workforce_estimate_mark_best(actor=request.user, estimate=estimate)
@@ -257,6 +265,7 @@ def estimate_mark_best(request: HttpRequest, estimate_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@endpoint("estimates.edit")
 def estimate_delete(request: HttpRequest, estimate_id: int) -> HttpResponse:
     estimate = _estimate_or_404(estimate_id)
     country = estimate.country

@@ -23,6 +23,7 @@ from ninja.security import HttpBearer
 from casm.accounts.services import api_token_authenticate
 from casm.core.models import Commodity, Country
 from casm.core.pagination import LimitOffset
+from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
 from casm.library import dcat, oai, selectors, services
 from casm.library.models import (
     LICENCE_URLS,
@@ -172,6 +173,7 @@ def _facet_labels(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[di
 
 
 @router.get("/library/search", response=SearchOut, auth=READ)
+@endpoint(PUBLIC)
 def library_search(request: HttpRequest, params: Query[SearchParams]):
     """Full-text search of published documents, ranked, with snippets and facet counts.
 
@@ -510,6 +512,7 @@ class DocumentLimitOffset(LimitOffset):
 
 @router.get("/library/documents", response=list[DocumentSummaryOut], auth=READ)
 @paginate(DocumentLimitOffset)
+@endpoint(PUBLIC)
 def document_list(request: HttpRequest, filters: Query[DocumentListParams]):
     """Documents you may see, newest first: published ones, your own, and (for editors) all."""
     documents = selectors.document_list_for_user(request.user)
@@ -529,12 +532,14 @@ def _document_response(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 
 @router.get("/library/documents/{document_id}", response=DocumentOut, auth=READ)
+@endpoint(PUBLIC)
 def document_detail(request: HttpRequest, document_id: int):
     """A document's metadata, files (with download links) and status."""
     return _document_response(request, document_id)
 
 
 @router.post("/library/documents", response={201: DocumentOut})
+@endpoint(SIGNED_IN)
 def document_create(request: HttpRequest, payload: DocumentIn):
     """A new draft (any signed-in member); editors may publish it at once with publish=true.
 
@@ -553,6 +558,7 @@ def document_create(request: HttpRequest, payload: DocumentIn):
 
 
 @router.patch("/library/documents/{document_id}", response=DocumentOut)
+@endpoint(SIGNED_IN)
 def document_update(request: HttpRequest, document_id: int, payload: DocumentPatch):
     """Change a document: the submitter while it is a draft, editors at any time."""
     document = selectors.document_get_for_user(request.user, document_id)
@@ -569,6 +575,7 @@ def document_update(request: HttpRequest, document_id: int, payload: DocumentPat
 
 
 @router.delete("/library/documents/{document_id}", response={204: None})
+@endpoint(SIGNED_IN)
 def document_delete(request: HttpRequest, document_id: int):
     """Delete a draft; a published document is withdrawn instead."""
     document = selectors.document_get_for_user(request.user, document_id)
@@ -601,6 +608,7 @@ class LimitedUploadAuth:
     auth=[LimitedUploadAuth()],
     openapi_extra={"security": [{"TokenAuth": []}, {"SessionAuth": []}]},
 )
+@endpoint(SIGNED_IN)
 def document_file_add(
     request: HttpRequest,
     document_id: int,
@@ -632,6 +640,7 @@ def document_file_add(
     url_name="library_file_download",
     openapi_extra={"responses": {200: {"description": "The file, as an attachment"}}},
 )
+@endpoint(PUBLIC)
 def document_file_download(request: HttpRequest, document_id: int, file_id: int):
     """Download a file; counts one download per visitor and day (bots are not counted)."""
     stored = selectors.document_file_get_for_user(request.user, document_id, file_id)
@@ -651,6 +660,7 @@ def document_file_download(request: HttpRequest, document_id: int, file_id: int)
 
 
 @router.post("/library/documents/{document_id}/submit", response=DocumentOut)
+@endpoint(SIGNED_IN)
 def document_submit(request: HttpRequest, document_id: int):
     """Send your draft to the editors (it needs a file or an external address)."""
     document = selectors.document_get_for_user(request.user, document_id)
@@ -659,6 +669,7 @@ def document_submit(request: HttpRequest, document_id: int):
 
 
 @router.post("/library/documents/{document_id}/review", response=DocumentOut)
+@endpoint("library.edit")
 def document_review(request: HttpRequest, document_id: int, payload: ReviewIn):
     """An editor's decision: approve (publishes), revise or reject (both need a comment)."""
     document = selectors.document_get_for_user(request.user, document_id)
@@ -669,6 +680,7 @@ def document_review(request: HttpRequest, document_id: int, payload: ReviewIn):
 
 
 @router.post("/library/documents/{document_id}/withdraw", response=DocumentOut)
+@endpoint("library.edit")
 def document_withdraw(request: HttpRequest, document_id: int, payload: WithdrawIn):
     """Withdraw a published document (editors): its address stays, saying it was withdrawn."""
     document = selectors.document_get_for_user(request.user, document_id)
@@ -712,12 +724,14 @@ class CollectionLimitOffset(LimitOffset):
 
 @router.get("/library/collections", response=list[CollectionOut], auth=READ)
 @paginate(CollectionLimitOffset)
+@endpoint(PUBLIC)
 def collection_list(request: HttpRequest):
     """Collections of documents, by title."""
     return selectors.collection_list().order_by("title", "pk")
 
 
 @router.get("/library/collections/{slug}", response=CollectionDetailOut, auth=READ)
+@endpoint(PUBLIC)
 def collection_detail(request: HttpRequest, slug: str):
     """A collection and its published documents, in order."""
     collection = selectors.collection_get(slug)
@@ -765,6 +779,7 @@ _OAI_PARAMETERS = [
         },
     },
 )
+@endpoint(PUBLIC)
 def oai_pmh(request: HttpRequest):
     """OAI-PMH 2.0 provider: the published documents as Dublin Core (``oai_dc``) records.
 
@@ -798,6 +813,7 @@ class CatalogueParams(Schema):
         }
     },
 )
+@endpoint(PUBLIC)
 def dcat_catalogue(request: HttpRequest, params: Query[CatalogueParams]):
     """The library as a DCAT catalogue in JSON-LD: each published document is a dcat:Dataset
     with its files as distributions. Pages of up to 1,000 documents, linked by hydra:next."""

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from casm.core.permissions import PUBLIC, endpoint
+
 from . import views, workflow_views
 
 app_name = "library"
@@ -9,7 +11,7 @@ urlpatterns = [
     path("new/", workflow_views.document_create, name="document_create"),
     path("mine/", workflow_views.my_documents, name="my_documents"),
     path("queue/", workflow_views.review_queue, name="review_queue"),
-    path("feed.atom", views.LatestDocumentsFeed(), name="feed"),
+    path("feed.atom", endpoint(PUBLIC)(views.LatestDocumentsFeed()), name="feed"),
     path("<int:pk>/", views.document_detail, name="document_detail"),
     path("<int:pk>/cite.bib", views.document_bibtex, name="document_bibtex"),
     path("<int:pk>/edit/", workflow_views.document_edit, name="document_edit"),

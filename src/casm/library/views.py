@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from casm.core.models import Commodity, Country
+from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
 from casm.library import citation, search, selectors, services
 from casm.library.feeds import LatestDocumentsFeed
 from casm.library.linked_data import document_jsonld, jsonld_script
@@ -177,6 +178,7 @@ def _run_search(request_: search.SearchRequest, page_param: str | None) -> tuple
 
 
 @require_safe
+@endpoint(PUBLIC)
 def document_search(request: HttpRequest) -> HttpResponse:
     """The library's home: the search box, facets with counts and the results."""
     params = request.GET
@@ -286,6 +288,7 @@ def _remember_visitor(view: Callable[..., HttpResponseBase]) -> Callable[..., Ht
 
 @require_safe
 @_remember_visitor
+@endpoint(PUBLIC)
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_get_for_user(request.user, pk)
     visitor = services.visitor_key(request)
@@ -340,6 +343,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
+@endpoint(PUBLIC)
 def document_bibtex(request: HttpRequest, pk: int) -> HttpResponse:
     """The document's BibTeX entry, as a file."""
     document = selectors.document_get_for_user(request.user, pk)
@@ -361,6 +365,7 @@ def _safe_filename(name: str, fallback: str) -> str:
 
 @require_safe
 @_remember_visitor
+@endpoint(PUBLIC)
 def file_download(request: HttpRequest, pk: int, file_id: int) -> HttpResponseBase:
     """The file itself, as an attachment; a download is counted once per visitor and day."""
     stored = selectors.document_file_get_for_user(request.user, pk, file_id)
@@ -394,6 +399,7 @@ def _flash_errors(request: HttpRequest, exc: ValidationError) -> None:
 
 @require_POST
 @_remember_visitor
+@endpoint(PUBLIC)
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     """'Was this helpful?': one answer per visitor, signed in or not; a new answer replaces it."""
     document = selectors.document_get_for_user(request.user, pk)
@@ -416,6 +422,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@endpoint(SIGNED_IN)
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     """A member's comment; it waits for an editor before others see it."""
     if not request.user.is_authenticated:
@@ -438,6 +445,7 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
+@endpoint(PUBLIC)
 def collection_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -450,6 +458,7 @@ def collection_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@endpoint(PUBLIC)
 def collection_detail(request: HttpRequest, slug: str) -> HttpResponse:
     collection = selectors.collection_get(slug)
     documents = selectors.collection_documents(collection)

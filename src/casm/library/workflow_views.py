@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casm.core.forms import form_errors_from
+from casm.core.permissions import SIGNED_IN, endpoint
 from casm.library import forms, selectors, services
 from casm.library.models import (
     PILLAR_CHOICES,
@@ -80,6 +81,7 @@ def _latest_review(document: Document) -> Review | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 @limit_uploads
+@endpoint(SIGNED_IN)
 def document_create(request: HttpRequest, limit: UploadLimit) -> HttpResponse:
     editor = services.is_library_editor(request.user)
     if request.method != "POST":
@@ -122,6 +124,7 @@ def document_create(request: HttpRequest, limit: UploadLimit) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint(SIGNED_IN)
 def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_get_for_user(request.user, pk)
     if not services.can_edit_document(request.user, document):
@@ -156,6 +159,7 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @limit_uploads
+@endpoint(SIGNED_IN)
 def document_files(request: HttpRequest, pk: int, limit: UploadLimit) -> HttpResponse:
     """A document's files: their text extraction, another upload, a removal (confirmed)."""
     document = selectors.document_get_for_user(request.user, pk)
@@ -223,6 +227,7 @@ def _can_submit(user: Any, document: Document) -> bool:
 
 @login_required
 @require_GET
+@endpoint(SIGNED_IN)
 def my_documents(request: HttpRequest) -> HttpResponse:
     documents = (
         selectors.document_list_for_user(request.user)
@@ -251,6 +256,7 @@ def my_documents(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@endpoint(SIGNED_IN)
 def document_submit(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_get_for_user(request.user, pk)
     if document.status == Status.SUBMITTED:
@@ -271,6 +277,7 @@ def document_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@endpoint("library.edit")
 def review_queue(request: HttpRequest) -> HttpResponse:
     _require_editor(request.user)
     return render(
@@ -286,6 +293,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("library.edit")
 def document_review(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_get_for_user(request.user, pk)
     _require_editor(request.user)
@@ -340,6 +348,7 @@ def document_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@endpoint("library.edit")
 def document_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_get_for_user(request.user, pk)
     _require_editor(request.user)
@@ -362,6 +371,7 @@ def document_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@endpoint("library.edit")
 def comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
     _require_editor(request.user)
     comment = get_object_or_404(Comment.objects.select_related("document"), pk=pk)
@@ -384,6 +394,7 @@ def comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("library.edit")
 def collection_create(request: HttpRequest) -> HttpResponse:
     _require_editor(request.user)
     form = forms.CollectionForm(request.POST or None)
@@ -409,6 +420,7 @@ def collection_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("library.edit")
 def collection_edit(request: HttpRequest, slug: str) -> HttpResponse:
     _require_editor(request.user)
     collection = selectors.collection_get(slug)

@@ -21,6 +21,7 @@ from casm.accounts.models import Organisation
 from casm.accounts.services import api_token_authenticate
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
+from casm.core.permissions import PUBLIC, endpoint
 from casm.network import selectors, services
 from casm.network.models import (
     Availability,
@@ -173,6 +174,7 @@ class OrganisationPage(LimitOffset):
 
 @router.get("/network/organisations", response=list[OrganisationOut], auth=READ)
 @paginate(OrganisationPage)
+@endpoint(PUBLIC)
 def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters]):
     """Organisations in the directory (the secretariat also sees unlisted ones)."""
     return selectors.organisation_directory(
@@ -185,11 +187,13 @@ def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters])
 
 
 @router.get("/network/organisations/{organisation_id}", response=OrganisationOut, auth=READ)
+@endpoint(PUBLIC)
 def organisation_detail(request: HttpRequest, organisation_id: int):
     return _organisation_out(selectors.organisation_get(user=request.user, pk=organisation_id))
 
 
 @router.post("/network/organisations", response={201: OrganisationOut})
+@endpoint("network.manage")
 def organisation_create(request: HttpRequest, payload: OrganisationIn):
     """Add an organisation (secretariat)."""
     _require_secretariat(request)
@@ -200,6 +204,7 @@ def organisation_create(request: HttpRequest, payload: OrganisationIn):
 
 
 @router.patch("/network/organisations/{organisation_id}", response=OrganisationOut)
+@endpoint("network.manage")
 def organisation_update(request: HttpRequest, organisation_id: int, payload: OrganisationPatch):
     _require_secretariat(request)
     organisation = selectors.organisation_get(user=request.user, pk=organisation_id)
@@ -286,6 +291,7 @@ class PersonPage(LimitOffset):
 
 @router.get("/network/people", response=list[PersonOut], auth=READ)
 @paginate(PersonPage)
+@endpoint(PUBLIC)
 def person_list(request: HttpRequest, filters: Query[PersonFilters]):
     """People with a public profile (everyone for the secretariat)."""
     return selectors.people_directory(
@@ -297,11 +303,13 @@ def person_list(request: HttpRequest, filters: Query[PersonFilters]):
 
 
 @router.get("/network/people/{person_id}", response=PersonOut, auth=READ)
+@endpoint(PUBLIC)
 def person_detail(request: HttpRequest, person_id: int):
     return _person_out(request, selectors.person_get(user=request.user, pk=person_id))
 
 
 @router.post("/network/people", response={201: PersonOut})
+@endpoint("network.manage")
 def person_create(request: HttpRequest, payload: PersonIn):
     _require_secretariat(request)
     person = services.person_create(actor=request.user, data=_person_data(payload.dict()))
@@ -309,6 +317,7 @@ def person_create(request: HttpRequest, payload: PersonIn):
 
 
 @router.patch("/network/people/{person_id}", response=PersonOut)
+@endpoint("network.manage")
 def person_update(request: HttpRequest, person_id: int, payload: PersonPatch):
     _require_secretariat(request)
     person = selectors.person_get(user=request.user, pk=person_id)
@@ -357,6 +366,7 @@ def _expert_out(e: ExpertProfile) -> dict[str, Any]:
 
 @router.get("/network/experts", response=list[ExpertOut], auth=READ)
 @paginate(ExpertPage)
+@endpoint(PUBLIC)
 def expert_list(request: HttpRequest, filters: Query[ExpertFilters]):
     """The expert roster, filtered by theme, language, country and availability."""
     return selectors.expert_roster(
@@ -372,6 +382,7 @@ class ExpertIn(Schema):
 
 
 @router.put("/network/people/{person_id}/expert", response=ExpertOut)
+@endpoint("network.manage")
 def expert_save(request: HttpRequest, person_id: int, payload: ExpertIn):
     """Put a person on the expert roster, or change their entry (secretariat)."""
     _require_secretariat(request)
@@ -418,12 +429,14 @@ def _network_out(n: RegionalNetwork) -> dict[str, Any]:
 
 
 @router.get("/network/regional-networks", response=list[RegionalNetworkOut], auth=READ)
+@endpoint(PUBLIC)
 def regional_network_list(request: HttpRequest):
     """The regional networks with their memberships over time."""
     return [_network_out(n) for n in selectors.regional_networks()]
 
 
 @router.get("/network/regional-networks/{network_id}", response=RegionalNetworkOut, auth=READ)
+@endpoint(PUBLIC)
 def regional_network_detail(request: HttpRequest, network_id: int):
     return _network_out(selectors.regional_network_get(network_id))
 
@@ -435,6 +448,7 @@ class RegionalNetworkIn(Schema):
 
 
 @router.post("/network/regional-networks", response={201: RegionalNetworkOut})
+@endpoint("network.manage")
 def regional_network_create(request: HttpRequest, payload: RegionalNetworkIn):
     _require_secretariat(request)
     network = services.regional_network_create(actor=request.user, data=payload.dict())
@@ -450,6 +464,7 @@ class MembershipIn(Schema):
 @router.post(
     "/network/regional-networks/{network_id}/memberships", response={201: RegionalNetworkOut}
 )
+@endpoint("network.manage")
 def membership_create(request: HttpRequest, network_id: int, payload: MembershipIn):
     """An organisation joins a regional network (secretariat); memberships cannot overlap."""
     _require_secretariat(request)
@@ -521,16 +536,19 @@ def _partnership_get(pk: int) -> Partnership:
 
 @router.get("/network/partnerships", response=list[PartnershipOut], auth=READ)
 @paginate(LimitOffset)
+@endpoint(PUBLIC)
 def partnership_list(request: HttpRequest):
     return [_partnership_out(p) for p in selectors.partnership_list()]
 
 
 @router.get("/network/partnerships/{partnership_id}", response=PartnershipOut, auth=READ)
+@endpoint(PUBLIC)
 def partnership_detail(request: HttpRequest, partnership_id: int):
     return _partnership_out(_partnership_get(partnership_id))
 
 
 @router.post("/network/partnerships", response={201: PartnershipOut})
+@endpoint("network.manage")
 def partnership_create(request: HttpRequest, payload: PartnershipIn):
     _require_secretariat(request)
     p = services.partnership_create(actor=request.user, data=_partnership_data(payload.dict()))
@@ -538,6 +556,7 @@ def partnership_create(request: HttpRequest, payload: PartnershipIn):
 
 
 @router.patch("/network/partnerships/{partnership_id}", response=PartnershipOut)
+@endpoint("network.manage")
 def partnership_update(request: HttpRequest, partnership_id: int, payload: PartnershipPatch):
     _require_secretariat(request)
     services.partnership_update(
@@ -648,17 +667,20 @@ class ProjectPage(LimitOffset):
 
 @router.get("/network/projects", response=list[ProjectOut], auth=READ)
 @paginate(ProjectPage)
+@endpoint(PUBLIC)
 def project_list(request: HttpRequest, filters: Query[ProjectFilters]):
     """Projects of the network, newest first."""
     return selectors.project_list(**{k: v for k, v in filters.dict().items() if v})
 
 
 @router.get("/network/projects/{project_id}", response=ProjectOut, auth=READ)
+@endpoint(PUBLIC)
 def project_detail(request: HttpRequest, project_id: int):
     return _project_out(selectors.project_get(project_id))
 
 
 @router.post("/network/projects", response={201: ProjectOut})
+@endpoint("network.manage")
 def project_create(request: HttpRequest, payload: ProjectIn):
     """Record a project (secretariat): dates in order, a budget ≥ 0 with its currency."""
     _require_secretariat(request)
@@ -667,6 +689,7 @@ def project_create(request: HttpRequest, payload: ProjectIn):
 
 
 @router.patch("/network/projects/{project_id}", response=ProjectOut)
+@endpoint("network.manage")
 def project_update(request: HttpRequest, project_id: int, payload: ProjectPatch):
     _require_secretariat(request)
     services.project_update(

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from casm.core.forms import form_errors_from
 from casm.core.maps import outlines_source, world_map_svg
 from casm.core.models import Country
+from casm.core.permissions import PUBLIC, endpoint
 from casm.network import bulk, forms, selectors, services
 
 PAGE_SIZE = 25
@@ -57,6 +58,7 @@ def _list(request: HttpRequest, form: Any, queryset: Any, template: str) -> Http
 
 
 @require_safe
+@endpoint(PUBLIC)
 def organisation_list(request: HttpRequest) -> HttpResponse:
     form = forms.DirectoryFilterForm(request.GET or None)
     queryset = selectors.organisation_directory(user=request.user, **form.filters())
@@ -64,6 +66,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@endpoint(PUBLIC)
 def organisation_export(request: HttpRequest) -> HttpResponse:
     """The directory's organisations (as filtered) as CSV, in the columns the import reads."""
     form = forms.DirectoryFilterForm(request.GET or None)
@@ -78,6 +81,7 @@ def organisation_export(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@endpoint(PUBLIC)
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = selectors.organisation_get(user=request.user, pk=pk)
     return render(
@@ -96,6 +100,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
+@endpoint(PUBLIC)
 def person_list(request: HttpRequest) -> HttpResponse:
     form = forms.PeopleFilterForm(request.GET or None)
     queryset = selectors.people_directory(user=request.user, **form.filters())
@@ -103,6 +108,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@endpoint(PUBLIC)
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(user=request.user, pk=pk)
     return render(
@@ -117,6 +123,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
+@endpoint(PUBLIC)
 def expert_list(request: HttpRequest) -> HttpResponse:
     form = forms.ExpertFilterForm(request.GET or None)
     queryset = selectors.expert_roster(user=request.user, **form.filters())
@@ -124,6 +131,7 @@ def expert_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@endpoint(PUBLIC)
 def regional_network_list(request: HttpRequest) -> HttpResponse:
     networks = list(selectors.regional_networks())
     for network in networks:
@@ -132,6 +140,7 @@ def regional_network_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@endpoint(PUBLIC)
 def partnership_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -145,6 +154,7 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@endpoint(PUBLIC)
 def project_list(request: HttpRequest) -> HttpResponse:
     form = forms.ProjectFilterForm(request.GET or None)
     queryset = selectors.project_list(**form.filters())
@@ -152,6 +162,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@endpoint(PUBLIC)
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(pk)
     return render(
@@ -169,6 +180,7 @@ MAP_CLASSES = [(20, "workforce-4"), (5, "workforce-3"), (2, "workforce-2"), (1, 
 
 
 @require_safe
+@endpoint(PUBLIC)
 def network_map(request: HttpRequest) -> HttpResponse:
     counts = selectors.who_works_where()
     highlight = {}
@@ -235,6 +247,7 @@ def _edit(
 
 
 @require_http_methods(["GET", "POST"])
+@endpoint("network.manage")
 def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     instance = selectors.organisation_get(user=request.user, pk=pk) if pk else None
     return _edit(
@@ -251,6 +264,7 @@ def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
+@endpoint("network.manage")
 def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     instance = selectors.person_get(user=request.user, pk=pk) if pk else None
     return _edit(
@@ -267,6 +281,7 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@endpoint("network.manage")
 def partnership_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     instance = selectors.partnership_list().filter(pk=pk).first() if pk else None
     if pk and instance is None:
@@ -285,6 +300,7 @@ def partnership_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
 
 
 @require_http_methods(["GET", "POST"])
+@endpoint("network.manage")
 def project_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     instance = selectors.project_get(pk) if pk else None
     return _edit(

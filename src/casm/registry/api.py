@@ -18,6 +18,7 @@ from ninja.pagination import paginate
 
 from casm.core.models import Commodity, Country
 from casm.core.pagination import LimitOffset
+from casm.core.permissions import PUBLIC, endpoint
 from casm.registry import exports, selectors, services
 from casm.registry.models import (
     ActivityStatus,
@@ -325,12 +326,14 @@ def _site_queryset(request: HttpRequest, filters: SiteFilterParams) -> Any:
 
 @router.get("/sites", response=list[SiteOut], tags=["sites"])
 @paginate(SiteLimitOffset)
+@endpoint("registry.view")
 def site_list(request: HttpRequest, filters: Query[SiteFilterParams]):
     """Sites within your scope, with the web's filters, in order of registration."""
     return _site_queryset(request, filters).order_by("pk")
 
 
 @router.get("/sites.geojson", tags=["sites"])
+@endpoint("registry.view")
 def site_geojson(request: HttpRequest, filters: Query[SiteFilterParams]):
     """Sites within your scope as a GeoJSON FeatureCollection of points, with every field."""
     export = exports.sites_export(_site_queryset(request, filters), "geojson")
@@ -338,6 +341,7 @@ def site_geojson(request: HttpRequest, filters: Query[SiteFilterParams]):
 
 
 @router.get("/sites/export", tags=["sites", "exports"])
+@endpoint("registry.view")
 def site_export(
     request: HttpRequest, filters: Query[SiteFilterParams], format: ExportFormat = "csv"
 ):
@@ -346,11 +350,13 @@ def site_export(
 
 
 @router.get("/sites/{site_id}", response=SiteOut, tags=["sites"])
+@endpoint("registry.view")
 def site_detail(request: HttpRequest, site_id: int):
     return selectors.site_get_for_user(user=request.user, pk=site_id)
 
 
 @router.post("/sites", response={201: SiteOut}, tags=["sites"])
+@endpoint("registry.edit")
 def site_create(request: HttpRequest, payload: SiteIn):
     """Register a site; a point outside the country needs override_location and a note."""
     site = services.site_create(
@@ -362,6 +368,7 @@ def site_create(request: HttpRequest, payload: SiteIn):
 
 
 @router.patch("/sites/{site_id}", response=SiteOut, tags=["sites"])
+@endpoint("registry.edit")
 def site_update(request: HttpRequest, site_id: int, payload: SitePatch):
     site = selectors.site_get_for_user(user=request.user, pk=site_id)
     services.site_update(
@@ -374,6 +381,7 @@ def site_update(request: HttpRequest, site_id: int, payload: SitePatch):
 
 
 @router.post("/sites/{site_id}/merge", response=SiteOut, tags=["sites"])
+@endpoint("registry.edit")
 def site_merge(request: HttpRequest, site_id: int, payload: MergeIn):
     """Fold this site into another: its visits, production, operators and miners move over."""
     site = selectors.site_get_for_user(user=request.user, pk=site_id)
@@ -383,6 +391,7 @@ def site_merge(request: HttpRequest, site_id: int, payload: MergeIn):
 
 
 @router.post("/sites/{site_id}/dismiss-duplicate", response=SiteOut, tags=["sites"])
+@endpoint("registry.edit")
 def site_dismiss_duplicate(request: HttpRequest, site_id: int):
     """Mark a site flagged as a possible duplicate as checked: it is not one."""
     site = selectors.site_get_for_user(user=request.user, pk=site_id)
@@ -391,6 +400,7 @@ def site_dismiss_duplicate(request: HttpRequest, site_id: int):
 
 
 @router.post("/sites/{site_id}/certifications", response={201: CertificationOut}, tags=["sites"])
+@endpoint("registry.edit")
 def site_certify(request: HttpRequest, site_id: int, payload: CertificationIn):
     """Record a regional certification decision (green, yellow, red or blue)."""
     site = selectors.site_get_for_user(user=request.user, pk=site_id)
@@ -409,12 +419,14 @@ def _public_queryset(filters: SiteFilterParams) -> Any:
 
 @router.get("/public/sites", response=list[PublicSiteOut], auth=None, tags=["public"])
 @paginate(SiteLimitOffset)
+@endpoint(PUBLIC)
 def public_site_list(request: HttpRequest, filters: Query[SiteFilterParams]):
     """Every site, public fields only (no people, no contacts), for anyone."""
     return _public_queryset(filters).order_by("pk")
 
 
 @router.get("/public/sites.geojson", auth=None, tags=["public"])
+@endpoint(PUBLIC)
 def public_site_geojson(request: HttpRequest, filters: Query[SiteFilterParams]):
     """Every site as GeoJSON points with public fields only, for anyone."""
     export = exports.sites_export(_public_queryset(filters), "geojson", public=True)
@@ -422,6 +434,7 @@ def public_site_geojson(request: HttpRequest, filters: Query[SiteFilterParams]):
 
 
 @router.get("/public/sites/export", auth=None, tags=["public", "exports"])
+@endpoint(PUBLIC)
 def public_site_export(
     request: HttpRequest, filters: Query[SiteFilterParams], format: ExportFormat = "csv"
 ):
@@ -575,12 +588,14 @@ def _visit_queryset(request: HttpRequest, filters: VisitFilterParams) -> Any:
 
 @router.get("/visits", response=list[VisitOut], tags=["visits"])
 @paginate(LimitOffset)
+@endpoint("registry.view")
 def visit_list(request: HttpRequest, filters: Query[VisitFilterParams]):
     """Site visits within your scope, latest first, filtered like the sites or by site and date."""
     return _visit_queryset(request, filters)
 
 
 @router.get("/visits/export", tags=["visits", "exports"])
+@endpoint("registry.view")
 def visit_export(
     request: HttpRequest, filters: Query[VisitFilterParams], format: ExportFormat = "csv"
 ):
@@ -589,11 +604,13 @@ def visit_export(
 
 
 @router.get("/visits/{visit_id}", response=VisitOut, tags=["visits"])
+@endpoint("registry.view")
 def visit_detail(request: HttpRequest, visit_id: int):
     return selectors.visit_get_for_user(user=request.user, pk=visit_id)
 
 
 @router.post("/visits", response={201: VisitOut}, tags=["visits"])
+@endpoint("registry.edit")
 def visit_create(request: HttpRequest, payload: VisitIn):
     """Record a census observation; the site's current figures follow its latest visit."""
     data = _visit_data(payload.dict())
@@ -603,6 +620,7 @@ def visit_create(request: HttpRequest, payload: VisitIn):
 
 
 @router.patch("/visits/{visit_id}", response=VisitOut, tags=["visits"])
+@endpoint("registry.edit")
 def visit_update(request: HttpRequest, visit_id: int, payload: VisitPatch):
     visit = selectors.visit_get_for_user(user=request.user, pk=visit_id)
     services.site_visit_update(
@@ -673,6 +691,7 @@ def _operator_data(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]
 
 @router.get("/operators", response=list[OperatorOut], tags=["operators"])
 @paginate(LimitOffset)
+@endpoint("registry.view")
 def operator_list(request: HttpRequest, country: str = "", kind: str = "", q: str = ""):
     """Operators within your scope."""
     return (
@@ -683,6 +702,7 @@ def operator_list(request: HttpRequest, country: str = "", kind: str = "", q: st
 
 
 @router.get("/operators/export", tags=["operators", "exports"])
+@endpoint("registry.view")
 def operator_export(
     request: HttpRequest,
     country: str = "",
@@ -696,11 +716,13 @@ def operator_export(
 
 
 @router.get("/operators/{operator_id}", response=OperatorOut, tags=["operators"])
+@endpoint("registry.view")
 def operator_detail(request: HttpRequest, operator_id: int):
     return selectors.operator_get_for_user(user=request.user, pk=operator_id)
 
 
 @router.post("/operators", response={201: OperatorOut}, tags=["operators"])
+@endpoint("registry.edit")
 def operator_create(request: HttpRequest, payload: OperatorIn):
     data = _operator_data(request, payload.dict())
     operator = services.operator_create(actor=request.user, **data)
@@ -708,6 +730,7 @@ def operator_create(request: HttpRequest, payload: OperatorIn):
 
 
 @router.patch("/operators/{operator_id}", response=OperatorOut, tags=["operators"])
+@endpoint("registry.edit")
 def operator_update(request: HttpRequest, operator_id: int, payload: OperatorPatch):
     operator = selectors.operator_get_for_user(user=request.user, pk=operator_id)
     data = _operator_data(request, payload.dict(exclude_unset=True))
@@ -778,6 +801,7 @@ def _miner_data(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/miners", response=list[MinerOut], tags=["miners"])
 @paginate(LimitOffset)
+@endpoint("registry.view")
 def miner_list(request: HttpRequest, country: str = "", operator: int | None = None, q: str = ""):
     """Miners within your scope (personal data: never public)."""
     return (
@@ -788,17 +812,20 @@ def miner_list(request: HttpRequest, country: str = "", operator: int | None = N
 
 
 @router.get("/miners/{miner_id}", response=MinerOut, tags=["miners"])
+@endpoint("registry.view")
 def miner_detail(request: HttpRequest, miner_id: int):
     return selectors.miner_get_for_user(user=request.user, pk=miner_id)
 
 
 @router.post("/miners", response={201: MinerOut}, tags=["miners"])
+@endpoint("registry.edit")
 def miner_create(request: HttpRequest, payload: MinerIn):
     miner = services.miner_create(actor=request.user, **_miner_data(request, payload.dict()))
     return 201, selectors.miner_get_for_user(user=request.user, pk=miner.pk)
 
 
 @router.patch("/miners/{miner_id}", response=MinerOut, tags=["miners"])
+@endpoint("registry.edit")
 def miner_update(request: HttpRequest, miner_id: int, payload: MinerPatch):
     miner = selectors.miner_get_for_user(user=request.user, pk=miner_id)
     data = _miner_data(request, payload.dict(exclude_unset=True))
@@ -893,12 +920,14 @@ def _production_queryset(request: HttpRequest, filters: ProductionFilterParams) 
 
 @router.get("/production", response=list[ProductionOut], tags=["production"])
 @paginate(LimitOffset)
+@endpoint("registry.view")
 def production_list(request: HttpRequest, filters: Query[ProductionFilterParams]):
     """Production records within your scope, by country, commodity, year or site."""
     return _production_queryset(request, filters)
 
 
 @router.get("/production/export", tags=["production", "exports"])
+@endpoint("registry.view")
 def production_export(
     request: HttpRequest, filters: Query[ProductionFilterParams], format: TableFormat = "csv"
 ):
@@ -908,11 +937,13 @@ def production_export(
 
 
 @router.get("/production/{record_id}", response=ProductionOut, tags=["production"])
+@endpoint("registry.view")
 def production_detail(request: HttpRequest, record_id: int):
     return selectors.production_get_for_user(user=request.user, pk=record_id)
 
 
 @router.post("/production", response={201: ProductionOut}, tags=["production"])
+@endpoint("registry.edit")
 def production_create(request: HttpRequest, payload: ProductionIn):
     """Record production of one commodity by a site or an operator over a period."""
     data = _production_data(request, payload.dict())
@@ -921,6 +952,7 @@ def production_create(request: HttpRequest, payload: ProductionIn):
 
 
 @router.patch("/production/{record_id}", response=ProductionOut, tags=["production"])
+@endpoint("registry.edit")
 def production_update(request: HttpRequest, record_id: int, payload: ProductionPatch):
     record = selectors.production_get_for_user(user=request.user, pk=record_id)
     data = _production_data(request, payload.dict(exclude_unset=True))
@@ -929,6 +961,7 @@ def production_update(request: HttpRequest, record_id: int, payload: ProductionP
 
 
 @router.delete("/production/{record_id}", response={204: None}, tags=["production"])
+@endpoint("registry.edit")
 def production_delete(request: HttpRequest, record_id: int):
     record = selectors.production_get_for_user(user=request.user, pk=record_id)
     services.production_record_delete(actor=request.user, record=record)

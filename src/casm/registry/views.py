@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from casm.core import permissions
 from casm.core.forms import form_errors_from
 from casm.core.maps import OUTLINES_PATH
+from casm.core.permissions import PUBLIC, endpoint
 from casm.lib.charts import line_chart_svg
 from casm.registry import exports, forms, selectors, services
 from casm.registry.models import Miner, Operator, Site
@@ -50,6 +51,7 @@ def _can_edit_somewhere(user: Any) -> bool:
 
 
 @require_GET
+@endpoint(PUBLIC)
 def site_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.SiteFilters.from_params(request.GET)
     sites = selectors.public_site_list(filters=filters).defer(
@@ -77,6 +79,7 @@ def site_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@endpoint(PUBLIC)
 def site_map(request: HttpRequest) -> HttpResponse:
     filters = selectors.SiteFilters.from_params(request.GET)
     return render(
@@ -92,6 +95,7 @@ def site_map(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@endpoint(PUBLIC)
 def site_clusters(request: HttpRequest) -> JsonResponse:
     """The map's points: single sites or counted groups, for a zoom and a box."""
     filters = selectors.SiteFilters.from_params(request.GET)
@@ -108,6 +112,7 @@ EXPORT_FORMATS = ("csv", "xlsx", "geojson")
 
 
 @require_GET
+@endpoint(PUBLIC)
 def site_export(request: HttpRequest) -> HttpResponseBase:
     """The filtered sites as a file: public fields for everyone, every field within scope."""
     fmt = request.GET.get("format", "csv")
@@ -123,6 +128,7 @@ def site_export(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 @require_GET
+@endpoint("registry.view")
 def visit_export(request: HttpRequest) -> HttpResponseBase:
     """The visits of the filtered sites within the user's scope."""
     fmt = request.GET.get("format", "csv")
@@ -140,6 +146,7 @@ def _outlines_text() -> str:
 
 @require_GET
 @cache_control(max_age=86400, public=True)
+@endpoint(PUBLIC)
 def outlines(request: HttpRequest) -> HttpResponse:
     """Country outlines for the map's background (no tiles: nothing from the internet)."""
     return HttpResponse(_outlines_text(), content_type="application/geo+json")
@@ -163,6 +170,7 @@ def _visits_chart(visits: list[Any]) -> str:
 
 @login_required
 @require_GET
+@endpoint("registry.view")
 def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
     site = selectors.site_get_for_user(user=request.user, pk=site_id)
     visits = list(selectors.site_visits(site=site)[:200])
@@ -227,18 +235,21 @@ def _site_save(request: HttpRequest, site: Site | None) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("registry.edit")
 def site_create(request: HttpRequest) -> HttpResponse:
     return _site_save(request, None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("registry.edit")
 def site_edit(request: HttpRequest, site_id: int) -> HttpResponse:
     return _site_save(request, selectors.site_get_for_user(user=request.user, pk=site_id))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("registry.edit")
 def visit_create(request: HttpRequest, site_id: int) -> HttpResponse:
     site = selectors.site_get_for_user(user=request.user, pk=site_id)
     if not selectors.site_can_edit(user=request.user, site=site):
@@ -261,6 +272,7 @@ def visit_create(request: HttpRequest, site_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("registry.edit")
 def production_create(request: HttpRequest, site_id: int) -> HttpResponse:
     site = selectors.site_get_for_user(user=request.user, pk=site_id)
     if not selectors.site_can_edit(user=request.user, site=site):
@@ -283,6 +295,7 @@ def production_create(request: HttpRequest, site_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@endpoint("registry.edit")
 def site_certify(request: HttpRequest, site_id: int) -> HttpResponse:
     site = selectors.site_get_for_user(user=request.user, pk=site_id)
     form = forms.CertificationForm(request.POST)
@@ -299,6 +312,7 @@ def site_certify(request: HttpRequest, site_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@endpoint("registry.edit")
 def site_merge(request: HttpRequest, site_id: int) -> HttpResponse:
     site = selectors.site_get_for_user(user=request.user, pk=site_id)
     form = forms.MergeForm(request.POST)
@@ -324,6 +338,7 @@ def site_merge(request: HttpRequest, site_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@endpoint("registry.edit")
 def site_dismiss_duplicate(request: HttpRequest, site_id: int) -> HttpResponse:
     site = selectors.site_get_for_user(user=request.user, pk=site_id)
     services.site_duplicate_dismiss(actor=request.user, site=site)
@@ -336,6 +351,7 @@ def site_dismiss_duplicate(request: HttpRequest, site_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@endpoint("registry.view")
 def operator_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     kind = request.GET.get("kind", "").strip()
@@ -358,6 +374,7 @@ def operator_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@endpoint("registry.view")
 def operator_detail(request: HttpRequest, operator_id: int) -> HttpResponse:
     operator = selectors.operator_get_for_user(user=request.user, pk=operator_id)
     return render(
@@ -404,12 +421,14 @@ def _operator_save(request: HttpRequest, operator: Operator | None) -> HttpRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("registry.edit")
 def operator_create(request: HttpRequest) -> HttpResponse:
     return _operator_save(request, None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("registry.edit")
 def operator_edit(request: HttpRequest, operator_id: int) -> HttpResponse:
     operator = selectors.operator_get_for_user(user=request.user, pk=operator_id)
     if not selectors.site_can_edit(user=request.user, country=operator.country):
@@ -419,6 +438,7 @@ def operator_edit(request: HttpRequest, operator_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@endpoint("registry.view")
 def miner_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:100]
     country = request.GET.get("country", "").strip()[:3]
@@ -438,6 +458,7 @@ def miner_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@endpoint("registry.view")
 def miner_detail(request: HttpRequest, miner_id: int) -> HttpResponse:
     miner = selectors.miner_get_for_user(user=request.user, pk=miner_id)
     return render(
@@ -480,6 +501,7 @@ def _miner_save(request: HttpRequest, miner: Miner | None) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("registry.edit")
 def miner_create(request: HttpRequest) -> HttpResponse:
     if not _can_edit_somewhere(request.user):
         raise PermissionDenied
@@ -488,6 +510,7 @@ def miner_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@endpoint("registry.edit")
 def miner_edit(request: HttpRequest, miner_id: int) -> HttpResponse:
     miner = selectors.miner_get_for_user(user=request.user, pk=miner_id)
     if not selectors.site_can_edit(user=request.user, country=miner.country):
