@@ -220,6 +220,8 @@ OAI_ADMIN_EMAIL = env_str("CASM_OAI_ADMIN_EMAIL", "")
 JOB_POLL_INTERVAL = env_int("CASM_JOB_POLL_INTERVAL", 2, minimum=1)
 # A running job whose worker has given no news for this long (seconds) is taken to be dead:
 # queued again once, then marked failed. A worker on the same machine that is gone is seen at once.
+# The geometry layer: a shape with more vertices than this is refused (simplify it first).
+GEOMETRY_MAX_VERTICES = env_int("CASM_GEOMETRY_MAX_VERTICES", 100_000, minimum=10)
 JOB_STALE_AFTER = env_int("CASM_JOB_STALE_AFTER", 3600, minimum=60)
 
 LOGGING = {

@@ -170,3 +170,51 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED}
+
+
+class AdminArea(models.Model):
+    """An administrative area (province, district, ...) with its official code and boundary.
+
+    Levels 1–3 of a country, imported from the government's own boundary files. The boundary
+    is GeoJSON in WGS 84; its bounding box is kept beside it and indexed (SQLite's R*Tree,
+    a GiST index on PostgreSQL) so that a point finds its candidates without a scan.
+    """
+
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="areas"
+    )
+    level = models.PositiveSmallIntegerField(_("level"))
+    code = models.CharField(_("official code"), max_length=40, help_text=_("e.g. a P-code"))
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+    )
+    geometry = models.JSONField(_("boundary"))
+    min_x = models.FloatField()
+    min_y = models.FloatField()
+    max_x = models.FloatField()
+    max_y = models.FloatField()
+    area_ha = models.FloatField(_("area (ha)"))
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["country", "level", "name"]
+        verbose_name = _("administrative area")
+        verbose_name_plural = _("administrative areas")
+        constraints = [
+            models.UniqueConstraint(fields=["country", "code"], name="admin_area_unique_code"),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=3), name="admin_area_level_1_to_3"
+            ),
+        ]
+        indexes = [models.Index(fields=["country", "level"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"

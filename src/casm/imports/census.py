@@ -39,11 +39,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casm.core import permissions, tables
+from casm.core.areas import country_has_areas
 from casm.core.audit import current_audit_context
 from casm.core.models import AuditEvent, Commodity, Country
 from casm.registry import validation
 from casm.registry.models import Site, SiteVisit
-from casm.registry.services import registry_version_bump
+from casm.registry.services import registry_version_bump, sites_assign_areas
 
 from . import mapping as fields
 from .mapping import Mapping, column_field
@@ -1205,6 +1206,9 @@ def census_import(
                 importer.refresh_sites()
                 country_ids = list({ref.new["country_id"] for ref in importer.new_sites if ref.new})
                 country_ids += [index.country.pk for index in importer.indexes.values()]
+                for country_id in set(country_ids):
+                    if country_has_areas(country_id):
+                        sites_assign_areas(country_id=country_id, unplaced_only=True)
                 _audit_import(actor, result, sorted(set(country_ids)))
                 result.committed = True
         except _Rollback:

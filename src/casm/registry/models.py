@@ -112,6 +112,28 @@ class Site(models.Model):
     admin2 = models.CharField(_("district or territory"), max_length=100, blank=True)
     admin3 = models.CharField(_("sector or chiefdom"), max_length=100, blank=True)
     admin4 = models.CharField(_("locality"), max_length=100, blank=True)
+    # The administrative areas the point lies in, found by the services on every write (the
+    # admin1–3 names above are what the source stated).
+    area1 = models.ForeignKey(
+        "core.AdminArea",
+        verbose_name=_("province (from the point)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    area2 = models.ForeignKey(
+        "core.AdminArea",
+        verbose_name=_("district (from the point)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    area3 = models.ForeignKey(
+        "core.AdminArea", verbose_name=_("sector (from the point)"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
     latitude = models.FloatField(_("latitude"))
     longitude = models.FloatField(_("longitude"))
     location_note = models.CharField(

@@ -50,6 +50,7 @@ SITE_FIELDS = [
     "legal_status",
     "source",
 ]
+AREA_FIELDS = ["area1", "area2", "area3"]
 VISIT_FIELDS = [
     "date",
     "team",
@@ -200,12 +201,71 @@ def _check_site(data: dict[str, Any], *, override_location: bool) -> None:
             )
 
 
+def _place_in_areas(data: dict[str, Any], *, override_location: bool) -> None:
+    """Find the administrative areas of the point; a stated area that contradicts it is a
+    problem (unless the location is overridden with a reason), an empty one is filled in."""
+    from casm.core.areas import areas_for_point
+
+    country = data.get("country")
+    if country is None or data.get("latitude") is None or data.get("longitude") is None:
+        return
+    found = areas_for_point(country.pk, data["longitude"], data["latitude"])
+    overridden = override_location and data.get("location_note", "").strip()
+    problems: list[tuple[str, str]] = []
+    for level in (1, 2, 3):
+        area, stated = found.get(level), (data.get(f"admin{level}") or "").strip()
+        data[f"area{level}"] = area
+        if area is None:
+            continue
+        if not stated:
+            data[f"admin{level}"] = area.name
+        elif validation.name_key(stated) != validation.name_key(area.name) and not overridden:
+            problems.append(
+                (
+                    f"admin{level}",
+                    _(
+                        "The point lies in %(area)s (%(code)s), not in %(stated)s. Correct the "
+                        "name or the coordinates, or confirm the location and give the reason."
+                    )
+                    % {"area": area.name, "code": area.code, "stated": stated},
+                )
+            )
+    _raise(problems)
+
+
+def sites_assign_areas(
+    *, country_id: int, site_ids: Iterable[int] | None = None, unplaced_only: bool = False
+) -> int:
+    """Place the country's sites (those given, or those not yet placed) in its administrative
+    areas, in bulk after an import of areas or of sites; the stated names are kept. Returns
+    how many changed."""
+    from casm.core.areas import areas_for_point
+
+    sites = Site.objects.filter(country_id=country_id)
+    if site_ids is not None:
+        sites = sites.filter(pk__in=list(site_ids))
+    if unplaced_only:
+        sites = sites.filter(area1__isnull=True)
+    changed = []
+    for site in sites.only("pk", "latitude", "longitude", "area1", "area2", "area3").iterator():
+        found = areas_for_point(country_id, site.longitude, site.latitude)
+        ids = [getattr(found.get(level), "pk", None) for level in (1, 2, 3)]
+        if ids != [site.area1_id, site.area2_id, site.area3_id]:
+            site.area1_id, site.area2_id, site.area3_id = ids
+            changed.append(site)
+    Site.objects.bulk_update(changed, ["area1", "area2", "area3"], batch_size=1000)
+    if changed:
+        registry_version_bump([country_id])
+    return len(changed)
+
+
 def site_create(*, actor: Any, override_location: bool = False, **data: Any) -> Site:
     """Register a site: code made when absent, location checked, duplicates flagged."""
     data = {name: data[name] for name in SITE_FIELDS if name in data}
     country = data.get("country")
     permissions.require(actor, "registry.edit", country=country)
     _check_site(data, override_location=override_location)
+    _place_in_areas(data, override_location=override_location)
     with transaction.atomic():
         if not data.get("code") and country is not None:
             data["code"] = _site_code_next(country, data["latitude"], data["longitude"])
@@ -236,12 +296,15 @@ def site_update(*, actor: Any, site: Site, override_location: bool = False, **da
     merged = {name: getattr(site, name) for name in SITE_FIELDS if name != "commodities"}
     merged.update({k: v for k, v in data.items() if k in SITE_FIELDS and k != "commodities"})
     _check_site(merged, override_location=override_location)
-    update = {name: merged[name] for name in SITE_FIELDS if name != "commodities"}
+    _place_in_areas(merged, override_location=override_location)
+    update = {name: merged[name] for name in [*SITE_FIELDS, *AREA_FIELDS] if name != "commodities"}
     if "commodities" in data:
         update["commodities"] = data["commodities"]
     old_country_id = site.country_id
     with transaction.atomic():
-        site, changes = model_update(instance=site, actor=actor, data=update, fields=SITE_FIELDS)
+        site, changes = model_update(
+            instance=site, actor=actor, data=update, fields=[*SITE_FIELDS, *AREA_FIELDS]
+        )
         if "country" in changes:
             # Visits and production keep their site's country, for scope and national counts.
             site.visits.update(country=site.country)

@@ -37,11 +37,29 @@ def terminal_progress(stream: Any = None) -> Any:
 
 
 class Command(BaseCommand):
-    help = "Import field data: casm import census FILE [--country CC] [--mapping M] [--dry-run]"
+    help = (
+        "Import field data or boundaries: casm import census FILE [--country CC] [--mapping M] "
+        "[--dry-run]; casm import admin-areas FILE --country CC --level N --code-field F "
+        "--name-field F [--parent-code-field F] [--repair] [--dry-run]"
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["census"], help="what the file holds")
-        parser.add_argument("file", help=".csv, .xlsx, .zip (ODK Central) or .geojson")
+        parser.add_argument("what", choices=["census", "admin-areas"], help="what the file holds")
+        parser.add_argument(
+            "file",
+            help="census: .csv, .xlsx, .zip (ODK Central) or .geojson; admin-areas: a Shapefile "
+            "(.shp with its .dbf, .shx and .prj, or all of them zipped) or GeoJSON",
+        )
+        parser.add_argument("--level", type=int, choices=[1, 2, 3], help="admin-areas: level")
+        parser.add_argument("--code-field", help="admin-areas: the field with the official code")
+        parser.add_argument("--name-field", help="admin-areas: the field with the name")
+        parser.add_argument(
+            "--parent-code-field", help="admin-areas: the field with the code of the area above"
+        )
+        parser.add_argument("--source", default="", help="admin-areas: where the file comes from")
+        parser.add_argument(
+            "--repair", action="store_true", help="admin-areas: mend invalid polygons"
+        )
         parser.add_argument("--country", help="ISO code of the country, when the file has none")
         parser.add_argument("--mapping", help="JSON mapping of columns and values")
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
@@ -60,6 +78,8 @@ class Command(BaseCommand):
             )
             if chosen is None:
                 raise CommandError(f"unknown country code {country!r}")
+        if what == "admin-areas":
+            return self._admin_areas(file, chosen, dry_run=dry_run, **options)
         try:
             loaded = mapping_load(mapping)
         except ImportFileError as exc:
@@ -93,3 +113,45 @@ class Command(BaseCommand):
                 f"problems found: {result.problem_count}"
                 + (f"; see {report}" if report else "; --report FILE writes them all")
             )
+
+    def _admin_areas(self, file: str, country: Any, *, dry_run: bool, **options: Any) -> None:
+        from casm.core.areas import admin_areas_import
+        from casm.core.geometry import problem_text
+        from casm.lib.geometry import GeometryFileError
+        from casm.registry.services import sites_assign_areas
+
+        missing = [f"--{name.replace('_', '-')}" for name in ("level", "code_field", "name_field")
+                   if not options.get(name)]  # fmt: skip
+        if country is None:
+            missing.insert(0, "--country")
+        if missing:
+            raise CommandError("admin-areas needs " + ", ".join(missing))
+        try:
+            with audit_source(AuditEvent.Source.IMPORT):
+                result = admin_areas_import(
+                    actor=None, path=file, country=country, level=options["level"],
+                    code_field=options["code_field"], name_field=options["name_field"],
+                    parent_code_field=options.get("parent_code_field"),
+                    source=options.get("source") or "", repair=options.get("repair", False),
+                    dry_run=dry_run,
+                )  # fmt: skip
+                if result.written:
+                    result.sites_placed = sites_assign_areas(country_id=country.pk)
+        except GeometryFileError as exc:
+            raise CommandError(f"{file}: {problem_text(exc)}") from exc
+        except OSError as exc:
+            raise CommandError(f"{file}: {exc.strerror}") from exc
+        name = file.rsplit("/", 1)[-1]
+        for row, column, message in result.problems[:50]:
+            where = f"{name}, row {row}, {column}" if row else f"{name}, {column}"
+            self.stderr.write(f"{where}: {message}")
+        for row in result.repaired:
+            self.stderr.write(f"{name}, row {row}: the polygon was invalid and was repaired")
+        if result.problems:
+            raise CommandError(f"problems found: {len(result.problems)}; nothing was imported")
+        verb = "would import" if dry_run else "imported"
+        self.stdout.write(
+            f"{name}: {verb} level {result.level} of {result.country}: {result.created} new, "
+            f"{result.updated} changed, {result.unchanged} unchanged"
+            + ("" if dry_run else f"; {result.sites_placed} sites placed in their areas")
+        )

@@ -1,0 +1,144 @@
+"""Administrative areas from a government's boundary file, and the sites that lie in them."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from pyproj import Geod
+from shapely.geometry import box
+
+from casm.core.areas import admin_areas_import, areas_for_point
+from casm.core.models import AdminArea, AuditEvent
+from casm.core.tests.test_geometry import _outline, _write_shapefile
+from casm.registry import services
+from casm.registry.models import Site
+
+pytestmark = pytest.mark.django_db
+
+# Rwanda cut in two at 30° E: a province on each side (made up for the test).
+CUT = 30.0
+
+
+@pytest.fixture
+def rwanda_halves():
+    outline = _outline("RWA")
+    west = outline.intersection(box(28, -3, CUT, -1))
+    east = outline.intersection(box(CUT, -3, 31.5, -1))
+    return {"RW-W": ("Iburengerazuba", west), "RW-E": ("Iburasirazuba", east)}
+
+
+@pytest.fixture
+def mercator_file(tmp_path, rwanda_halves):
+    return _write_shapefile(
+        tmp_path / "provinces",
+        [(shape, (code, name)) for code, (name, shape) in rwanda_halves.items()],
+    )
+
+
+def _import(path, country, **extra):
+    return admin_areas_import(
+        actor=None, path=path, country=country, level=1, code_field="PCODE",
+        name_field="NAME", **extra,
+    )  # fmt: skip
+
+
+def test_a_projected_shapefile_imports_as_areas_in_wgs84(mercator_file, rwanda_halves, country):
+    result = _import(mercator_file, country("RW"), source="Test boundaries")
+    assert (result.created, result.problems) == (2, [])
+    geod = Geod(ellps="WGS84")
+    for code, (name, shape) in rwanda_halves.items():
+        area = AdminArea.objects.get(country__alpha2="RW", code=code)
+        assert area.name == name and area.level == 1
+        expected = abs(geod.geometry_area_perimeter(shape)[0]) / 10_000
+        assert area.area_ha == pytest.approx(expected, rel=0.005)
+        assert 28 < area.min_x < area.max_x < 31.5  # degrees, not metres
+    # The same file again changes nothing; one summary per import is audited.
+    again = _import(mercator_file, country("RW"))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert AuditEvent.objects.filter(model="core.adminarea", action="create").count() == 2
+
+
+def test_a_point_finds_its_area_through_the_index(mercator_file, country):
+    _import(mercator_file, country("RW"))
+    rwanda = country("RW").pk
+    assert areas_for_point(rwanda, 29.5, -2.0)[1].code == "RW-W"
+    assert areas_for_point(rwanda, 30.3, -2.0)[1].code == "RW-E"
+    assert areas_for_point(rwanda, 10.0, 10.0) == {}
+    assert areas_for_point(country("CD").pk, 29.5, -2.0) == {}
+
+
+def test_sites_get_their_area_and_a_contradicting_province_is_a_problem(
+    mercator_file, country, make_site
+):
+    before = make_site("Gatumba", "RW", latitude=-1.95, longitude=29.6)
+    call_command(
+        "import", "admin-areas", str(mercator_file), "--country", "RW", "--level", "1",
+        "--code-field", "PCODE", "--name-field", "NAME", verbosity=0,
+    )  # fmt: skip
+    before.refresh_from_db()
+    assert before.area1.code == "RW-W"  # placed by the import of the areas
+    site = make_site("Rutongo", "RW", latitude=-1.9641, longitude=30.0619)
+    assert (site.area1.code, site.admin1) == ("RW-E", "Iburasirazuba")
+    with pytest.raises(ValidationError) as error:
+        make_site("Nyakabingo", "RW", latitude=-1.9, longitude=30.2, admin1="Iburengerazuba")
+    (message,) = error.value.message_dict["admin1"]
+    assert "Iburasirazuba (RW-E), not in Iburengerazuba" in message
+    assert not Site.objects.filter(name="Nyakabingo").exists()
+    # The same province written another way is no contradiction; an override with a reason
+    # keeps a stated one.
+    assert make_site("Musha", "RW", latitude=-1.9, longitude=30.3, admin1="IBURASIRAZUBA").area1
+    kept = make_site(
+        "Rwinkwavu", "RW", latitude=-1.9, longitude=30.4, admin1="Iburengerazuba",
+        override_location=True, location_note="Province as the cooperative registered it",
+    )  # fmt: skip
+    assert (kept.admin1, kept.area1.code) == ("Iburengerazuba", "RW-E")
+    # Moving a site across the cut moves it to the other area.
+    services.site_update(actor=None, site=site, longitude=29.7, admin1="")
+    site.refresh_from_db()
+    assert (site.area1.code, site.admin1) == ("RW-W", "Iburengerazuba")
+
+
+def test_a_bad_row_is_named_and_nothing_is_written(tmp_path, country, rwanda_halves):
+    (name, shape) = rwanda_halves["RW-W"]
+    path = _write_shapefile(
+        tmp_path / "bad", [(shape, ("RW-W", name)), (rwanda_halves["RW-E"][1], ("", "No code"))]
+    )
+    result = _import(path, country("RW"))
+    assert (2, "PCODE", "This field is empty.") in result.problems
+    assert not AdminArea.objects.exists()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command(
+            "import", "admin-areas", str(path), "--country", "RW", "--level", "1",
+            "--code-field", "PCODE", "--name-field", "NAME", verbosity=0,
+        )  # fmt: skip
+    with pytest.raises(CommandError, match="--level"):
+        call_command("import", "admin-areas", str(path), "--country", "RW", verbosity=0)
+    unknown = _import(path, country("RW"), parent_code_field="NAME")
+    assert any("import it first" in message for _row, _column, message in unknown.problems)
+
+
+def test_only_administrators_import_areas(mercator_file, country, ghana_officer):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        admin_areas_import(
+            actor=ghana_officer, path=mercator_file, country=country("RW"), level=1,
+            code_field="PCODE", name_field="NAME",
+        )  # fmt: skip
+    assert not AdminArea.objects.exists()
+
+
+def test_a_census_import_places_its_new_sites_in_their_areas(mercator_file, country, tmp_path):
+    from casm.imports.census import census_import
+
+    _import(mercator_file, country("RW"))
+    path = tmp_path / "census.csv"
+    path.write_text(
+        "site_name,country,latitude,longitude,date,workers\n"
+        "Gatumba,RW,-1.95,29.6,2024-03-01,12\n"
+        "Rwinkwavu,RW,-1.95,30.4,2024-03-01,20\n",
+        encoding="utf-8",
+    )
+    result = census_import(actor=None, path=path)
+    assert result.problem_count == 0, result.problems
+    placed = dict(Site.objects.values_list("name", "area1__code"))
+    assert placed == {"Gatumba": "RW-W", "Rwinkwavu": "RW-E"}
