@@ -361,6 +361,28 @@ def _polygonal_part(geometry: BaseGeometry) -> BaseGeometry | None:
     return shapely.union_all(parts)
 
 
+# --- Many points at once -------------------------------------------------------------------
+
+
+def point_polygon_pairs(
+    longitudes: Any, latitudes: Any, polygons: list[BaseGeometry]
+) -> tuple[Any, Any]:
+    """Which points lie in which polygons (their edge included), for many points at once.
+
+    Returns two arrays of the same length: point indexes and polygon indexes, one pair per
+    point found in a polygon. One R-tree of the polygons, then one vectorised query.
+    """
+    import numpy
+
+    if not polygons or len(longitudes) == 0:
+        empty = numpy.array([], dtype=numpy.intp)
+        return empty, empty
+    tree = shapely.STRtree(polygons)
+    points = shapely.points(numpy.asarray(longitudes, float), numpy.asarray(latitudes, float))
+    point_index, polygon_index = tree.query(points, predicate="intersects")
+    return point_index, polygon_index
+
+
 # --- Measuring and writing -----------------------------------------------------------------
 
 

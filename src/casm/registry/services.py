@@ -238,21 +238,37 @@ def sites_assign_areas(
 ) -> int:
     """Place the country's sites (those given, or those not yet placed) in its administrative
     areas, in bulk after an import of areas or of sites; the stated names are kept. Returns
-    how many changed."""
-    from casm.core.areas import areas_for_point
+    how many changed. All the points are tested at once against every area of the country."""
+    from shapely.geometry import shape
+
+    from casm.core.models import AdminArea
+    from casm.lib.geometry import point_polygon_pairs
 
     sites = Site.objects.filter(country_id=country_id)
     if site_ids is not None:
         sites = sites.filter(pk__in=list(site_ids))
     if unplaced_only:
         sites = sites.filter(area1__isnull=True)
+    rows = list(sites.values_list("pk", "longitude", "latitude", "area1", "area2", "area3"))
+    areas = list(
+        AdminArea.objects.filter(country_id=country_id)
+        .order_by("level", "code")
+        .values_list("pk", "level", "geometry")
+    )
+    found: dict[int, dict[int, int]] = {}
+    if rows and areas:
+        point_index, area_index = point_polygon_pairs(
+            [row[1] for row in rows], [row[2] for row in rows], [shape(a[2]) for a in areas]
+        )
+        for point, area in zip(point_index.tolist(), area_index.tolist(), strict=True):
+            pk, level = areas[area][0], areas[area][1]
+            found.setdefault(point, {}).setdefault(level, pk)
     changed = []
-    for site in sites.only("pk", "latitude", "longitude", "area1", "area2", "area3").iterator():
-        found = areas_for_point(country_id, site.longitude, site.latitude)
-        ids = [getattr(found.get(level), "pk", None) for level in (1, 2, 3)]
-        if ids != [site.area1_id, site.area2_id, site.area3_id]:
-            site.area1_id, site.area2_id, site.area3_id = ids
-            changed.append(site)
+    for number, (pk, _lon, _lat, *current) in enumerate(rows):
+        levels = found.get(number, {})
+        ids = [levels.get(level) for level in (1, 2, 3)]
+        if ids != current:
+            changed.append(Site(pk=pk, area1_id=ids[0], area2_id=ids[1], area3_id=ids[2]))
     Site.objects.bulk_update(changed, ["area1", "area2", "area3"], batch_size=1000)
     if changed:
         registry_version_bump([country_id])
