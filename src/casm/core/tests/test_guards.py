@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 PUBLIC_SITE_COLUMNS = [
     "id", "code", "name", "other_names", "country", "admin1", "admin2", "admin3", "admin4",
     "latitude", "longitude", "commodities", "activity_status", "legal_status",
-    "certification_status", "certification_valid_until", "first_visit", "last_visit", "children_present",
-    "armed_presence", "mercury_use",
+    "certification_status", "certification_valid_until", "first_visit", "last_visit",
+    "children_present", "armed_presence", "mercury_use",
 ]  # fmt: skip
 
 
