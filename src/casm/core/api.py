@@ -1,7 +1,7 @@
 import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from casm.core import permissions, selectors, services
@@ -30,6 +30,34 @@ class CommodityOut(Schema):
     group: str
     hs_code: str
     unit: str
+
+
+class AdminAreaOut(Schema):
+    id: int
+    country: str = Field(..., description="ISO alpha-2")
+    level: int
+    code: str = Field(..., description="The official code (e.g. a P-code)")
+    name: str
+    parent: str | None = Field(None, description="The code of the area it is part of")
+    area_ha: float
+    bbox: list[float] = Field(..., description="min longitude, min latitude, max lon, max lat")
+    source: str
+
+    @staticmethod
+    def resolve_country(area) -> str:
+        return area.country.alpha2
+
+    @staticmethod
+    def resolve_parent(area) -> str | None:
+        return area.parent.code if area.parent_id else None
+
+    @staticmethod
+    def resolve_bbox(area) -> list[float]:
+        return [area.min_x, area.min_y, area.max_x, area.max_y]
+
+
+class AdminAreaDetailOut(AdminAreaOut):
+    geometry: dict = Field(..., description="The boundary, GeoJSON in WGS 84")
 
 
 class JobOut(Schema):
@@ -83,6 +111,27 @@ def country_list(request: HttpRequest, region: str = ""):
 def commodity_list(request: HttpRequest):
     """The commodities of the sector, with HS code and default unit."""
     return selectors.commodity_list()
+
+
+@router.get("/admin-areas", response=list[AdminAreaOut], auth=None, tags=["reference data"])
+@paginate(LimitOffset)
+@endpoint(PUBLIC)
+def admin_area_list(request: HttpRequest, country: str = "", level: int | None = None, q: str = ""):
+    """Administrative areas with their official codes; boundaries one by one below."""
+    return selectors.admin_area_list(country=country, level=level, q=q)
+
+
+@router.get(
+    "/admin-areas/{area_id}", response=AdminAreaDetailOut, auth=None, tags=["reference data"]
+)
+@endpoint(PUBLIC)
+def admin_area_detail(request: HttpRequest, area_id: int):
+    """One administrative area with its boundary."""
+    from django.shortcuts import get_object_or_404
+
+    from casm.core.models import AdminArea
+
+    return get_object_or_404(AdminArea.objects.select_related("country", "parent"), pk=area_id)
 
 
 @router.get("/jobs", response=list[JobOut], tags=["jobs"])

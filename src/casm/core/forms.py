@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-from typing import cast
+import contextlib
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from casm.core.models import AuditEvent
+from casm.core.models import AuditEvent, Country
 
 
 def form_errors_from(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -46,3 +50,60 @@ class AuditFilterForm(forms.Form):
         if start and end and start > end:
             raise forms.ValidationError(_("The start date is after the end date."))
         return cleaned
+
+
+class AdminAreaImportForm(forms.Form):
+    """One level of a country's administrative areas, from a zipped Shapefile or GeoJSON."""
+
+    MAX_BYTES = 100 * 1024 * 1024
+    SUFFIXES = (".zip", ".geojson", ".json")
+
+    file = forms.FileField(
+        label=_("Boundary file"),
+        help_text=_(
+            "A zipped Shapefile (.shp with its .dbf, .shx and .prj) or GeoJSON, in any projection."
+        ),
+    )
+    country = forms.ModelChoiceField(label=_("Country"), queryset=Country.objects.all())
+    level = forms.ChoiceField(
+        label=_("Level"),
+        choices=[
+            ("1", _("1: province or region")),
+            ("2", _("2: district or territory")),
+            ("3", _("3: sector or chiefdom")),
+        ],  # fmt: skip
+    )
+    code_field = forms.CharField(
+        label=_("Field with the official code"), max_length=50, help_text=_("e.g. PCODE")
+    )
+    name_field = forms.CharField(label=_("Field with the name"), max_length=50)
+    parent_code_field = forms.CharField(
+        label=_("Field with the code of the area above"), max_length=50, required=False,
+        help_text=_("For levels 2 and 3: links each area to the one it is part of."),
+    )  # fmt: skip
+    source = forms.CharField(label=_("Source"), max_length=300, required=False)
+    repair = forms.BooleanField(label=_("Mend invalid polygons"), required=False)
+    dry_run = forms.BooleanField(label=_("Check only, import nothing"), required=False)
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        name = (upload.name or "").lower()
+        if not name.endswith(self.SUFFIXES):
+            raise forms.ValidationError(_("Send a .zip holding the Shapefile, or a .geojson file."))
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; boundary files may be at most %(limit)s MB.")
+                % {"size": upload.size // (1024 * 1024), "limit": self.MAX_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+    @contextlib.contextmanager
+    def saved_upload(self) -> Iterator[Path]:
+        """The uploaded file on disk under its own name (the readers go by the suffix)."""
+        upload = self.cleaned_data["file"]
+        with tempfile.TemporaryDirectory(prefix="casm-areas-") as folder:
+            path = Path(folder) / Path(upload.name).name
+            with path.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            yield path

@@ -71,3 +71,17 @@ def job_get_for_user(user: Any, pk: Any) -> Job:
         country_field=None,
         owner_field="created_by",
     )
+
+
+def admin_area_list(*, country: str = "", level: int | None = None, q: str = "") -> QuerySet:
+    """Administrative areas (public reference data), without their boundaries."""
+    from casm.core.models import AdminArea
+
+    areas = AdminArea.objects.select_related("country", "parent").defer("geometry")
+    if country:
+        areas = areas.filter(country__alpha2=country.strip().upper()[:2])
+    if level in (1, 2, 3):
+        areas = areas.filter(level=level)
+    if q:
+        areas = areas.filter(name__icontains=q) | areas.filter(code__iexact=q)
+    return areas.order_by("country__alpha2", "level", "name", "pk")

@@ -8,8 +8,9 @@ from django.db import connection
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casm.core import permissions, selectors, services
 from casm.core.context_processors import PILLARS
@@ -104,6 +105,83 @@ def country_list(request: HttpRequest) -> HttpResponse:
 @endpoint(PUBLIC)
 def commodity_list(request: HttpRequest) -> HttpResponse:
     return render(request, "core/commodity_list.html", {"commodities": selectors.commodity_list()})
+
+
+def _level(value: str | None) -> int | None:
+    return int(value) if value in ("1", "2", "3") else None
+
+
+@require_GET
+@endpoint(PUBLIC)
+def admin_area_list(request: HttpRequest) -> HttpResponse:
+    """Administrative areas by country and level, with their official codes."""
+    country = request.GET.get("country", "").strip()[:2]
+    level = _level(request.GET.get("level"))
+    query = request.GET.get("q", "").strip()[:100]
+    areas = selectors.admin_area_list(country=country, level=level, q=query)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "core/admin_area_list.html",
+        {
+            "page": _page(request, areas, 100),
+            "country": country.upper(),
+            "level": level,
+            "query": query,
+            "query_string": params.urlencode(),
+            "countries": selectors.country_list().filter(areas__isnull=False).distinct(),
+            "can_import": permissions.can(request.user, "reference.manage"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@endpoint("reference.manage")
+def admin_area_import(request: HttpRequest) -> HttpResponse:
+    """Administrators import one level of a country's areas from a boundary file."""
+    from casm.core.areas import admin_areas_import
+    from casm.core.forms import AdminAreaImportForm
+    from casm.core.geometry import problem_text
+    from casm.lib.geometry import GeometryFileError
+    from casm.registry.services import sites_assign_areas
+
+    permissions.require(request.user, "reference.manage")
+    form = AdminAreaImportForm(request.POST or None, request.FILES or None)
+    result, error = None, None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with form.saved_upload() as path:
+            try:
+                result = admin_areas_import(
+                    actor=request.user, path=path, country=data["country"],
+                    level=int(data["level"]), code_field=data["code_field"],
+                    name_field=data["name_field"],
+                    parent_code_field=data["parent_code_field"] or None,
+                    source=data["source"], repair=data["repair"], dry_run=data["dry_run"],
+                )  # fmt: skip
+                if result.written:
+                    result.sites_placed = sites_assign_areas(country_id=data["country"].pk)
+            except GeometryFileError as exc:
+                error = problem_text(exc)
+        if result is not None and result.written:
+            messages.success(
+                request,
+                _("%(file)s: %(created)s new, %(updated)s changed, %(unchanged)s unchanged; "
+                  "%(placed)s sites placed in their areas.")
+                % {"file": result.file, "created": result.created, "updated": result.updated,
+                   "unchanged": result.unchanged, "placed": result.sites_placed},
+            )  # fmt: skip
+            url = reverse("core:admin_area_list")
+            return redirect(f"{url}?country={data['country'].alpha2}&level={data['level']}")
+    failed = error is not None or (result is not None and bool(result.problems))
+    return render(
+        request,
+        "core/admin_area_import.html",
+        {"form": form, "result": result, "error": error},
+        status=400 if failed or form.errors else 200,
+    )
 
 
 @login_required

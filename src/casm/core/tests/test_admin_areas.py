@@ -142,3 +142,69 @@ def test_a_census_import_places_its_new_sites_in_their_areas(mercator_file, coun
     assert result.problem_count == 0, result.problems
     placed = dict(Site.objects.values_list("name", "area1__code"))
     assert placed == {"Gatumba": "RW-W", "Rwinkwavu": "RW-E"}
+
+
+def _zipped(shp):
+    import io as _io
+    import zipfile
+
+    buffer = _io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for suffix in (".shp", ".shx", ".dbf", ".prj"):
+            archive.write(shp.with_suffix(suffix), f"provinces{suffix}")
+    buffer.seek(0)
+    buffer.name = "provinces.zip"
+    return buffer
+
+
+def test_an_administrator_imports_areas_from_the_web_in_french(
+    login, admin_user, mercator_file, country, make_site
+):
+    site = make_site("Rutongo", "RW", latitude=-1.9641, longitude=30.0619)
+    client = login(admin_user)
+    form = {"country": country("RW").pk, "level": "1", "code_field": "PCODE",
+            "name_field": "NAME", "source": "Test boundaries"}  # fmt: skip
+    checked = client.post(
+        "/reference/areas/import/", {**form, "dry_run": "on", "file": _zipped(mercator_file)},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )  # fmt: skip
+    assert checked.status_code == 200 and not AdminArea.objects.exists()
+    done = client.post("/reference/areas/import/", {**form, "file": _zipped(mercator_file)})
+    assert done.status_code == 302, done.content
+    listed = client.get(done["Location"]).content.decode()
+    assert "Iburasirazuba" in listed and "RW-E" in listed
+    site.refresh_from_db()
+    assert site.area1.code == "RW-E"
+    broken = client.post(
+        "/reference/areas/import/", {**form, "name_field": "NOM", "file": _zipped(mercator_file)},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )  # fmt: skip
+    assert broken.status_code == 400
+    assert "Le fichier n’a pas de champ « NOM »" in broken.content.decode()
+    wrong = client.post("/reference/areas/import/", {**form, "file": _text_file()})
+    assert wrong.status_code == 400 and b".geojson" in wrong.content
+
+
+def _text_file():
+    import io as _io
+
+    upload = _io.BytesIO(b"not a boundary")
+    upload.name = "provinces.txt"
+    return upload
+
+
+def test_only_administrators_reach_the_import_page(login, ghana_officer, client):
+    assert client.get("/reference/areas/import/").status_code == 302  # to sign in
+    assert login(ghana_officer).get("/reference/areas/import/").status_code == 403
+    assert client.get("/reference/areas/").status_code == 200  # the list is public
+
+
+def test_the_api_lists_areas_and_gives_one_boundary(client, mercator_file, country):
+    _import(mercator_file, country("RW"))
+    listed = client.get("/api/v1/admin-areas?country=rw&level=1").json()
+    assert listed["count"] == 2
+    item = next(i for i in listed["items"] if i["code"] == "RW-E")
+    assert "geometry" not in item and item["country"] == "RW"
+    detail = client.get(f"/api/v1/admin-areas/{item['id']}").json()
+    assert detail["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    assert client.get("/api/v1/admin-areas/999999").status_code == 404

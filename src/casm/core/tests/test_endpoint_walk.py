@@ -168,6 +168,13 @@ def world(people, country, make_site, ghana_cooperative):
     private_person = network_factories.person("Bo Private", public=False)
     project = network_factories.project("Fairmined", arm)
     regional = network.regional_network_create(actor=None, data={"name": "Asia"})
+    from casm.core.models import AdminArea
+
+    area = AdminArea.objects.create(
+        country=ghana, level=1, code="GH-WP", name="Western", min_x=-3.2, min_y=4.7, max_x=-1.5,
+        max_y=6.5, area_ha=2.4e6, geometry={"type": "Polygon", "coordinates": [[[-3.2, 4.7],
+        [-1.5, 4.7], [-1.5, 6.5], [-3.2, 6.5], [-3.2, 4.7]]]},
+    )  # fmt: skip
     partnership = network.partnership_create(
         actor=None, data={"name": "Durban Process", "start": datetime.date(2003, 1, 1)}
     )
@@ -186,7 +193,7 @@ def world(people, country, make_site, ghana_cooperative):
             "collection": collection.slug, "call": call.pk, "fund": fund.pk, "event": event.pk,
             "network_organisation": arm.pk, "project": project.pk, "regional": regional.pk,
             "partnership": partnership.pk, "alpha2": "GH", "pillar": "governance",
-            "estimate": estimate.pk,
+            "estimate": estimate.pk, "area": area.pk,
         },
     }  # fmt: skip
 
@@ -201,7 +208,7 @@ def _record_for(path: str, name: str) -> str:
         "fund_id": "fund", "proposal_id": "proposal", "award_id": "award",
         "registration_id": "registration", "event_id": "event", "person_id": "person",
         "network_id": "regional", "partnership_id": "partnership", "project_id": "project",
-        "pillar": "pillar",
+        "pillar": "pillar", "area_id": "area",
     }  # fmt: skip
     if name == "assignment_id":
         return "assignment" if "grants" in path else "role"
