@@ -29,7 +29,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from bench_search import Vocabulary, _text
-from harness import BenchmarkError, Result, benchmark, own_peak_memory_mb, reset_peak_memory
+from harness import (
+    BenchmarkError,
+    Result,
+    bench_size,
+    benchmark,
+    own_peak_memory_mb,
+    reset_peak_memory,
+)
 
 SEED = 7
 PAGE_CHARS = 3000  # about 35 lines of 10-point Helvetica: the text of a page of a report
@@ -39,8 +46,7 @@ LANGUAGES = [("en", 70), ("fr", 15), ("es", 8), ("pt", 7)]
 
 
 def _size(name: str, default: int) -> int:
-    value = os.environ.get(f"CASM_BENCH_EXTRACTION_{name}", "")
-    return int(value) if value.strip().isdigit() else default
+    return bench_size("EXTRACTION", name, default)
 
 
 def sizes() -> dict[str, int]:

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from harness import (
     Result,
+    bench_size,
     benchmark,
     own_peak_memory_mb,
     run_worker,
@@ -46,8 +47,7 @@ BBOX_TARGET_S = 0.010
 
 
 def _size(name: str, default: int) -> int:
-    value = os.environ.get(f"CASM_BENCH_GEOMETRY_{name}", "")
-    return int(value) if value.strip().isdigit() else default
+    return bench_size("GEOMETRY", name, default)
 
 
 def _titles() -> tuple[list, str]:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from harness import (
     Result,
+    bench_size,
     benchmark,
     own_peak_memory_mb,
     run_worker,
@@ -47,8 +48,7 @@ PEER_URL = "/healthz"
 
 
 def _size(name: str, default: int) -> int:
-    value = os.environ.get(f"CASM_BENCH_PROFILE_{name}", "")
-    return int(value) if value.strip().isdigit() else default
+    return bench_size("PROFILE", name, default)
 
 
 def sizes() -> dict[str, int]:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from harness import (
     Result,
+    bench_size,
     benchmark,
     own_peak_memory_mb,
     run_worker,
@@ -38,8 +39,7 @@ WORKER_TIMEOUT_S = 900
 
 
 def _size(name: str, default: int) -> int:
-    value = os.environ.get(f"CASM_BENCH_RANKING_{name}", "")
-    return int(value) if value.strip().isdigit() else default
+    return bench_size("RANKING", name, default)
 
 
 def sizes() -> dict[str, int]:

@@ -40,6 +40,7 @@ from typing import Any
 
 from harness import (
     Result,
+    bench_size,
     benchmark,
     own_peak_memory_mb,
     run_worker,
@@ -56,8 +57,7 @@ TARGET_P95_S = 0.050
 
 
 def _size(name: str, default: int) -> int:
-    value = os.environ.get(f"CASM_BENCH_SEARCH_{name}", "")
-    return int(value) if value.strip().isdigit() else default
+    return bench_size("SEARCH", name, default)
 
 
 def sizes() -> dict[str, int]:

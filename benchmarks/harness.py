@@ -34,6 +34,12 @@ BENCHMARKS: dict[str, BenchmarkFunction] = {}
 CLOCK_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 
 
+def bench_size(benchmark: str, name: str, default: int) -> int:
+    """A size from ``CASM_BENCH_<BENCHMARK>_<NAME>`` (a whole number), else ``default``."""
+    value = os.environ.get(f"CASM_BENCH_{benchmark}_{name}", "")
+    return int(value) if value.strip().isdigit() else default
+
+
 class BenchmarkError(Exception):
     """The benchmark could not be measured (its setup failed, its server did not start...)."""
 
