@@ -54,20 +54,23 @@ def _shown(page) -> int:
     return int(match.group(1))
 
 
-def _biggest_group_centre(page) -> tuple[float, float]:
-    """Where on the page the group with the most sites in view is, read in one go.
+def _biggest_group(page):
+    """The group with the most sites in view, as a locator Playwright can click.
 
     Markers of the previous view fade out for a moment (opacity 0): they are left aside.
+    Playwright's click waits until the label stands still and nothing covers it, so a
+    click never lands on a control or on a label that is about to be redrawn.
     """
-    groups = page.eval_on_selector_all(
+    counts = page.eval_on_selector_all(
         ".leaflet-marker-icon.cluster",
-        """labels => labels.filter(label => label.style.opacity !== "0").map(label => {
-            const box = label.getBoundingClientRect();
-            return [parseInt(label.textContent, 10), box.x + box.width / 2, box.y + box.height / 2];
-        })""",
+        """labels => labels.filter(label => label.style.opacity !== "0")
+            .map(label => parseInt(label.textContent, 10))""",
     )
-    _count, x, y = max(groups)
-    return x, y
+    biggest = max(counts)
+    return page.locator(
+        ".leaflet-marker-icon.cluster:not([style*='opacity: 0'])",
+        has_text=re.compile(rf"^{biggest}$"),
+    ).first
 
 
 def test_it_groups_sites_far_out_shows_each_close_in_and_filters(page, live_server, snapshot):
@@ -87,10 +90,10 @@ def test_it_groups_sites_far_out_shows_each_close_in_and_filters(page, live_serv
 
     # Clicking a group zooms in on it, until few enough sites are in view to show each.
     for _ in range(6):
-        x, y = _biggest_group_centre(page)
+        biggest = _biggest_group(page)
         page.evaluate("document.getElementById('site-map').removeAttribute('data-drawn')")
         with page.expect_response(re.compile(r"/registry/sites/clusters\.json\?")) as answer:
-            page.mouse.click(x, y)
+            biggest.click()
         expect(drawn).to_have_count(1)
         # Off the map, so that no group shows its label on hover.
         page.mouse.move(0, 0)
