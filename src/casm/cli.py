@@ -41,6 +41,25 @@ def _fail(message: str) -> int:
     return 2
 
 
+def locale_language() -> str | None:
+    """The platform language the shell's locale asks for (``LANGUAGE``, ``LC_ALL``,
+    ``LC_MESSAGES``, ``LANG``: ``fr_FR.UTF-8`` gives ``fr``); None keeps the default."""
+    from django.conf import settings
+
+    offered = {code for code, _name in settings.LANGUAGES}
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        for part in value.split(":"):
+            code = part.split(".", 1)[0].split("@", 1)[0].replace("_", "-").lower()
+            if code in offered:
+                return code
+            if code.split("-", 1)[0] in offered:
+                return code.split("-", 1)[0]
+        if value and value not in ("C", "POSIX", "C.UTF-8"):
+            return None
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in {"-h", "--help"} or args == ["help"]:
@@ -67,12 +86,13 @@ def main(argv: list[str] | None = None) -> int:
     from django.conf import settings
     from django.core.management import execute_from_command_line
     from django.db.utils import DatabaseError, OperationalError
+    from django.utils import translation
 
     from casm.core.audit import audit_source
     from casm.core.models import AuditEvent
 
     try:
-        with audit_source(AuditEvent.Source.CLI):
+        with audit_source(AuditEvent.Source.CLI), translation.override(locale_language()):
             execute_from_command_line(["casm", *args])
     except OperationalError as exc:
         if settings.DEBUG:

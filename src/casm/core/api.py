@@ -74,6 +74,14 @@ class JobOut(Schema):
     started_at: datetime.datetime | None
     finished_at: datetime.datetime | None
 
+    @staticmethod
+    def resolve_message(job) -> str:
+        return job.said_message
+
+    @staticmethod
+    def resolve_result(job) -> dict:
+        return job.said_result
+
 
 class AuditEventOut(Schema):
     id: int

@@ -171,6 +171,20 @@ class Job(models.Model):
     def is_finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED, self.Status.CANCELLED}
 
+    @property
+    def said_result(self) -> dict:
+        """The result with its messages in the reader's language (see ``core.messages``)."""
+        from casm.core.messages import said_result
+
+        return said_result(self.result or {})
+
+    @property
+    def said_message(self) -> str:
+        """The message in the reader's language once the job is done and keeps a summary."""
+        if self.status == self.Status.DONE:
+            return str(self.said_result.get("message") or self.message)
+        return self.message
+
 
 class AdminArea(models.Model):
     """An administrative area (province, district, ...) with its official code and boundary.

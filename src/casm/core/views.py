@@ -213,7 +213,7 @@ def job_status(request: HttpRequest, job_id: int) -> JsonResponse:
             "progress": job.progress,
             "total": job.total,
             "percent": job.percent,
-            "message": job.message,
+            "message": job.said_message,
             "finished": job.is_finished,
         }
     )

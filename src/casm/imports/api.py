@@ -36,6 +36,7 @@ def census_import(
         size=file.size or 0,
         country=chosen,
         mapping_text=mapping.read().decode("utf-8-sig", errors="replace") if mapping else "",
+        mapping_name=(mapping.name if mapping else "") or "mapping.json",
         dry_run=dry_run,
         skip_invalid=skip_invalid,
     )

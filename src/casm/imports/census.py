@@ -30,23 +30,25 @@ import gc
 import itertools
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from casm.core import permissions, tables
+from casm.core import permissions
 from casm.core.areas import country_has_areas
-from casm.core.audit import current_audit_context
-from casm.core.models import AuditEvent, Commodity, Country
+from casm.core.messages import Message
+from casm.core.models import Commodity, Country
 from casm.registry import validation
 from casm.registry.models import Site, SiteVisit
 from casm.registry.services import registry_version_bump, sites_assign_areas
 
 from . import mapping as fields
+from . import pipeline
 from .mapping import Mapping, column_field
 from .readers import ImportFileError, Record, Source, open_census_file
 from .sites import CountryIndex, SiteRef, site_refresh_current_bulk
@@ -71,81 +73,37 @@ CACHE_LIMIT = 200_000
 TEXT_ONLY_FORMATS = frozenset(("csv", "odk-zip"))
 TEXT_COLUMNS = ("site_code", "site_name", "admin1", "admin2", "admin3", "admin4", "team",
                 "traceability_scheme", "notes", "source")  # fmt: skip
+# The numbers and yes/no answers of a row that the visit's rules read.
+VISIT_NUMBERS = ("workers", "men", "women", "boys_under_15", "girls_under_15", "boys_15_17",
+                 "girls_15_17", "pits", "max_depth_m", "reached")  # fmt: skip
 # Fields whose mapped values apply to each part of a list, not to the whole text.
 MAPPED_AS_LISTS = frozenset(("commodities", "commodity", "state_services", "armed_activities",
                              "women_work", "children_work"))  # fmt: skip
-MAX_KEPT_PROBLEMS = 1000
-REPORT_COLUMNS = ["file", "sheet", "row", "column", "value", "message"]
-# Namespace of the submission IDs made for rows that have none.
 
 
 @dataclass
-class Problem:
-    file: str
-    sheet: str
-    row: int | str
-    column: str
-    value: str
-    message: str
+class ImportResult(pipeline.ImportResult):
+    """A census run: the pipeline's counts, and the visits and sites it made."""
 
-    def as_row(self) -> list[Any]:
-        return [self.file, self.sheet, self.row, self.column, self.value, self.message]
-
-
-@dataclass
-class ImportResult:
-    file: str
-    format: str = ""
-    dry_run: bool = False
-    committed: bool = False
-    rows: int = 0
-    valid_rows: int = 0
-    invalid_rows: int = 0
     visits_created: int = 0
     visits_unchanged: int = 0
     sites_created: int = 0
     sites_matched: int = 0
     sites_flagged: int = 0
-    problem_count: int = 0
-    problems: list[Problem] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
-        data = {key: value for key, value in self.__dict__.items() if key != "problems"}
-        data["problems"] = [problem.__dict__ for problem in self.problems]
-        return data
+    def done_summary(self) -> Message:
+        return Message(
+            "imports.census_summary",
+            file=self.file,
+            visits=pipeline.count("visits", self.visits_created),
+            unchanged=self.visits_unchanged,
+            sites=pipeline.count("sites", self.sites_created),
+            flagged=self.sites_flagged,
+            skipped=pipeline.count("rows", self.invalid_rows),
+        )
 
-    @property
-    def summary(self) -> str:
-        if self.dry_run:
-            return _(
-                "Dry run of %(file)s: %(rows)s rows, %(valid)s valid, %(problems)s problems; "
-                "nothing was written."
-            ) % {
-                "file": self.file,
-                "rows": self.rows,
-                "valid": self.valid_rows,
-                "problems": self.problem_count,
-            }
-        if not self.committed:
-            return _("%(file)s: %(problems)s problems; nothing was imported.") % {
-                "file": self.file,
-                "problems": self.problem_count,
-            }
-        return _(
-            "%(file)s: %(visits)s visits imported, %(unchanged)s already there, %(sites)s new "
-            "sites (%(flagged)s possible duplicates), %(skipped)s rows skipped."
-        ) % {
-            "file": self.file,
-            "visits": self.visits_created,
-            "unchanged": self.visits_unchanged,
-            "sites": self.sites_created,
-            "flagged": self.sites_flagged,
-            "skipped": self.invalid_rows,
-        }
-
-
-class _Rollback(Exception):
-    """Leaves the import's transaction so that it rolls back."""
+    def rolled_back(self) -> None:
+        self.visits_created = self.sites_created = self.sites_flagged = 0
 
 
 # --- Reading values --------------------------------------------------------------------------
@@ -172,7 +130,7 @@ class CensusImporter:
         self.mapping = mapping
         self.dry_run = dry_run
         self.skip_invalid = skip_invalid
-        self.report = report
+        self.log = pipeline.ProblemLog(report)
         self.progress = progress
         self.today = today or timezone.localdate()
         self.result = ImportResult(file=source.name, format=source.kind, dry_run=dry_run)
@@ -196,7 +154,7 @@ class CensusImporter:
         # With no visit at all before the import, only the file's own IDs can repeat.
         self.had_visits = SiteVisit.objects.exists()
         self.content_repeats: dict[str, int] = {}
-        self.location_cache: dict[tuple[str, Any, Any], str | None] = {}
+        self.location_cache: dict[tuple[str, Any, Any], Message | None] = {}
         self.site_commodities: set[tuple[int, int]] = set()
         self.pending_commodities: dict[tuple[SiteRef, int], None] = {}
         self.touched: dict[int, SiteRef] = {}  # by id(): new sites have no pk yet
@@ -214,22 +172,15 @@ class CensusImporter:
 
     # -- problems --
 
-    def problem(self, record: Record, column: str, value: Any, message: str) -> None:
-        item = Problem(
-            self.source.name, record.sheet, record.row, column, cell_text(value), message
+    def problem(self, record: Record, column: str, value: Any, message: Message) -> None:
+        self.log.add(
+            pipeline.Problem(
+                self.source.name, message, record.sheet, record.row, column, cell_text(value)
+            )
         )
-        self.result.problem_count += 1
-        if len(self.result.problems) < MAX_KEPT_PROBLEMS:
-            self.result.problems.append(item)
-        if self.report is not None:
-            self.report.writerow(item.as_row())
 
-    def file_problem(self, message: str) -> None:
-        self.result.problem_count += 1
-        item = Problem(self.source.name, "", "", "", "", message)
-        self.result.problems.append(item)
-        if self.report is not None:
-            self.report.writerow(item.as_row())
+    def file_problem(self, message: Message) -> None:
+        self.log.add(pipeline.Problem(self.source.name, message))
 
     # -- columns --
 
@@ -246,25 +197,19 @@ class CensusImporter:
 
     def check_columns(self) -> bool:
         """The file must say where each site is and what it is called."""
-        missing = []
-        has_place = ("latitude" in self.plan and "longitude" in self.plan) or "location" in (
-            self.plan
-        )
-        if not has_place:
-            missing.append(_("latitude and longitude (or a geopoint)"))
-        if "site_name" not in self.plan and "site_code" not in self.plan:
+        given = set(self.plan) | {
+            name for name, value in self.mapping.defaults.items() if value not in (None, "")
+        }
+        missing: list[Any] = []
+        if not ({"latitude", "longitude"} <= given or "location" in given):
+            missing.append(Message("imports.place_columns"))
+        if not {"site_name", "site_code"} & given:
             missing.append("site_name")
-        has_date = {"date", "submission_time"} & set(self.plan) or self.mapping.defaults.get("date")
-        if not has_date:
+        if not {"date", "submission_time"} & given:
             missing.append("date")
         if missing:
-            self.file_problem(
-                _("Required columns are missing: %(columns)s. Columns found: %(found)s.")
-                % {
-                    "columns": ", ".join(missing),
-                    "found": ", ".join(self.source.columns[:40]) or "-",
-                }
-            )
+            found = ", ".join(self.source.columns[:40]) or "-"
+            self.file_problem(Message("imports.columns_missing", columns=missing, found=found))
             return False
         return True
 
@@ -306,8 +251,8 @@ class CensusImporter:
         texts: list[str],
         name: str,
         column: str,
-        convert: Callable[[str], tuple[Any, str | None]],
-        row_problems: dict[int, list[tuple[str, str, str]]],
+        convert: Callable[[str], tuple[Any, Message | None]],
+        row_problems: dict[int, list[tuple[str, str, Message]]],
     ) -> list[Any]:
         """Convert a column's texts, each distinct text once (censuses repeat their values)."""
         cache = self.caches.setdefault(name, {})
@@ -328,10 +273,10 @@ class CensusImporter:
                     row_problems.setdefault(index, []).append((column, texts[index], hit[1]))
         return [hit[0] for hit in hits]
 
-    def _list_converter(self, name: str) -> Callable[[str], tuple[Any, str | None]]:
+    def _list_converter(self, name: str) -> Callable[[str], tuple[Any, Message | None]]:
         separator = self.mapping.separators.get(name)
 
-        def convert(text: str) -> tuple[Any, str | None]:
+        def convert(text: str) -> tuple[Any, Message | None]:
             codes: list[str] = []
             for part in text.split(separator) if separator else text.split():
                 part = part.strip()
@@ -339,44 +284,46 @@ class CensusImporter:
                 if code and code not in codes:
                     codes.append(code)
             problems = validation.choice_problems({name: codes})
-            message = " ".join(message for _field, message in problems) or None
+            message = None
+            if problems:
+                said = [found for _field, found in problems]
+                message = said[0] if len(said) == 1 else Message("imports.several", items=said)
             return (codes, json.dumps(codes, ensure_ascii=False)), message
 
         return convert
 
-    def _date_converter(self) -> Callable[[str], tuple[Any, str | None]]:
-        def convert(text: str) -> tuple[Any, str | None]:
+    def _date_converter(self) -> Callable[[str], tuple[Any, Message | None]]:
+        def convert(text: str) -> tuple[Any, Message | None]:
             if not text:
-                return None, _("The visit has no date.")
+                return None, Message("registry.date_missing")
             try:
                 date = parse_date(text, self.mapping.date_order)
             except ValueError:
-                message = _("“%(value)s” is not a date (use 2024-03-31 or 31/03/2024).")
-                return None, message % {"value": text}
+                return None, Message("imports.not_a_date", value=text)
             return date.isoformat(), validation.date_problem(date, today=self.today)
 
         return convert
 
-    def _country_converter(self) -> Callable[[str], tuple[Any, str | None]]:
-        def convert(text: str) -> tuple[Any, str | None]:
+    def _country_converter(self) -> Callable[[str], tuple[Any, Message | None]]:
+        def convert(text: str) -> tuple[Any, Message | None]:
             country: Country | None
             if not text:
                 if self.default_country is None:
-                    return None, _("No country: give one in a country column or with --country.")
+                    return None, Message("imports.country_missing")
                 country = self.default_country
             else:
                 country = self.countries.get(text.upper()) or self.countries.get(
                     validation.name_key(text).upper()
                 )
                 if country is None:
-                    return None, _("Unknown country “%(value)s”.") % {"value": text}
+                    return None, Message("imports.country_unknown", value=text)
             if self.scope is not None and country.pk not in self.scope:
-                return None, _("This country is outside your scope.")
+                return None, Message("imports.country_out_of_scope")
             return country, None
 
         return convert
 
-    def _commodity_code(self, raw: str) -> tuple[str | None, str | None]:
+    def _commodity_code(self, raw: str) -> tuple[str | None, Message | None]:
         """(code, problem) of a commodity named in a file; (None, None) when mapped away."""
         mapped = self.mapping.value("commodities", raw)
         if not mapped:
@@ -385,11 +332,11 @@ class CensusImporter:
             validation.name_key(mapped)
         )
         if code is None:
-            return None, _("Unknown commodity: %s") % raw
+            return None, Message("registry.commodity_unknown", value=raw)
         return code, None
 
     def _commodities(
-        self, records: list[Record], row_problems: dict[int, list[tuple[str, str, str]]]
+        self, records: list[Record], row_problems: dict[int, list[tuple[str, str, Message]]]
     ) -> list[tuple[str, list[int]]]:
         """(JSON, commodity ids) of each record: repeat groups, main-row columns or lists."""
         single, single_column = self._texts(records, "commodity")
@@ -404,8 +351,12 @@ class CensusImporter:
         separator = self.mapping.separators.get("commodities")
         cache = self.caches.setdefault("commodities", {})
         out = []
+        default = self.mapping.defaults.get("commodities")
+        default_raw = [("commodities", cell_text(default))] if default else []
         for index, record in enumerate(records):
             raw = [(column, texts[index]) for column, texts in listed if texts[index]]
+            if not raw and not single[index]:
+                raw = default_raw
             if not record.repeats and not single[index]:
                 key = tuple(raw)
                 hit = cache.get(key)
@@ -441,9 +392,9 @@ class CensusImporter:
         entries: list[tuple[str, str, str]],
         separator: str | None,
         entry_column: str = "commodity",
-    ) -> tuple[tuple[str, list[int]], list[tuple[str, str, str]]]:
+    ) -> tuple[tuple[str, list[int]], list[tuple[str, str, Message]]]:
         items: list[dict[str, str]] = []
-        problems: list[tuple[str, str, str]] = []
+        problems: list[tuple[str, str, Message]] = []
         seen: set[str] = set()
         named = [(entry_column, *entry) for entry in entries]
         for column, text in raw:
@@ -463,7 +414,7 @@ class CensusImporter:
         return (json.dumps(items, ensure_ascii=False), ids), problems
 
     def _locations(
-        self, records: list[Record], row_problems: dict[int, list[tuple[str, str, str]]]
+        self, records: list[Record], row_problems: dict[int, list[tuple[str, str, Message]]]
     ) -> tuple[list[Any], list[Any], str, str]:
         """Latitudes and longitudes (None where unusable), and the columns they come from."""
         if self.source.kind == "geojson":
@@ -482,10 +433,8 @@ class CensusImporter:
                         lat_column = lat_column or point_column
                         lon_column = lon_column or point_column
                     except ValueError:
-                        message = _("“%(value)s” is not a location (latitude longitude).")
-                        row_problems.setdefault(index, []).append(
-                            (point_column, text, message % {"value": text})
-                        )
+                        message = Message("imports.not_a_location", value=text)
+                        row_problems.setdefault(index, []).append((point_column, text, message))
         latitudes = self._convert(
             lat_texts, "latitude", lat_column or "latitude", to_float, row_problems
         )  # noqa: E501
@@ -505,7 +454,7 @@ class CensusImporter:
             transposed = list(zip(*(record.cells for record in records), strict=True))
             for position, column in enumerate(header):
                 self.chunk_columns.setdefault(column, transposed[position])
-        problems: dict[int, list[tuple[str, str, str]]] = {}
+        problems: dict[int, list[tuple[str, str, Message]]] = {}
         for index, record in enumerate(records):
             if record.geometry_problem:
                 problems.setdefault(index, []).append(("geometry", "", record.geometry_problem))
@@ -546,8 +495,10 @@ class CensusImporter:
         submissions, submission_column = self._texts(records, "submission_id")
         # Rules across fields, row by row
         counts = ("workers", "men", "women", *validation.CHILD_FIELDS)
-        reason_choices = validation.CHOICES["not_reached_reason"]
         outside_accepted = self.mapping.outside_country == "accept"
+        outside_note = _("Imported from %(file)s: outside the outline.") % {
+            "file": self.source.name
+        }
         notes: dict[int, str] = {}
         careful = self._careful_rows(
             problems, numbers, counts, reasons, text, latitudes, longitudes
@@ -555,109 +506,42 @@ class CensusImporter:
         for index in range(count):
             if index not in careful:
                 # Nothing out of the ordinary: only the outline is left to check.
-                country = countries[index]
-                key = (country.alpha3, latitudes[index], longitudes[index])
-                outside = self.location_cache.get(key, "?")
-                if outside == "?":
-                    if len(self.location_cache) > CACHE_LIMIT:
-                        self.location_cache.clear()
-                    outside = self.location_cache[key] = validation.location_problem(*key)
+                latitude, longitude = latitudes[index], longitudes[index]
+                outside = self._outside(countries[index], latitude, longitude)
                 if outside and outside_accepted:
-                    notes[index] = _("Imported from %(file)s: outside the outline.") % {
-                        "file": self.source.name
-                    }
+                    notes[index] = outside_note
                 elif outside:
-                    problems.setdefault(index, []).append(
-                        (lat_column, f"{key[1]}, {key[2]}", outside)
-                    )
+                    problems[index] = [(lat_column, f"{latitude}, {longitude}", outside)]
                 continue
-            row_problems = problems.get(index)
-            values = [numbers[name][index] for name in counts]
-            if None in values or values[0] != sum(values[1:]) or min(values) < 0:
-                checked = dict(zip(counts, values, strict=True))
-                checked["pits"] = numbers["pits"][index]
-                for name, message in validation.visit_count_problems(checked):
-                    row_problems = problems.setdefault(index, [])
-                    row_problems.append((columns[name] or name, cell_text(checked[name]), message))
-            elif numbers["pits"][index] is not None and numbers["pits"][index] < 0:
-                row_problems = problems.setdefault(index, [])
-                row_problems.append(
-                    (
-                        columns["pits"],
-                        cell_text(numbers["pits"][index]),
-                        _("A count cannot be negative."),
-                    )
-                )  # noqa: E501
-            reason = reasons[index]
-            if reason and reason not in reason_choices:
-                row_problems = problems.setdefault(index, [])
-                row_problems.append(
-                    (
-                        columns["not_reached_reason"],
-                        reason,
-                        _("“%(value)s” is not an allowed value.") % {"value": reason},
-                    )
-                )  # noqa: E501
-            if numbers["reached"][index] is False and not reason:
-                row_problems = problems.setdefault(index, [])
-                row_problems.append(
-                    (
-                        columns["not_reached_reason"] or "not_reached_reason",
-                        "",
-                        _("Say why the site was not reached."),
-                    )
-                )  # noqa: E501
-            depth = numbers["max_depth_m"][index]
-            if depth is not None and depth < 0:
-                row_problems = problems.setdefault(index, [])
-                row_problems.append(
-                    (columns["max_depth_m"], cell_text(depth), _("A depth cannot be negative."))
-                )  # noqa: E501
+            found = problems.get(index, [])
+            # The visit's rules: the same function as the services'.
+            visit = {name: numbers[name][index] for name in VISIT_NUMBERS}
+            visit["not_reached_reason"] = reasons[index]
+            for name, message in validation.visit_problems(visit):
+                value = visit.get(name)
+                shown = "" if value is None else cell_text(value)
+                found.append((columns.get(name) or name, shown, message))
             if not text["site_name"][index] and not text["site_code"][index]:
-                row_problems = problems.setdefault(index, [])
-                row_problems.append(("site_name", "", _("A site needs a name or a code.")))
+                found.append(("site_name", "", Message("registry.name_or_code")))
             latitude, longitude = latitudes[index], longitudes[index]
-            if latitude is None or longitude is None:
-                if not any(
-                    column in (lat_column, lon_column, "geometry")
-                    for column, _t, _m in row_problems or ()
-                ):  # noqa: E501
-                    for name, message in validation.coordinates_problems(latitude, longitude):
-                        row_problems = problems.setdefault(index, [])
-                        row_problems.append(
-                            (lat_column if name == "latitude" else lon_column, "", message)
-                        )  # noqa: E501
-            else:
-                range_problems = (
-                    validation.coordinates_problems(latitude, longitude)
-                    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
-                    else ()
-                )
-                for name, message in range_problems:
-                    row_problems = problems.setdefault(index, [])
+            point_read = not any(
+                column in (lat_column, lon_column, "geometry") for column, _t, _m in found
+            )
+            place_problems = validation.coordinates_problems(latitude, longitude)
+            if point_read:
+                for name, message in place_problems:
                     value = latitude if name == "latitude" else longitude
-                    row_problems.append(
-                        (
-                            lat_column if name == "latitude" else lon_column,
-                            cell_text(value),
-                            message,
-                        )
-                    )  # noqa: E501
-                country = countries[index]
-                if not row_problems and country is not None:
-                    key = (country.alpha3, latitude, longitude)
-                    outside = self.location_cache.get(key, "?")
-                    if outside == "?":
-                        if len(self.location_cache) > CACHE_LIMIT:
-                            self.location_cache.clear()
-                        outside = self.location_cache[key] = validation.location_problem(*key)
-                    if outside and outside_accepted:
-                        notes[index] = _("Imported from %(file)s: outside the outline.") % {
-                            "file": self.source.name
-                        }  # noqa: E501
-                    elif outside:
-                        row_problems = problems.setdefault(index, [])
-                        row_problems.append((lat_column, f"{latitude}, {longitude}", outside))
+                    shown = "" if value is None else cell_text(value)
+                    found.append((lat_column if name == "latitude" else lon_column, shown, message))
+            country = countries[index]
+            if point_read and not place_problems and country is not None:
+                outside = self._outside(country, latitude, longitude)
+                if outside and outside_accepted:
+                    notes[index] = outside_note
+                elif outside:
+                    found.append((lat_column, f"{latitude}, {longitude}", outside))
+            if found:
+                problems[index] = found
         self._check_submissions(records, submissions, submission_column, problems)
         # Report problems in the file's order
         for index in sorted(problems):
@@ -695,13 +579,23 @@ class CensusImporter:
                 self._flush()
         if self.progress is not None:
             done = self.source.position() if self.source.position else self.result.rows
-            self.progress(
-                done, self.source.size, _("%(rows)s rows read") % {"rows": self.result.rows}
-            )
+            rows = self.result.rows
+            said = ngettext("%(rows)s row read", "%(rows)s rows read", rows) % {"rows": rows}
+            self.progress(done, self.source.size, said)
+
+    def _outside(self, country: Country, latitude: float, longitude: float) -> Message | None:
+        """The outline check of a point, remembered (censuses repeat their points)."""
+        key = (country.alpha3, latitude, longitude)
+        outside = self.location_cache.get(key, "?")
+        if outside == "?":
+            if len(self.location_cache) > CACHE_LIMIT:
+                self.location_cache.clear()
+            outside = self.location_cache[key] = validation.location_problem(*key)
+        return outside  # type: ignore[return-value]
 
     def _careful_rows(
         self,
-        problems: dict[int, list[tuple[str, str, str]]],
+        problems: dict[int, list[tuple[str, str, Message]]],
         numbers: dict[str, list[Any]],
         counts: tuple[str, ...],
         reasons: list[str],
@@ -748,7 +642,7 @@ class CensusImporter:
         records: list[Record],
         submissions: list[str],
         column: str,
-        problems: dict[int, list[tuple[str, str, str]]],
+        problems: dict[int, list[tuple[str, str, Message]]],
     ) -> None:
         """Each submission ID once in the file (rows without one get an ID of their content)."""
         if all(submissions) and max(map(len, submissions), default=0) <= 100:
@@ -771,13 +665,9 @@ class CensusImporter:
             submissions[index] = submission
             first = self.seen_ids.get(submission)
             if first is not None:
-                message = _("The submission %(id)s appears again (first in row %(row)s).")
+                message = Message("imports.submission_repeated", id=submission, row=first)
                 problems.setdefault(index, []).append(
-                    (
-                        column or "submission_id",
-                        submission,
-                        message % {"id": submission, "row": first},
-                    )
+                    (column or "submission_id", submission, message)
                 )
             else:
                 self.seen_ids[submission] = records[index].row
@@ -932,6 +822,7 @@ class CensusImporter:
 
     def run(self) -> ImportResult:
         if not self.check_columns():
+            self.result.adopt(self.log)
             return self.result
         # The import keeps millions of small objects alive (IDs seen, caches): the cyclic
         # garbage collector would walk them all again and again, for nothing to collect.
@@ -953,13 +844,14 @@ class CensusImporter:
                     chunk = []
             self._chunk(chunk)
         except ImportFileError as exc:
-            self.file_problem(str(exc))
+            self.file_problem(exc.message)
         if self._writing():
             self._flush()
+        self.result.adopt(self.log)
         return self.result
 
     def _writing(self) -> bool:
-        return not self.dry_run and (self.skip_invalid or self.result.problem_count == 0)
+        return not self.dry_run and (self.skip_invalid or self.log.count == 0)
 
     def _existing_submissions(self, ids: list[str]) -> set[str]:
         found: set[str] = set()
@@ -1098,25 +990,19 @@ class CensusImporter:
 
 def _audit_import(actor: Any, result: ImportResult, country_ids: list[int]) -> None:
     """One audit event sums the import up (see the module's docstring for why)."""
-    is_person = actor is not None and getattr(actor, "is_authenticated", False)
-    AuditEvent.objects.create(
-        actor=actor if is_person else None,
-        actor_repr=actor.get_username() if is_person else "",
-        source=AuditEvent.Source.IMPORT,
-        ip_address=current_audit_context().ip_address,
-        action=AuditEvent.Action.CREATE,
+    pipeline.audit_summary(
+        actor=actor,
         model="registry.sitevisit",
-        object_id="import",
-        object_repr=_("Census import of %(file)s") % {"file": result.file[:150]},
+        title=_("Census import of %(file)s") % {"file": result.file[:150]},
         changes={
-            "file": [None, result.file],
-            "format": [None, result.format],
-            "countries": [None, sorted(country_ids)],
-            "visits_created": [0, result.visits_created],
-            "visits_unchanged": [0, result.visits_unchanged],
-            "sites_created": [0, result.sites_created],
-            "sites_flagged": [0, result.sites_flagged],
-            "rows_skipped": [0, result.invalid_rows],
+            "file": result.file,
+            "format": result.format,
+            "countries": sorted(country_ids),
+            "visits_created": result.visits_created,
+            "visits_unchanged": result.visits_unchanged,
+            "sites_created": result.sites_created,
+            "sites_flagged": result.sites_flagged,
+            "rows_skipped": result.invalid_rows,
         },
     )
 
@@ -1174,23 +1060,14 @@ def census_import(
     path = Path(path)
     permissions.require(actor, "registry.import", country=country)
     mapping = mapping or Mapping()
-    report_handle = (
-        Path(report_path).open("w", newline="", encoding="utf-8")  # noqa: SIM115 (closed below)
-        if report_path
-        else None
-    )
-    report = tables.csv_writer(report_handle) if report_handle else None
-    if report is not None:
-        report.writerow(REPORT_COLUMNS)
-    try:
+    with pipeline.report_file(report_path) as report:
         try:
             source = open_census_file(path)
         except ImportFileError as exc:
             result = ImportResult(file=path.name, dry_run=dry_run)
-            result.problem_count = 1
-            result.problems.append(Problem(path.name, "", "", "", "", str(exc)))
-            if report is not None:
-                report.writerow(result.problems[0].as_row())
+            log = pipeline.ProblemLog(report)
+            log.add(pipeline.Problem(path.name, exc.message))
+            result.adopt(log)
             return result
         importer = CensusImporter(
             actor=actor, source=source, mapping=mapping, country=country, dry_run=dry_run,
@@ -1198,25 +1075,22 @@ def census_import(
         )  # fmt: skip
         if dry_run:
             return importer.run()
-        try:
-            with _sqlite_settings(IMPORT_SQLITE_CACHE_KIB), transaction.atomic():
-                result = importer.run()
-                if result.problem_count and not skip_invalid:
-                    raise _Rollback
-                importer.refresh_sites()
-                country_ids = list({ref.new["country_id"] for ref in importer.new_sites if ref.new})
-                country_ids += [index.country.pk for index in importer.indexes.values()]
-                for country_id in set(country_ids):
-                    if country_has_areas(country_id):
-                        sites_assign_areas(country_id=country_id, unplaced_only=True)
-                _audit_import(actor, result, sorted(set(country_ids)))
-                result.committed = True
-        except _Rollback:
-            result = importer.result
-            result.visits_created = result.sites_created = result.sites_flagged = 0
-            return result
-        registry_version_bump(importer.indexes.keys())
+
+        def finish() -> None:
+            importer.refresh_sites()
+            country_ids = {ref.new["country_id"] for ref in importer.new_sites if ref.new}
+            country_ids.update(index.country.pk for index in importer.indexes.values())
+            for country_id in country_ids:
+                if country_has_areas(country_id):
+                    sites_assign_areas(country_id=country_id, unplaced_only=True)
+            _audit_import(actor, importer.result, sorted(country_ids))
+
+        with _sqlite_settings(IMPORT_SQLITE_CACHE_KIB):
+            pipeline.run(
+                result=importer.result, work=importer.run, skip_invalid=skip_invalid,
+                finish=finish,
+            )  # fmt: skip
+        result = importer.result
+        if result.committed:
+            registry_version_bump(importer.indexes.keys())
         return result
-    finally:
-        if report_handle is not None:
-            report_handle.close()

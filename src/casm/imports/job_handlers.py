@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import translation
 
 from casm.core.audit import audit_source
 from casm.core.jobs import JobFailed, Progress, job_handler
@@ -30,15 +31,20 @@ def census_import_job(job: Job, progress: Progress) -> dict[str, Any]:
     country = Country.objects.filter(alpha2=params.get("country") or "-").first()
     try:
         mapping = (
-            mapping_from_dict(params["mapping"], "mapping") if params.get("mapping") else Mapping()
+            mapping_from_dict(params["mapping"], params.get("mapping_name") or "mapping.json")
+            if params.get("mapping")
+            else Mapping()
         )
     except ImportFileError as exc:
         raise JobFailed(str(exc)) from exc
     path = Path(settings.MEDIA_ROOT) / params["path"]
     with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as report:
         report_path = report.name
+    # The report file and the job's message in the language of the person who queued it; the
+    # problems and the summary are kept as codes, said again in each reader's language.
+    language = params.get("language") or settings.LANGUAGE_CODE
     try:
-        with audit_source(AuditEvent.Source.IMPORT):
+        with translation.override(language), audit_source(AuditEvent.Source.IMPORT):
             result = census_import(
                 actor=job.created_by, path=path, mapping=mapping, country=country,
                 dry_run=bool(params.get("dry_run")), skip_invalid=bool(params.get("skip_invalid")),
@@ -49,7 +55,8 @@ def census_import_job(job: Job, progress: Progress) -> dict[str, Any]:
         raise JobFailed(str(exc)) from exc
     data = result.as_dict()
     data["problems"] = data["problems"][:KEPT_PROBLEMS]
-    data["message"] = result.summary
+    with translation.override(language):
+        data["message"] = str(result.summary)
     data["report_url"] = reverse("imports:census_report", args=[job.pk])
     if result.problem_count:
         data["_file"] = (f"problems-{Path(params.get('file', 'census')).stem}.csv", report_path)

@@ -15,7 +15,8 @@ exports need no mapping. Any other file gets a small JSON file::
 ``columns`` maps a column to a field (several columns may feed a list field); ``values`` maps a
 column's values to codes, compared without case or accents, ``null`` meaning "drop it";
 ``separators`` splits list fields (default: spaces, as XLSForm exports select_multiple);
-``defaults`` fills fields the file lacks; ``outside_country`` is ``error`` (default) or
+``defaults`` fills any field the file lacks (or leaves empty); keys that begin with ``_`` are
+comments; ``outside_country`` is ``error`` (default) or
 ``accept`` (the site keeps a note saying so); ``date_order`` reads ``01/02/2024`` as day first
 (``dmy``, default) or month first (``mdy``).
 """
@@ -27,8 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import gettext as _
-
+from casm.core.messages import Message
 from casm.registry.validation import name_key
 
 from .readers import ImportFileError
@@ -100,36 +100,52 @@ class Mapping:
         return table.get(name_key(raw), raw)
 
 
+MAPPING_KEYS = ("columns", "values", "separators", "defaults", "outside_country", "date_order")
+
+
 def mapping_from_dict(data: Any, name: str = "") -> Mapping:
+    """A mapping read from JSON; every mistake is named (the part, the key) with the file."""
     if not isinstance(data, dict):
-        raise ImportFileError(_("%(file)s: a mapping is a JSON object.") % {"file": name})
-    problems = []
-    columns = data.get("columns") or {}
+        raise ImportFileError(Message("imports.mapping_not_object", file=name))
+    problems: list[Message] = []
+    for key in data:
+        # A key that begins with "_" is a comment (e.g. "_about": where the file comes from).
+        if key not in MAPPING_KEYS and not str(key).startswith("_"):
+            problems.append(Message("imports.mapping_unknown_key", key=str(key)))
+    for part in ("columns", "values", "separators", "defaults"):
+        if data.get(part) is not None and not isinstance(data[part], dict):
+            problems.append(Message("imports.mapping_not_table", key=part))
+    tables = {
+        part: data[part] if isinstance(data.get(part), dict) else {}
+        for part in ("columns", "values", "separators", "defaults")
+    }
+    columns = tables["columns"]
     for column, target in columns.items():
         if target not in FIELDS:
-            problems.append(
-                _("column “%(column)s” maps to “%(field)s”, which is not a field")
-                % {"column": column, "field": target}
-            )
+            problems.append(Message("imports.mapping_column_field", column=column, field=target))
+    for part in ("values", "separators", "defaults"):
+        for key, value in tables[part].items():
+            if key not in FIELDS:
+                problems.append(Message(f"imports.mapping_{part}_field", key=str(key)))
+            elif part == "values" and not isinstance(value, dict):
+                problems.append(Message("imports.mapping_not_table", key=f"values.{key}"))
     outside = data.get("outside_country", "error")
     if outside not in {"error", "accept"}:
-        problems.append(_("outside_country is “error” or “accept”"))
+        problems.append(Message("imports.mapping_outside_country"))
     order = data.get("date_order", "dmy")
     if order not in {"dmy", "mdy"}:
-        problems.append(_("date_order is “dmy” or “mdy”"))
+        problems.append(Message("imports.mapping_date_order"))
     if problems:
-        raise ImportFileError(
-            _("%(file)s: %(problems)s.") % {"file": name, "problems": "; ".join(problems)}
-        )
+        raise ImportFileError(Message("imports.mapping_invalid", file=name, problems=problems))
     values = {
         field_name: {name_key(str(raw)): code for raw, code in table.items()}
-        for field_name, table in (data.get("values") or {}).items()
+        for field_name, table in tables["values"].items()
     }
     return Mapping(
         columns=dict(columns),
         values=values,
-        separators=dict(data.get("separators") or {}),
-        defaults=dict(data.get("defaults") or {}),
+        separators=dict(tables["separators"]),
+        defaults=dict(tables["defaults"]),
         outside_country=outside,
         date_order=order,
         name=name,
@@ -144,11 +160,9 @@ def mapping_load(path: Path | str | None) -> Mapping:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError as exc:
-        raise ImportFileError(_("%(file)s does not exist.") % {"file": path}) from exc
+        raise ImportFileError(Message("imports.file_missing", file=path)) from exc
     except (UnicodeDecodeError, ValueError) as exc:
-        raise ImportFileError(
-            _("%(file)s is not valid JSON: %(error)s") % {"file": path.name, "error": exc}
-        ) from exc
+        raise ImportFileError(Message("imports.json_invalid", file=path.name, error=exc)) from exc
     return mapping_from_dict(data, path.name)
 
 

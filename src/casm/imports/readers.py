@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+
+from casm.core import messages
+from casm.core.messages import Message
 
 # Archive limits (an XLSX is a zip too); the settings may lower or raise them.
 MAX_UNCOMPRESSED_BYTES = 4 * 1024**3
@@ -36,6 +38,10 @@ KEY_COLUMNS = ("_uuid", "KEY", "meta/instanceID", "meta-instanceID", "instanceID
 
 class ImportFileError(Exception):
     """The file cannot be read at all: the message says why, for a person."""
+
+    @property
+    def message(self) -> Message:
+        return messages.plain(self.args[0] if self.args else "")
 
 
 class Record:
@@ -53,7 +59,7 @@ class Record:
         cells: list[Any] | None = None,
         header: list[str] | None = None,
         repeats: dict[str, list[dict[str, Any]]] | None = None,
-        geometry_problem: str = "",
+        geometry_problem: Message | None = None,
     ) -> None:
         self.sheet = sheet
         self.row = row
@@ -117,21 +123,19 @@ def check_archive(path: Path, archive: zipfile.ZipFile) -> None:
         total += info.file_size
         if info.file_size > 1024**2 and info.file_size > ratio_limit * max(info.compress_size, 1):
             raise ImportFileError(
-                _(
-                    "%(file)s: %(member)s would expand %(ratio)d times (over %(limit)d): "
-                    "refused as a possible zip bomb."
+                Message(
+                    "imports.zip_bomb",
+                    file=path.name,
+                    member=info.filename,
+                    ratio=info.file_size // max(info.compress_size, 1),
+                    limit=ratio_limit,
                 )
-                % {
-                    "file": path.name,
-                    "member": info.filename,
-                    "ratio": info.file_size // max(info.compress_size, 1),
-                    "limit": ratio_limit,
-                }
             )
     if total > limit:
         raise ImportFileError(
-            _("%(file)s would expand to %(size)s MB, more than the %(limit)s MB allowed.")
-            % {"file": path.name, "size": total // 1024**2, "limit": limit // 1024**2}
+            Message(
+                "imports.zip_too_big", file=path.name, size=total // 1024**2, limit=limit // 1024**2
+            )
         )
 
 
@@ -166,7 +170,7 @@ def _csv_rows(
     sample = handle.read(64 * 1024)
     handle.seek(0)
     if not sample.strip(codecs.BOM_UTF8 + b" \r\n\t"):
-        raise ImportFileError(_("%(file)s is empty.") % {"file": name})
+        raise ImportFileError(Message("imports.file_empty", file=name))
     encoding = _sniff_encoding(sample)
     counting = _CountingReader(handle)
     text = io.TextIOWrapper(io.BufferedReader(counting, 1024 * 1024), encoding=encoding, newline="")
@@ -175,7 +179,7 @@ def _csv_rows(
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
-        raise ImportFileError(_("%(file)s has no header row.") % {"file": name}) from exc
+        raise ImportFileError(Message("imports.no_header", file=name)) from exc
     header = [column.strip().lstrip("\ufeff") for column in header]
 
     def rows() -> Iterator[tuple[int, list[str]]]:
@@ -185,13 +189,11 @@ def _csv_rows(
                 yield number, row
         except UnicodeDecodeError as exc:
             raise ImportFileError(
-                _("%(file)s, after row %(row)s: the text is not %(encoding)s; save it as UTF-8.")
-                % {"file": name, "row": number, "encoding": encoding}
+                Message("imports.encoding", file=name, row=number, encoding=encoding)
             ) from exc
         except csv.Error as exc:
             raise ImportFileError(
-                _("%(file)s, row %(row)s: %(error)s")
-                % {"file": name, "row": number + 1, "error": exc}
+                Message("imports.csv_row_error", file=name, row=number + 1, error=exc)
             ) from exc
 
     return header, rows(), counting
@@ -240,11 +242,11 @@ def open_odk_zip(path: Path) -> Source:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
-        raise ImportFileError(_("%(file)s is not a valid zip file.") % {"file": path.name}) from exc
+        raise ImportFileError(Message("imports.zip_invalid", file=path.name)) from exc
     check_archive(path, archive)
     names = sorted(name for name in archive.namelist() if name.lower().endswith(".csv"))
     if not names:
-        raise ImportFileError(_("%(file)s holds no CSV file.") % {"file": path.name})
+        raise ImportFileError(Message("imports.zip_no_csv", file=path.name))
     # The main CSV is the one whose name is the shortest (ODK names repeats form-group.csv).
     main = min(names, key=len)
     repeats: dict[str, dict[str, list[dict[str, Any]]]] = {}
@@ -305,7 +307,7 @@ def _xlsx_sheet_rows(
             next(cached)
     except StopIteration as exc:
         raise ImportFileError(
-            _("%(file)s, sheet %(sheet)s is empty.") % {"file": path.name, "sheet": sheet_name}
+            Message("imports.sheet_empty", file=path.name, sheet=sheet_name)
         ) from exc
     header = [str(cell.value).strip() if cell.value is not None else "" for cell in header_cells]
 
@@ -320,12 +322,12 @@ def _xlsx_sheet_rows(
                     if value is None:
                         letter = getattr(cell, "column_letter", str(index + 1))
                         raise ImportFileError(
-                            _(
-                                "%(file)s, sheet %(sheet)s, cell %(cell)s holds a formula "
-                                "without a saved result; open it in a spreadsheet and save it "
-                                "again, or paste the values."
+                            Message(
+                                "imports.formula_without_value",
+                                file=path.name,
+                                sheet=sheet_name,
+                                cell=f"{letter}{number}",
                             )
-                            % {"file": path.name, "sheet": sheet_name, "cell": f"{letter}{number}"}
                         )
                 row.append(_cell(value))
             yield number, row
@@ -337,22 +339,15 @@ def open_xlsx(path: Path) -> Source:
     import openpyxl
 
     if path.suffix.lower() in {".xlsm", ".xltm", ".xlsb", ".xls"}:
-        raise ImportFileError(
-            _("%(file)s: %(suffix)s files are refused; save it as .xlsx (without macros).")
-            % {"file": path.name, "suffix": path.suffix}
-        )
+        raise ImportFileError(Message("imports.xls_refused", file=path.name, suffix=path.suffix))
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
-        raise ImportFileError(
-            _("%(file)s is not a valid XLSX file.") % {"file": path.name}
-        ) from exc
+        raise ImportFileError(Message("imports.xlsx_invalid", file=path.name)) from exc
     check_archive(path, archive)
     members = archive.namelist()
     if any(name.lower().endswith("vbaproject.bin") for name in members):
-        raise ImportFileError(
-            _("%(file)s contains macros; save it as .xlsx without macros.") % {"file": path.name}
-        )
+        raise ImportFileError(Message("imports.xlsx_macros", file=path.name))
     formulas = any(
         _sheet_has_formulas(archive, name)
         for name in members
@@ -365,7 +360,7 @@ def open_xlsx(path: Path) -> Source:
         )
     except Exception as exc:  # openpyxl raises many kinds on a broken file
         raise ImportFileError(
-            _("%(file)s cannot be read as XLSX: %(error)s") % {"file": path.name, "error": exc}
+            Message("imports.xlsx_unreadable", file=path.name, error=exc)
         ) from exc
     sheet_names = workbook.sheetnames
     main = sheet_names[0]
@@ -402,62 +397,59 @@ def open_xlsx(path: Path) -> Source:
 # --- GeoJSON ---------------------------------------------------------------------------------
 
 
-def _geometry_point(geometry: Any) -> tuple[float | None, float | None, Any, str]:
+def _geometry_point(geometry: Any) -> tuple[float | None, float | None, Any, Message | None]:
     """(latitude, longitude, footprint, problem) of a feature's geometry."""
     from shapely.geometry import shape
     from shapely.validation import explain_validity
 
     if not geometry:
-        return None, None, None, _("The feature has no geometry.")
+        return None, None, None, Message("imports.geometry_missing")
     try:
         shaped = shape(geometry)
     except Exception as exc:  # shapely raises several kinds on malformed coordinates
-        return None, None, None, _("The geometry cannot be read: %(error)s") % {"error": exc}
+        return None, None, None, Message("imports.geometry_unreadable", error=exc)
     if shaped.is_empty:
-        return None, None, None, _("The geometry is empty.")
+        return None, None, None, Message("imports.geometry_empty")
     if not shaped.is_valid:
         return (
             None,
             None,
             None,
-            _("The geometry is not valid: %(reason)s") % {"reason": explain_validity(shaped)},
+            Message("imports.geometry_invalid", reason=explain_validity(shaped)),
         )
     if shaped.geom_type == "Point":
-        return shaped.y, shaped.x, None, ""
+        return shaped.y, shaped.x, None, None
     if shaped.geom_type in {"Polygon", "MultiPolygon"}:
         point = shaped.representative_point()
-        return point.y, point.x, geometry, ""
+        return point.y, point.x, geometry, None
     return (
         None,
         None,
         None,
-        _("A %(kind)s is neither a point nor a polygon.") % {"kind": shaped.geom_type},
+        Message("imports.geometry_kind", kind=shaped.geom_type),
     )
 
 
 def open_geojson(path: Path) -> Source:
     size = path.stat().st_size
     if size == 0:
-        raise ImportFileError(_("%(file)s is empty.") % {"file": path.name})
+        raise ImportFileError(Message("imports.file_empty", file=path.name))
     if size > _limit("IMPORT_MAX_GEOJSON_BYTES", MAX_GEOJSON_BYTES):
         raise ImportFileError(
-            _("%(file)s is too big for GeoJSON (%(size)s MB); export the points as CSV.")
-            % {"file": path.name, "size": size // 1024**2}
+            Message("imports.geojson_too_big", file=path.name, size=size // 1024**2)
         )
     try:
         data = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise ImportFileError(
-            _("%(file)s is not valid GeoJSON: %(error)s") % {"file": path.name, "error": exc}
+            Message("imports.geojson_invalid", file=path.name, error=exc)
         ) from exc
     if isinstance(data, dict) and data.get("type") == "Feature":
         features = [data]
     elif isinstance(data, dict) and isinstance(data.get("features"), list):
         features = data["features"]
     else:
-        raise ImportFileError(
-            _("%(file)s is not a GeoJSON FeatureCollection.") % {"file": path.name}
-        )
+        raise ImportFileError(Message("imports.geojson_not_collection", file=path.name))
     columns: list[str] = []
     for feature in features:
         for key in (feature.get("properties") or {}) if isinstance(feature, dict) else {}:
@@ -469,7 +461,9 @@ def open_geojson(path: Path) -> Source:
         for number, feature in enumerate(features, start=1):
             counter["done"] = number
             if not isinstance(feature, dict):
-                yield Record(path.name, number, {}, geometry_problem=_("Not a GeoJSON feature."))
+                yield Record(
+                    path.name, number, {}, geometry_problem=Message("imports.geojson_not_feature")
+                )
                 continue
             properties = dict(feature.get("properties") or {})
             latitude, longitude, footprint, problem = _geometry_point(feature.get("geometry"))
@@ -498,7 +492,7 @@ def open_geojson(path: Path) -> Source:
 def open_census_file(path: Path) -> Source:
     """Open a census file by its name's ending: .csv, .xlsx, .zip (ODK Central), .geojson."""
     if not path.exists():
-        raise ImportFileError(_("%(file)s does not exist.") % {"file": path})
+        raise ImportFileError(Message("imports.file_missing", file=path))
     suffix = path.suffix.lower()
     if suffix in {".csv", ".txt", ".tsv"}:
         return open_csv(path)
@@ -508,7 +502,4 @@ def open_census_file(path: Path) -> Source:
         return open_odk_zip(path)
     if suffix in {".geojson", ".json"}:
         return open_geojson(path)
-    raise ImportFileError(
-        _("%(file)s: unknown kind of file; give a .csv, .xlsx, .zip (ODK Central) or .geojson.")
-        % {"file": path.name}
-    )
+    raise ImportFileError(Message("imports.file_kind_unknown", file=path.name))

@@ -10,6 +10,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils import translation
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
@@ -46,6 +47,7 @@ def census_import_enqueue(
     size: int,
     country: Country | None = None,
     mapping_text: str = "",
+    mapping_name: str = "mapping.json",
     dry_run: bool = False,
     skip_invalid: bool = False,
 ) -> Job:
@@ -67,7 +69,7 @@ def census_import_enqueue(
             raise ValidationError({"mapping": [_("The mapping file is too big.")]})
         try:
             mapping = json.loads(mapping_text)
-            mapping_from_dict(mapping, "mapping")
+            mapping_from_dict(mapping, mapping_name)
         except (ValueError, ImportFileError) as exc:
             raise ValidationError({"mapping": [_("The mapping is not valid: %s") % exc]}) from exc
     relative = Path(UPLOAD_FOLDER) / uuid.uuid4().hex / name
@@ -92,7 +94,9 @@ def census_import_enqueue(
             "file": name,
             "country": country.alpha2 if country else "",
             "mapping": mapping,
+            "mapping_name": mapping_name,
             "dry_run": dry_run,
             "skip_invalid": skip_invalid,
+            "language": translation.get_language() or settings.LANGUAGE_CODE,
         },
     )

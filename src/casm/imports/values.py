@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.utils.translation import gettext as _
+from casm.core.messages import Message
 
 from . import mapping as fields
 
@@ -71,25 +71,25 @@ def parse_date(value: Any, order: str = "dmy") -> datetime.date:
     raise ValueError(raw)
 
 
-def to_int(text: str) -> tuple[int | None, str | None]:
+def to_int(text: str) -> tuple[int | None, Message | None]:
     if not text:
         return None, None
     try:
         return parse_int(text), None
     except ValueError:
-        return None, _("“%(value)s” is not a whole number.") % {"value": text}
+        return None, Message("imports.not_whole_number", value=text)
 
 
-def to_float(text: str) -> tuple[float | None, str | None]:
+def to_float(text: str) -> tuple[float | None, Message | None]:
     if not text:
         return None, None
     try:
         return parse_float(text), None
     except ValueError:
-        return None, _("“%(value)s” is not a number.") % {"value": text}
+        return None, Message("imports.not_a_number", value=text)
 
 
-def to_bool(text: str) -> tuple[bool | None, str | None]:
+def to_bool(text: str) -> tuple[bool | None, Message | None]:
     if not text:
         return None, None
     lowered = text.lower()
@@ -97,15 +97,15 @@ def to_bool(text: str) -> tuple[bool | None, str | None]:
         return True, None
     if lowered in FALSE:
         return False, None
-    return None, _("“%(value)s” is not yes or no.") % {"value": text}
+    return None, Message("imports.not_yes_no", value=text)
 
 
-def to_bool_reached(text: str) -> tuple[bool | None, str | None]:
+def to_bool_reached(text: str) -> tuple[bool | None, Message | None]:
     """A site counts as reached unless the row says otherwise."""
     return to_bool(text) if text else (True, None)
 
 
-NUMBER_CONVERTERS: dict[str, Callable[[str], tuple[Any, str | None]]] = {
+NUMBER_CONVERTERS: dict[str, Callable[[str], tuple[Any, Message | None]]] = {
     **{name: to_int for name in fields.INT_FIELDS},
     "max_depth_m": to_float,
 }

@@ -37,6 +37,7 @@ def census_upload(request: HttpRequest) -> HttpResponse:
                 mapping_text=mapping.read().decode("utf-8-sig", errors="replace")
                 if mapping
                 else "",
+                mapping_name=mapping.name if mapping else "mapping.json",
                 dry_run=form.cleaned_data["dry_run"],
                 skip_invalid=form.cleaned_data["skip_invalid"],
             )
@@ -65,8 +66,9 @@ def census_upload(request: HttpRequest) -> HttpResponse:
 @endpoint("registry.import")
 def census_report(request: HttpRequest, job_id: int) -> HttpResponse:
     job = selectors.census_import_get_for_user(request.user, job_id)
+    result = job.said_result
     return render(
         request,
         "imports/census_report.html",
-        {"job": job, "result": job.result, "problems": job.result.get("problems", [])},
+        {"job": job, "result": result, "problems": result.get("problems", [])},
     )

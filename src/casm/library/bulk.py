@@ -31,8 +31,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from casm.accounts.models import Organisation
-from casm.core import tables
+from casm.core import messages, tables
 from casm.core.models import Commodity, Country
+from casm.imports.pipeline import Problem, Rollback
 from casm.library import extraction, services
 from casm.library.models import (
     LICENCE_URLS,
@@ -160,19 +161,6 @@ def normalise(text: str) -> str:
 
 
 @dataclass
-class Problem:
-    row: int | str
-    file: str
-    column: str
-    value: str
-    message: str
-
-    def where(self) -> str:
-        parts = [self.file, f"row {self.row}" if self.row != "" else "", self.column]
-        return ", ".join(part for part in parts if part)
-
-
-@dataclass
 class RowResult:
     row: int
     file: str
@@ -218,10 +206,6 @@ class BulkResult:
         counts = ", ".join(f"{self.count(outcome)} {label}" for outcome, label in labels.items())
         text = _("%(rows)s rows: %(counts)s") % {"rows": len(self.rows), "counts": counts}
         return _("Dry run, nothing written: %(text)s") % {"text": text} if self.dry_run else text
-
-
-class _Rollback(Exception):
-    """Undo a row's writes: a dry run, or a row that changed nothing."""
 
 
 class _Vocabulary:
@@ -328,7 +312,13 @@ class _RowReader:
 
     def problem(self, column: str, value: str, message: str) -> None:
         self.problems.append(
-            Problem(self.number, self.importer.metadata_name, column, value[:200], message)
+            Problem(
+                self.importer.metadata_name,
+                messages.plain(message),
+                row=self.number,
+                column=column,
+                value=value[:200],
+            )  # fmt: skip
         )
 
     def codes(self, column: str, table: dict[str, Any], message: str) -> list[Any]:
@@ -440,13 +430,12 @@ class _Importer:
         try:
             header, records = _read_metadata(self.metadata)
         except ValueError as exc:
-            self.result.problems.append(Problem("", self.metadata_name, "", "", str(exc)))
+            self.result.problems.append(Problem(self.metadata_name, messages.plain(exc)))
             return self.result
         positions, unknown = _header_map(header)
         if "title" not in positions:
-            self.result.problems.append(
-                Problem(1, self.metadata_name, "title", "", _("The file has no “title” column."))
-            )
+            message = messages.plain(_("The file has no “title” column."))
+            self.result.problems.append(Problem(self.metadata_name, message, row=1, column="title"))
             return self.result
         if unknown:
             self.result.notes.append(
@@ -510,8 +499,8 @@ class _Importer:
                     outcome.document = document.pk
                     outcome.outcome = self._update(document, data, authors, files, stored)
                 if self.dry_run or outcome.outcome == UNCHANGED:
-                    raise _Rollback
-        except _Rollback:
+                    raise Rollback  # a dry run, or a row that changed nothing
+        except Rollback:
             pass
         except (ValidationError, PermissionDenied, DatabaseError) as exc:
             for name in stored:
@@ -645,9 +634,9 @@ class _Importer:
             for message in exc.messages:
                 reader.problem("", "", message)
             return
-        for name, messages in exc.message_dict.items():
+        for name, said in exc.message_dict.items():
             column = FIELD_COLUMNS.get(name, name)
-            for message in messages:
+            for message in said:
                 reader.problem(column, reader.cells.get(column, ""), message)
 
 
@@ -705,10 +694,10 @@ def report_write(result: BulkResult, path: Path) -> None:
         writer.writerow(REPORT_COLUMNS)
         for problem in result.problems:
             writer.writerow([problem.row, "", "", SKIPPED, "", problem.column, problem.value,
-                             problem.message])  # fmt: skip
+                             problem.text])  # fmt: skip
         for row in result.rows:
             base = [row.row, row.file, row.title, row.outcome, row.document or ""]
             if not row.problems:
                 writer.writerow([*base, "", "", ""])
             for problem in row.problems:
-                writer.writerow([*base, problem.column, problem.value, problem.message])
+                writer.writerow([*base, problem.column, problem.value, problem.text])

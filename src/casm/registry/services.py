@@ -7,7 +7,7 @@ web forms, the API, the importer and the command line cannot disagree.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.cache import cache
@@ -140,9 +140,9 @@ def registry_version_bump(country_ids: Iterable[int]) -> None:
         cache.set(_version_key(country_id), max(stamp, int(old) + 1), None)
 
 
-def _raise(problems: list[tuple[str, str]]) -> None:
+def _raise(problems: Sequence[tuple[str, Any]]) -> None:
     if problems:
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[Any]] = {}
         for field, message in problems:
             errors.setdefault(field, []).append(message)
         raise ValidationError(errors)
@@ -190,7 +190,7 @@ def _check_site(data: dict[str, Any], *, override_location: bool) -> None:
             raise ValidationError(
                 {
                     "latitude": [
-                        warning
+                        str(warning)
                         + " "
                         + _(
                             "To keep it, confirm the location and give the reason for the override."
@@ -517,20 +517,8 @@ def sites_refresh_current(
 
 
 def _check_visit(data: dict[str, Any]) -> None:
-    problems = validation.visit_count_problems(data)
-    problems += validation.choice_problems(data)
-    problem = validation.date_problem(data.get("date"))
-    if problem:
-        problems.append(("date", problem))
-    if data.get("reached") is False and not data.get("not_reached_reason"):
-        problems.append(("not_reached_reason", _("Say why the site was not reached.")))
-    if data.get("max_depth_m") is not None and data["max_depth_m"] < 0:
-        problems.append(("max_depth_m", _("A depth cannot be negative.")))
-    codes = set(Commodity.objects.values_list("code", flat=True))
-    for item in data.get("commodities") or []:
-        if not isinstance(item, dict) or item.get("commodity") not in codes:
-            problems.append(("commodities", _("Unknown commodity: %s") % item))
-    _raise(problems)
+    codes = Commodity.objects.values_list("code", flat=True)
+    _raise(validation.visit_problems(data, commodity_codes=codes))
 
 
 def site_visit_record(*, actor: Any, site: Site, **data: Any) -> SiteVisit:
@@ -608,7 +596,7 @@ def operator_update(*, actor: Any, operator: Operator, **data: Any) -> Operator:
 
 
 def _check_miner(data: dict[str, Any]) -> None:
-    problems = validation.choice_problems({"roles": data.get("roles")})
+    problems: list[tuple[str, Any]] = list(validation.choice_problems({"roles": data.get("roles")}))
     year = data.get("year_of_birth")
     this_year = datetime.date.today().year
     if year is not None and not this_year - 100 <= year <= this_year:
@@ -651,7 +639,7 @@ def miner_delete(*, actor: Any, miner: Miner) -> None:
 
 
 def _check_production(data: dict[str, Any]) -> None:
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Any]] = []
     site, operator = data.get("site"), data.get("operator")
     if site is None and operator is None:
         problems.append(("site", _("Give the site or the operator that produced it.")))

@@ -1,7 +1,10 @@
 """The registry's rules as plain functions, shared by the services and the bulk importer.
 
-Each check returns messages (or raises ``ValidationError`` in the ``*_or_raise`` forms) so the
-importer can report every problem of a row at once while the services stop at the first.
+Each check returns its problems as (field, message), the message a code with parameters
+(``casm.core.messages``, said in ``problems.py``), so the importer can keep every problem of a
+row at once and show it later in the reader's language, while the services raise them.
+:func:`visit_problems` is the one set of rules of a visit: the services and the census importer
+both ask it.
 """
 
 from __future__ import annotations
@@ -15,9 +18,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from casm.core.maps import OUTLINES_PATH
+from casm.core.messages import Message
 from casm.registry.models import (
     ActivityStatus,
     ArmedActivity,
@@ -67,22 +69,16 @@ def site_code_format(alpha2: str, latitude: float, longitude: float, number: int
     return f"{alpha2.upper()}{latitude:+.4f}{longitude:+.4f}-{number:05d}"
 
 
-def coordinates_problems(latitude: Any, longitude: Any) -> list[tuple[str, str]]:
+def coordinates_problems(latitude: Any, longitude: Any) -> list[tuple[str, Message]]:
     """Out-of-range or missing coordinates, as (field, message)."""
     problems = []
     for field, value, limit in (("latitude", latitude, 90), ("longitude", longitude, 180)):
         if value is None:
-            problems.append((field, _("A location needs a %(field)s.") % {"field": field}))
+            problems.append((field, Message("registry.coordinate_missing", field=field)))
         elif not isinstance(value, int | float) or math.isnan(value):
-            problems.append((field, _("“%(value)s” is not a number.") % {"value": value}))
+            problems.append((field, Message("registry.not_a_number", value=str(value))))
         elif not -limit <= value <= limit:
-            problems.append(
-                (
-                    field,
-                    _("%(value)s is outside −%(limit)s to %(limit)s.")
-                    % {"value": value, "limit": limit},
-                )
-            )
+            problems.append((field, Message("registry.coordinate_range", value=value, limit=limit)))
     return problems
 
 
@@ -110,36 +106,35 @@ def point_in_country(alpha3: str, latitude: float, longitude: float) -> bool | N
     return bool(outline.contains(Point(longitude, latitude)))
 
 
-def location_problem(alpha3: str, latitude: float, longitude: float) -> str | None:
+def location_problem(alpha3: str, latitude: float, longitude: float) -> Message | None:
     """A warning when the point is not in the country (and a hint when it looks swapped)."""
     if point_in_country(alpha3, latitude, longitude) is not False:
         return None
     if -90 <= longitude <= 90 and point_in_country(alpha3, longitude, latitude):
-        return _("The point is outside the country; latitude and longitude look swapped.")
-    return _("The point (%(lat)s, %(lon)s) is outside the country's outline.") % {
-        "lat": latitude,
-        "lon": longitude,
-    }
+        return Message("registry.location_swapped")
+    return Message("registry.location_outside", lat=latitude, lon=longitude)
 
 
-def date_problem(value: datetime.date | None, *, today: datetime.date | None = None) -> str | None:
+def date_problem(
+    value: datetime.date | None, *, today: datetime.date | None = None
+) -> Message | None:
     if value is None:
         return None
     today = today or datetime.date.today()
     if value > today:
-        return _("%(date)s is in the future.") % {"date": value.isoformat()}
+        return Message("registry.date_future", date=value.isoformat())
     if value.year < 1900:
-        return _("%(date)s is too far in the past.") % {"date": value.isoformat()}
+        return Message("registry.date_too_old", date=value.isoformat())
     return None
 
 
-def visit_count_problems(counts: Mapping[str, Any]) -> list[tuple[str, str]]:
+def visit_count_problems(counts: Mapping[str, Any]) -> list[tuple[str, Message]]:
     """Negative counts, and groups that do not add up to the total, as (field, message)."""
     problems = []
     for field in COUNT_FIELDS:
         value = counts.get(field)
         if value is not None and value < 0:
-            problems.append((field, _("A count cannot be negative.")))
+            problems.append((field, Message("registry.count_negative")))
     if problems:
         return problems
     total = counts.get("workers")
@@ -149,55 +144,75 @@ def visit_count_problems(counts: Mapping[str, Any]) -> list[tuple[str, str]]:
         return problems
     if len(given) == len(groups) and sum(given) != total:
         problems.append(
-            (
-                "workers",
-                _(
-                    "Men, women, boys and girls add up to %(sum)s, not to the %(total)s workers "
-                    "given."
-                )
-                % {"sum": sum(given), "total": total},
-            )
+            ("workers", Message("registry.groups_not_total", sum=sum(given), total=total))
         )
     elif sum(given) > total:
         problems.append(
-            (
-                "workers",
-                _("The groups given already add up to %(sum)s, more than the %(total)s workers.")
-                % {"sum": sum(given), "total": total},
-            )
+            ("workers", Message("registry.groups_over_total", sum=sum(given), total=total))
         )
     return problems
 
 
-def choice_problems(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+def visit_problems(
+    data: Mapping[str, Any],
+    *,
+    today: datetime.date | None = None,
+    commodity_codes: Iterable[str] | None = None,
+) -> list[tuple[str, Message]]:
+    """Every problem of a visit's fields, as (field, message): the one set of visit rules.
+
+    Only the fields present are checked (``date`` when given, ``commodities`` against
+    ``commodity_codes`` when both are given), so the importer, which reads dates and
+    commodity names itself, asks the same function as the services.
+    """
+    problems = visit_count_problems(data)
+    problems += choice_problems(data)
+    if "date" in data:
+        if data["date"] is None:
+            problems.append(("date", Message("registry.date_missing")))
+        else:
+            problem = date_problem(data["date"], today=today)
+            if problem is not None:
+                problems.append(("date", problem))
+    if data.get("reached") is False and not data.get("not_reached_reason"):
+        problems.append(("not_reached_reason", Message("registry.reason_needed")))
+    depth = data.get("max_depth_m")
+    if depth is not None and depth < 0:
+        problems.append(("max_depth_m", Message("registry.depth_negative")))
+    if commodity_codes is not None:
+        codes = set(commodity_codes)
+        for item in data.get("commodities") or []:
+            if not isinstance(item, dict) or item.get("commodity") not in codes:
+                shown = item.get("commodity") if isinstance(item, dict) else item
+                problems.append(("commodities", Message("registry.commodity_unknown", value=shown)))
+    return problems
+
+
+def choice_problems(data: Mapping[str, Any]) -> list[tuple[str, Message]]:
     """Values that are not among a field's choices (single values and lists)."""
     problems = []
     for field, allowed in CHOICES.items():
         if field in data and data[field] is not None and data[field] not in allowed:
-            problems.append(
-                (field, _("“%(value)s” is not an allowed value.") % {"value": data[field]})
-            )
+            problems.append((field, Message("registry.not_allowed", value=str(data[field]))))
     for field, allowed in CHOICE_LISTS.items():
         values = data.get(field)
         if values is None:
             continue
         if not isinstance(values, list | tuple):
-            problems.append((field, _("A list of values is expected.")))
+            problems.append((field, Message("registry.list_expected")))
             continue
         for value in values:
             if value not in allowed:
-                problems.append(
-                    (field, _("“%(value)s” is not an allowed value.") % {"value": value})
-                )
+                problems.append((field, Message("registry.not_allowed", value=str(value))))
     return problems
 
 
-def unit_problem(commodity_unit: str, unit: str) -> str | None:
+def unit_problem(commodity_unit: str, unit: str) -> Message | None:
     """Stones are counted in carats or grams; everything else by mass."""
     if unit not in GRAMS:
-        return _("“%(unit)s” is not a unit the platform knows.") % {"unit": unit}
+        return Message("registry.unit_unknown", unit=unit)
     if unit == "ct" and commodity_unit != "ct":
-        return _("Carats are only for diamonds and gemstones.")
+        return Message("registry.carats")
     return None
 
 

@@ -71,7 +71,7 @@ def test_a_dry_run_reports_every_problem_and_writes_nothing(db, congo_officer, t
     ]
     result = census_import(actor=congo_officer, path=_csv(tmp_path, rows), dry_run=True)
 
-    messages = {(p.row, p.column): p.message for p in result.problems}
+    messages = {(p.row, p.column): p.text for p in result.problems}
     assert "appears again (first in row 2)" in messages[(3, "_uuid")]
     assert messages[(4, "_location_latitude")] == "“abc” is not a number."
     assert messages[(4, "workers")] == "“ten” is not a whole number."
@@ -89,7 +89,7 @@ def test_all_or_nothing_writes_nothing_and_skip_invalid_keeps_the_good_rows(
 
     failed = census_import(actor=congo_officer, path=path)
     assert not failed.committed and SiteVisit.objects.count() == 0
-    assert failed.problems[0].message.startswith("“31/02/2024” is not a date")
+    assert failed.problems[0].text.startswith("“31/02/2024” is not a date")
 
     report = tmp_path / "report.csv"
     kept = census_import(actor=congo_officer, path=path, skip_invalid=True, report_path=report)
@@ -116,16 +116,16 @@ def test_it_reads_latin1_bom_and_semicolons(db, congo_officer, tmp_path, encodin
 def test_it_names_missing_columns_and_empty_files(db, congo_officer, tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    assert census_import(actor=congo_officer, path=empty).problems[0].message == (
+    assert census_import(actor=congo_officer, path=empty).problems[0].text == (
         "empty.csv is empty."
     )
     result = census_import(actor=congo_officer, path=_csv(tmp_path, ["a,b"], header="x,y\n"))
-    assert "Required columns are missing" in result.problems[0].message
+    assert "Required columns are missing" in result.problems[0].text
 
 
 def test_rows_outside_the_officers_countries_are_refused(db, ghana_officer, tmp_path):
     result = census_import(actor=ghana_officer, path=_csv(tmp_path, [ROW_A]))
-    assert result.problems[0].message == "This country is outside your scope."
+    assert result.problems[0].text == "This country is outside your scope."
     assert SiteVisit.objects.count() == 0
 
 
@@ -165,7 +165,7 @@ def test_it_imports_geojson_with_a_mapping_and_flags_similar_names(db, congo_off
     mapping = mapping_from_dict(MAPPING, "test.json")
 
     dry = census_import(actor=congo_officer, path=path, mapping=mapping, dry_run=True)
-    assert "Self-intersection" in dry.problems[0].message and dry.problems[0].row == 4
+    assert "Self-intersection" in dry.problems[0].text and dry.problems[0].row == 4
 
     result = census_import(actor=congo_officer, path=path, mapping=mapping, skip_invalid=True)
     assert result.visits_created == 3 and result.sites_created == 2 and result.sites_flagged == 1
@@ -204,13 +204,12 @@ def test_it_refuses_zip_bombs_and_macros(db, congo_officer, tmp_path):
     bomb = tmp_path / "bomb.zip"
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("census.csv", b"0" * (50 * 1024 * 1024))
-    assert "zip bomb" in census_import(actor=congo_officer, path=bomb).problems[0].message
+    assert "zip bomb" in census_import(actor=congo_officer, path=bomb).problems[0].text
 
     macro = tmp_path / "census.xlsm"
     macro.write_bytes(b"PK")
     assert (
-        ".xlsm files are refused"
-        in census_import(actor=congo_officer, path=macro).problems[0].message
+        ".xlsm files are refused" in census_import(actor=congo_officer, path=macro).problems[0].text
     )
 
 
@@ -226,7 +225,7 @@ def test_it_reads_xlsx_formulas_only_with_a_saved_result(db, congo_officer, tmp_
 
     result = census_import(actor=congo_officer, path=path)
 
-    assert "F2 holds a formula without a saved result" in result.problems[0].message
+    assert "F2 holds a formula without a saved result" in result.problems[0].text
 
 
 def test_a_point_outside_the_country_is_an_error_unless_the_mapping_accepts_it(
@@ -238,7 +237,7 @@ def test_a_point_outside_the_country_is_an_error_unless_the_mapping_accepts_it(
         header="site_name,country,latitude,longitude,date\n",
     )
     refused = census_import(actor=congo_officer, path=path)
-    assert refused.problems[0].message == "The point (5.6, -0.2) is outside the country's outline."
+    assert refused.problems[0].text == "The point (5.6, -0.2) is outside the country's outline."
 
     accepting = mapping_from_dict({"outside_country": "accept"}, "accept.json")
     accepted = census_import(actor=congo_officer, path=path, mapping=accepting)
@@ -251,7 +250,7 @@ def test_a_negative_count_is_refused_even_when_the_counts_add_up(db, congo_offic
 
     result = census_import(actor=congo_officer, path=_csv(tmp_path, [row]), dry_run=True)
 
-    messages = {(p.row, p.column): p.message for p in result.problems}
+    messages = {(p.row, p.column): p.text for p in result.problems}
     assert messages == {(2, "women"): "A count cannot be negative."}
 
 

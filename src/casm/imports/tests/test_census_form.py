@@ -115,5 +115,5 @@ def test_casm_import_census_reports_problems_and_fails(tmp_path):
 
     done = run_casm("import", "census", str(good), "--country", "CD", env=env)
     assert done.returncode == 0, done.stderr
-    assert "1 visits imported" in done.stdout
+    assert "1 visit imported" in done.stdout
     assert "[" in done.stderr  # the progress bar

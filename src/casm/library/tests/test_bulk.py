@@ -159,7 +159,7 @@ def test_each_problem_is_reported_with_its_row_column_and_value(editor, folder, 
         (8, "year", "20X0"),
         (9, "file", "../outside.txt"),
     } <= found
-    messages = {(p.row, p.column): p.message for p in result.all_problems}
+    messages = {(p.row, p.column): p.text for p in result.all_problems}
     assert "No such file" in messages[(4, "file")]
     assert "refused" in messages[(5, "file")]
     assert "title is missing" in messages[(6, "title")]
@@ -213,7 +213,7 @@ def test_a_row_the_database_refuses_is_reported_and_the_next_rows_go_on(
     result = documents_import(actor=editor, folder=folder)
 
     assert (result.count("skipped"), result.count("created")) == (1, 1)
-    assert "database refused the row" in result.all_problems[0].message
+    assert "database refused the row" in result.all_problems[0].text
     assert list(Document.objects.values_list("title", flat=True)) == [
         "Cooperatives, credit and coltan"
     ]
@@ -269,7 +269,7 @@ def test_a_csv_in_windows_encoding_is_read_and_an_unreadable_one_refused(editor,
     (folder / "broken.csv").write_bytes(b"file,title\n,\x81\x8d\x90\n")
     result = documents_import(actor=editor, folder=folder, metadata=folder / "broken.csv")
     assert result.failed
-    assert "encoding" in result.problems[0].message
+    assert "encoding" in result.problems[0].text
     assert result.summary == "broken.csv: not imported (1 problems)"
 
 

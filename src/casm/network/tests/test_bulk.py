@@ -24,10 +24,11 @@ def test_it_imports_organisations_and_names_the_bad_rows(tmp_path, capsys):
     with pytest.raises(CommandError):
         call_command("network", "import-organisations", str(path))
     captured = capsys.readouterr()
-    assert "2 created, 0 updated" in captured.out
-    assert "row 3: unknown type 'mining'" in captured.err
-    assert "row 4: unknown country 'XX'; unknown countries of work: ZZ" in captured.err
-    assert "row 5: name is empty" in captured.err
+    assert "2 created, 0 updated, 0 unchanged, 3 rows with problems" in captured.out
+    assert "orgs.csv, row 3, type: unknown type “mining”" in captured.err
+    assert "orgs.csv, row 4, country: unknown country “XX”" in captured.err
+    assert "orgs.csv, row 4, countries_of_work: unknown countries of work: ZZ" in captured.err
+    assert "orgs.csv, row 5, name: name is empty" in captured.err
     agc = Organisation.objects.get(name="Artisanal Gold Council")
     assert sorted(c.alpha2 for c in agc.countries_of_work.all()) == ["BF", "CA", "SN"]
     assert Organisation.objects.get(name="Ghana Minerals Commission").kind == "government"
@@ -60,3 +61,10 @@ def test_a_member_cannot_import(member):
 
     with pytest.raises(PermissionDenied):
         organisations_import(actor=member, stream=io.StringIO(CSV))
+
+
+def test_a_dry_run_counts_what_would_change_and_writes_nothing():
+    result = organisations_import(actor=None, stream=io.StringIO(CSV), dry_run=True)
+    assert (result.created, result.invalid_rows, result.committed) == (2, 3, False)
+    assert not Organisation.objects.filter(name="Artisanal Gold Council").exists()
+    assert str(result.summary).startswith("Dry run, nothing written: 2 would be created")

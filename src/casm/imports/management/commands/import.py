@@ -96,18 +96,13 @@ class Command(BaseCommand):
         if progress is not None:
             sys.stderr.write("\n")
         for problem in result.problems[:50]:
-            where = ", ".join(
-                str(part)
-                for part in (problem.file, problem.sheet if problem.sheet != problem.file else "",
-                             f"row {problem.row}" if problem.row != "" else "", problem.column)
-                if part
-            )  # fmt: skip
-            shown = problem.value and problem.value not in problem.message
+            text = problem.text
+            shown = problem.value and problem.value not in text
             value = f" “{problem.value}”" if shown else ""
-            self.stderr.write(f"{where}:{value} {problem.message}")
+            self.stderr.write(f"{problem.where()}:{value} {text}")
         if result.problem_count > 50:
             self.stderr.write(f"... and {result.problem_count - 50} more problems")
-        self.stdout.write(result.summary)
+        self.stdout.write(str(result.summary))
         if result.problem_count and not (skip_invalid and result.committed):
             raise CommandError(
                 f"problems found: {result.problem_count}"

@@ -83,9 +83,9 @@ class Command(BaseCommand):
             self.stderr.write("")
         problems = result.all_problems
         for problem in problems[:SHOWN_PROBLEMS]:
-            shown = problem.value and problem.value not in problem.message
+            shown = problem.value and problem.value not in problem.text
             value = f" “{problem.value}”" if shown else ""
-            self.stderr.write(f"{problem.where()}:{value} {problem.message}")
+            self.stderr.write(f"{problem.where()}:{value} {problem.text}")
         if len(problems) > SHOWN_PROBLEMS:
             self.stderr.write(f"... and {len(problems) - SHOWN_PROBLEMS} more problems")
         for note in result.notes:

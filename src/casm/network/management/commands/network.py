@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -47,14 +48,13 @@ class Command(BaseCommand):
             stream = open(options["file"], encoding="utf-8-sig", newline="")  # noqa: SIM115
         except OSError as exc:
             raise CommandError(f"Cannot read {options['file']}: {exc.strerror}") from exc
+        name = Path(options["file"]).name
         with stream, audit_source(AuditEvent.Source.CLI):
-            result = organisations_import(actor=None, stream=stream, dry_run=options["dry_run"])
-        for number, message in result.errors:
-            self.stderr.write(f"row {number}: {message}")
-        prefix = "would be " if options["dry_run"] else ""
-        self.stdout.write(
-            f"{result.created} {prefix}created, {result.updated} {prefix}updated, "
-            f"{result.unchanged} unchanged, {len(result.errors)} rows with errors"
-        )
-        if result.errors:
+            result = organisations_import(
+                actor=None, stream=stream, dry_run=options["dry_run"], name=name
+            )
+        for problem in result.problems:
+            self.stderr.write(f"{problem.where()}: {problem.text}")
+        self.stdout.write(str(result.summary))
+        if result.problem_count:
             raise CommandError("Some rows were not imported.", returncode=1)
