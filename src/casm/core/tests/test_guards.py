@@ -89,11 +89,12 @@ def test_a_negated_phrase_excludes():
 
 def test_a_bad_last_row_of_the_last_chunk_leaves_nothing_written(tmp_path, monkeypatch):
     from casm.imports import census
+    from casm.imports.census import importer
     from casm.registry.models import Site, SiteVisit
 
     # The smallest chunks: every row is written in its own chunk before the last is read.
-    monkeypatch.setattr(census, "CHUNK_ROWS", 1)
-    monkeypatch.setattr(census, "FLUSH_ROWS", 1)
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 1)
+    monkeypatch.setattr(importer, "FLUSH_ROWS", 1)
     rows = [f"Site {n},GH,6.{n + 10},-1.7,2024-03-01,10" for n in range(5)]
     rows.append("Bad site,GH,6.2,-1.7,2024-03-01,-3")  # a negative count, last of all
     path = tmp_path / "census.csv"

@@ -255,8 +255,8 @@ def test_a_negative_count_is_refused_even_when_the_counts_add_up(db, congo_offic
 
 
 def test_it_imports_in_small_batches_as_in_one(db, congo_officer, tmp_path, monkeypatch):
-    monkeypatch.setattr("casm.imports.census.CHUNK_ROWS", 1)
-    monkeypatch.setattr("casm.imports.census.FLUSH_ROWS", 2)
+    monkeypatch.setattr("casm.imports.census.importer.CHUNK_ROWS", 1)
+    monkeypatch.setattr("casm.imports.census.importer.FLUSH_ROWS", 2)
     rows = [ROW_A, ROW_C, ROW_B, ROW_A.replace("u-1,", "u-8,").replace("Kamituga", "Kamitunga")]
 
     result = census_import(actor=congo_officer, path=_csv(tmp_path, rows))

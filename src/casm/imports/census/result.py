@@ -1,0 +1,34 @@
+"""What a census import says it did."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from casm.core.messages import Message
+
+from .. import pipeline
+
+
+@dataclass
+class ImportResult(pipeline.ImportResult):
+    """A census run: the pipeline's counts, and the visits and sites it made."""
+
+    visits_created: int = 0
+    visits_unchanged: int = 0
+    sites_created: int = 0
+    sites_matched: int = 0
+    sites_flagged: int = 0
+
+    def done_summary(self) -> Message:
+        return Message(
+            "imports.census_summary",
+            file=self.file,
+            visits=pipeline.count("visits", self.visits_created),
+            unchanged=self.visits_unchanged,
+            sites=pipeline.count("sites", self.sites_created),
+            flagged=self.sites_flagged,
+            skipped=pipeline.count("rows", self.invalid_rows),
+        )
+
+    def rolled_back(self) -> None:
+        self.visits_created = self.sites_created = self.sites_flagged = 0

@@ -1,0 +1,111 @@
+"""The census import's row checks: which rows need every rule, outlines, submission IDs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casm.core.messages import Message
+from casm.core.models import Country
+from casm.registry import validation
+
+from ..readers import Record
+from ..values import (
+    content_submission_id,
+)
+from .state import (
+    CACHE_LIMIT,
+    ImporterState,
+)
+
+
+class RowChecker(ImporterState):
+    """The checks that look at a row as a whole."""
+
+    def _outside(self, country: Country, latitude: float, longitude: float) -> Message | None:
+        """The outline check of a point, remembered (censuses repeat their points)."""
+        key = (country.alpha3, latitude, longitude)
+        outside = self.location_cache.get(key, "?")
+        if outside == "?":
+            if len(self.location_cache) > CACHE_LIMIT:
+                self.location_cache.clear()
+            outside = self.location_cache[key] = validation.location_problem(*key)
+        return outside  # type: ignore[return-value]
+
+    def _careful_rows(
+        self,
+        problems: dict[int, list[tuple[str, str, Message]]],
+        numbers: dict[str, list[Any]],
+        counts: tuple[str, ...],
+        reasons: list[str],
+        text: dict[str, list[str]],
+        latitudes: list[Any],
+        longitudes: list[Any],
+    ) -> set[int]:
+        """The rows that need every rule checked one by one: a problem already, a count missing,
+        negative or not adding up, a reason given or needed, a negative depth or pit count, no
+        name nor code, no usable point. The others (most rows) need only the outline check."""
+        careful = set(problems)
+        count_rows = zip(*(numbers[name] for name in counts), strict=True)
+        careful.update(
+            index
+            for index, row in enumerate(count_rows)
+            if None in row or row[0] != sum(row[1:]) or min(row) < 0
+        )
+        for name in ("pits", "max_depth_m"):
+            careful.update(
+                index
+                for index, value in enumerate(numbers[name])
+                if value is not None and value < 0
+            )
+        careful.update(index for index, reason in enumerate(reasons) if reason)
+        careful.update(index for index, value in enumerate(numbers["reached"]) if value is False)
+        careful.update(
+            index
+            for index, (name, code) in enumerate(
+                zip(text["site_name"], text["site_code"], strict=True)
+            )
+            if not name and not code
+        )
+        careful.update(
+            index
+            for index, (latitude, longitude) in enumerate(zip(latitudes, longitudes, strict=True))
+            if latitude is None
+            or longitude is None
+            or not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
+        )
+        return careful
+
+    def _check_submissions(
+        self,
+        records: list[Record],
+        submissions: list[str],
+        column: str,
+        problems: dict[int, list[tuple[str, str, Message]]],
+    ) -> None:
+        """Each submission ID once in the file (rows without one get an ID of their content)."""
+        if all(submissions) and max(map(len, submissions), default=0) <= 100:
+            fresh = set(submissions)
+            if len(fresh) == len(submissions) and self.seen_ids.keys().isdisjoint(fresh):
+                # The usual case, checked in bulk: all given, none seen before.
+                self.seen_ids.update(
+                    zip(submissions, [record.row for record in records], strict=True)
+                )
+                return
+        for index, submission in enumerate(submissions):
+            if not submission:
+                values_of_row = records[index].values
+                submission = content_submission_id(self.source.kind, values_of_row)
+                occurrence = self.content_repeats.get(submission, 0) + 1
+                self.content_repeats[submission] = occurrence
+                if occurrence > 1:
+                    submission = content_submission_id(self.source.kind, values_of_row, occurrence)
+            submission = submission[:100]
+            submissions[index] = submission
+            first = self.seen_ids.get(submission)
+            if first is not None:
+                message = Message("imports.submission_repeated", id=submission, row=first)
+                problems.setdefault(index, []).append(
+                    (column or "submission_id", submission, message)
+                )
+            else:
+                self.seen_ids[submission] = records[index].row

@@ -1,0 +1,81 @@
+"""What every stage of a census import shares: its settings, its state and its problems."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from casm.core.messages import Message
+from casm.core.models import Country
+
+from .. import pipeline
+from ..mapping import Mapping
+from ..readers import Record, Source
+from ..sites import CountryIndex, SiteRef
+from ..values import (
+    cell_text,
+)
+from .result import ImportResult
+
+IMPORT_SQLITE_CACHE_KIB = 256 * 1024
+# Distinct values remembered per column (converted once each); beyond it the cache starts over.
+CACHE_LIMIT = 200_000
+# Formats whose cells are always text (CSV); XLSX cells may be numbers or dates.
+TEXT_ONLY_FORMATS = frozenset(("csv", "odk-zip"))
+TEXT_COLUMNS = ("site_code", "site_name", "admin1", "admin2", "admin3", "admin4", "team",
+                "traceability_scheme", "notes", "source")  # fmt: skip
+# The numbers and yes/no answers of a row that the visit's rules read.
+VISIT_NUMBERS = ("workers", "men", "women", "boys_under_15", "girls_under_15", "boys_15_17",
+                 "girls_15_17", "pits", "max_depth_m", "reached")  # fmt: skip
+# Fields whose mapped values apply to each part of a list, not to the whole text.
+MAPPED_AS_LISTS = frozenset(("commodities", "commodity", "state_services", "armed_activities",
+                             "women_work", "children_work"))  # fmt: skip
+
+
+class ImporterState:
+    """The state of one import, set by ``CensusImporter.__init__``; each stage (columns, rows,
+    sites, writing) is a class over it, and ``CensusImporter`` joins them."""
+
+    actor: Any
+    source: Source
+    mapping: Mapping
+    dry_run: bool
+    skip_invalid: bool
+    log: pipeline.ProblemLog
+    progress: Callable[[int, int | None, str], None] | None
+    today: datetime.date
+    result: ImportResult
+    countries: dict[str, Country]
+    default_country: Country | None
+    scope: set[int] | None
+    commodities: dict[str, int]
+    commodity_codes: dict[str, str]
+    indexes: dict[int, CountryIndex]
+    seen_ids: dict[str, int]
+    had_visits: bool
+    content_repeats: dict[str, int]
+    location_cache: dict[tuple[str, Any, Any], Message | None]
+    site_commodities: set[tuple[int, int]]
+    pending_commodities: dict[tuple[SiteRef, int], None]
+    touched: dict[int, SiteRef]
+    matched_existing: set[int]
+    new_sites: list[SiteRef]
+    unsaved_sites: list[SiteRef]
+    pending_visits: list[tuple[list[SiteRef], list[list[Any]]]]
+    pending_rows: int
+    caches: dict[str, dict[Any, Any]]
+    flagged: dict[str, set[str]]
+    chunk_columns: dict[str, Any]
+    created_at: datetime.datetime
+    plan: dict[str, list[str]]
+
+    def problem(self, record: Record, column: str, value: Any, message: Message) -> None:
+        self.log.add(
+            pipeline.Problem(
+                self.source.name, message, record.sheet, record.row, column, cell_text(value)
+            )
+        )
+
+    def file_problem(self, message: Message) -> None:
+        self.log.add(pipeline.Problem(self.source.name, message))

@@ -1,0 +1,220 @@
+"""The census import's writes, in bulk, inside the import's one transaction."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+from django.db import connection
+
+from casm.registry import validation
+from casm.registry.models import Site, SiteVisit
+
+from .. import mapping as fields
+from ..sites import SiteRef, site_refresh_current_bulk
+from .state import (
+    ImporterState,
+)
+
+
+class VisitWriter(ImporterState):
+    """Bulk writes of the new sites, the visits and the sites' commodities."""
+
+    def _queue_visits(
+        self,
+        valid: list[int],
+        refs: list[SiteRef],
+        countries: list[Any],
+        dates: list[Any],
+        submissions: list[str],
+        reasons: list[str],
+        text: dict[str, list[str]],
+        numbers: dict[str, list[Any]],
+        lists: dict[str, list[Any]],
+        commodities: list[tuple[str, list[int]]],
+    ) -> None:
+        """Queue the chunk's valid rows for writing, column by column, and keep what the sites'
+        current figures need (so new sites need no query after)."""
+        whole = len(valid) == len(countries)
+
+        def pick(values: list[Any]) -> list[Any]:
+            return values if whole else [values[index] for index in valid]
+
+        columns = [
+            [country.pk for country in pick(countries)],
+            pick(dates),
+            [team[:200] for team in pick(text["team"])],
+            pick(submissions),
+            pick(numbers["reached"]),
+            pick(reasons),
+            *[pick(numbers[name]) for name in fields.INT_FIELDS],
+            pick(numbers["max_depth_m"]),
+            pick(numbers["armed_presence"]),
+            [scheme[:100] for scheme in pick(text["traceability_scheme"])],
+            pick(numbers["mercury_use"]),
+            pick(text["notes"]),
+            [items[0] for items in pick(commodities)],
+            *[[converted[1] for converted in pick(lists[name])] for name in fields.LIST_FIELDS],
+        ]
+        self.pending_visits.append((refs, columns))
+        self.pending_rows += len(refs)
+        pending_commodities = self.pending_commodities
+        touched = self.touched
+        reached, workers, women = numbers["reached"], numbers["workers"], numbers["women"]
+        for index, ref in zip(valid, refs, strict=True):
+            for commodity in commodities[index][1]:
+                pending_commodities[(ref, commodity)] = None
+            touched[id(ref)] = ref
+            if ref.new is None:
+                continue  # an existing site's figures are refreshed in SQL after
+            date = dates[index]
+            if ref.first is None or date < ref.first:
+                ref.first = date
+            if ref.last is None or date > ref.last:
+                ref.last = date
+            if reached[index] and (ref.latest is None or date >= ref.latest[0]):
+                parts = [numbers[name][index] for name in validation.CHILD_FIELDS]
+                children = None if all(p is None for p in parts) else sum(p or 0 for p in parts)
+                ref.latest = (
+                    date, workers[index], women[index], children,
+                    (children > 0) if children is not None else None,
+                    numbers["armed_presence"][index], numbers["mercury_use"][index],
+                )  # fmt: skip
+
+    def _writing(self) -> bool:
+        return not self.dry_run and (self.skip_invalid or self.log.count == 0)
+
+    def _existing_submissions(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        if not self.had_visits:
+            return found
+        quote = connection.ops.quote_name
+        table = quote(SiteVisit._meta.db_table)
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), 900):
+                batch = ids[start : start + 900]
+                marks = ", ".join(["%s"] * len(batch))
+                cursor.execute(
+                    f"SELECT submission_id FROM {table} WHERE submission_id IN ({marks})",  # noqa: S608
+                    batch,
+                )
+                found.update(row[0] for row in cursor.fetchall())
+        return found
+
+    def _flush(self) -> None:
+        """Write the new sites, the visits and the site commodities gathered so far."""
+        created, self.unsaved_sites = self.unsaved_sites, []
+        if created:
+            for ref in created:
+                if ref.duplicate is not None and ref.duplicate.pk is not None:
+                    ref.new["duplicate_of_id"] = ref.duplicate.pk  # type: ignore[index]
+            ids = self._insert_sites([ref.new for ref in created if ref.new is not None])
+            for ref, pk in zip(created, ids, strict=True):
+                ref.pk = pk
+            # A duplicate among the sites new in the same chunk gets its id now.
+            for ref in created:
+                if ref.duplicate is not None and ref.new["duplicate_of_id"] is None:  # type: ignore[index]
+                    Site.objects.filter(pk=ref.pk).update(duplicate_of_id=ref.duplicate.pk)  # type: ignore[misc]
+        if self.pending_visits:
+            self._insert_visits()
+        pairs = []
+        for ref, commodity in self.pending_commodities:
+            pair = (ref.pk, commodity)
+            if pair not in self.site_commodities:
+                self.site_commodities.add(pair)  # type: ignore[arg-type]
+                pairs.append(pair)
+        if pairs:
+            through = Site.commodities.through._meta.db_table
+            quote = connection.ops.quote_name
+            if connection.vendor == "sqlite":
+                sql = f"INSERT OR IGNORE INTO {quote(through)} (site_id, commodity_id) VALUES (%s, %s)"  # noqa: E501, S608
+            else:
+                sql = f"INSERT INTO {quote(through)} (site_id, commodity_id) VALUES (%s, %s) ON CONFLICT DO NOTHING"  # noqa: E501, S608
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, pairs)
+        self.pending_commodities.clear()
+
+    def _insert_sites(self, sites: list[dict[str, Any]]) -> list[int]:
+        """Insert new sites and return their ids.
+
+        On SQLite the ids are given here (the import's transaction holds the write lock, so
+        nobody else inserts meanwhile): building the INSERT of each object through the ORM
+        would take most of the import's time. Other databases use ``bulk_create``.
+        """
+        if connection.vendor != "sqlite":
+            objects = [
+                Site(**site, created_at=self.created_at, updated_at=self.created_at)
+                for site in sites
+            ]
+            Site.objects.bulk_create(objects, batch_size=500)
+            return [site.pk for site in objects]
+        template = Site()
+        columns = [f for f in Site._meta.concrete_fields if not f.primary_key]
+        fixed = {
+            f.attname: f.get_db_prep_save(getattr(template, f.attname), connection) for f in columns
+        }
+        created_at = connection.ops.adapt_datetimefield_value(self.created_at)
+        fixed["created_at"] = fixed["updated_at"] = created_at
+        quote = connection.ops.quote_name
+        table = quote(Site._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608 (the model's table)
+            first_id = (cursor.fetchone()[0] or 0) + 1
+            ids = list(range(first_id, first_id + len(sites)))
+            rows = []
+            for pk, site in zip(ids, sites, strict=True):
+                if site["footprint"] is not None:
+                    site = {**site, "footprint": json.dumps(site["footprint"])}
+                rows.append((pk, *[site.get(f.attname, fixed[f.attname]) for f in columns]))
+            names = ", ".join(quote(str(f.column)) for f in [Site._meta.pk, *columns])
+            marks = ", ".join(["%s"] * (len(columns) + 1))
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 (the model's)
+                rows,
+            )
+        return ids
+
+    def _insert_visits(self) -> None:
+        table = SiteVisit._meta.db_table
+        names = ["site_id", "country_id", "date", "team", "submission_id", "reached",
+                 "not_reached_reason", *fields.INT_FIELDS, "max_depth_m", "armed_presence",
+                 "traceability_scheme", "mercury_use", "notes", "commodities",
+                 *fields.LIST_FIELDS, "created_at"]  # fmt: skip
+        cast = "::jsonb" if connection.vendor == "postgresql" else ""
+        placeholders = ["%s"] * (len(names) - 6) + [f"%s{cast}"] * 5 + ["%s"]
+        quote = connection.ops.quote_name
+        # Table and column names come from the model, never from the file.
+        sql = (
+            f"INSERT INTO {quote(table)} ({', '.join(quote(n) for n in names)}) "  # noqa: S608
+            f"VALUES ({', '.join(placeholders)})"
+        )
+        created_at = connection.ops.adapt_datetimefield_value(self.created_at)
+        rows: list[tuple] = []
+        for refs, columns in self.pending_visits:
+            site_ids = [ref.pk for ref in refs]
+            rows.extend(zip(site_ids, *columns, itertools.repeat(created_at), strict=False))
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+        self.result.visits_created += len(rows)
+        self.pending_visits.clear()
+        self.pending_rows = 0
+
+    def refresh_sites(self) -> None:
+        """Copy each touched site's latest visit figures onto it, in bulk."""
+        new = [ref for ref in self.touched.values() if ref.new is not None]
+        table = connection.ops.quote_name(Site._meta.db_table)
+        names = ["first_visit", "last_visit", "workers", "women", "children",
+                 "children_present", "armed_presence", "mercury_use"]  # fmt: skip
+        assignments = ", ".join(f"{connection.ops.quote_name(n)} = %s" for n in names)
+        sql = f"UPDATE {table} SET {assignments} WHERE id = %s"  # noqa: S608 (names of the model)
+        rows = []
+        for ref in new:
+            latest = ref.latest or (None,) * 7
+            rows.append((ref.first, ref.last, *latest[1:], ref.pk))
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
+        existing = [ref.pk for ref in self.touched.values() if ref.new is None and ref.pk]
+        for start in range(0, len(existing), 500):
+            site_refresh_current_bulk(existing[start : start + 500])
