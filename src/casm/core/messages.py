@@ -131,6 +131,9 @@ def said_result(result: Any) -> Any:
     summary = data.get("summary")
     if isinstance(summary, dict) and "code" in summary:
         data["message"] = render(summary["code"], summary.get("params"))
+    notes = data.get("notes")
+    if isinstance(notes, list):
+        data["notes"] = [str(from_dict(note)) for note in notes]
     problems = data.get("problems")
     if isinstance(problems, list):
         data["problems"] = [

@@ -154,6 +154,8 @@ class ImportResult:
     invalid_rows: int = 0
     problem_count: int = 0
     problems: list[Problem] = field(default_factory=list)
+    # What the reader should know that is not a problem (e.g. a country without an outline).
+    notes: list[Message] = field(default_factory=list)
 
     def adopt(self, log: ProblemLog) -> None:
         """Take the count and the kept problems of a run's log."""
@@ -182,8 +184,9 @@ class ImportResult:
         """Forget the counts of what was written: the transaction undid it."""
 
     def as_dict(self) -> dict[str, Any]:
-        data = {key: value for key, value in self.__dict__.items() if key != "problems"}
+        data = {k: v for k, v in self.__dict__.items() if k not in ("problems", "notes")}
         data["problems"] = [problem.as_dict() for problem in self.problems]
+        data["notes"] = [note.as_dict() for note in self.notes]
         data["summary"] = self.summary.as_dict()
         return data
 

@@ -62,6 +62,12 @@ class CommodityCount(Schema):
     sites: int
 
 
+class ProfileAreaCount(Schema):
+    code: str = Field(..., description="The province's official code (e.g. a P-code)")
+    name: str
+    sites: int
+
+
 class LegalStatusCount(Schema):
     status: str
     label: str
@@ -120,6 +126,12 @@ class ProfileOut(Schema):
     sites: SiteTotals
     sites_by_commodity: list[CommodityCount]
     sites_by_legal_status: list[LegalStatusCount]
+    sites_by_area: list[ProfileAreaCount] = Field(
+        ..., description="Sites by province, once the country's administrative areas are imported"
+    )
+    sites_unplaced: int | None = Field(
+        ..., description="Sites inside no province (null when the country has no areas)"
+    )
     people: People
     formalization: Formalization
     mercury: SiteShare

@@ -214,6 +214,14 @@ def registry_figures(country: Country) -> dict[str, Any]:
         for row in through.values("commodity_id").annotate(n=Count("site_id")).order_by()
     ]  # fmt: skip
     by_commodity.sort(key=lambda row: (-row["sites"], row["name"]))
+    # Sites (never people) by province, where the country's areas are imported.
+    by_area = [
+        {"code": row["area1__code"], "name": row["area1__name"], "sites": row["n"]}
+        for row in sites.filter(area1__isnull=False)
+        .values("area1__code", "area1__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "area1__name")
+    ]
 
     workers = people_cell(totals["workers_sum"])
     women_base, women = totals["women_base"], totals["women_sum"]
@@ -252,6 +260,8 @@ def registry_figures(country: Country) -> dict[str, Any]:
         },
         "sites_by_commodity": by_commodity,
         "sites_by_legal_status": by_legal,
+        "sites_by_area": by_area,
+        "sites_unplaced": total - sum(row["sites"] for row in by_area) if by_area else None,
         "people": people,
         "formalization": {"known": known_legal, "formal": formal,
                           "rate": _percent(formal, known_legal)},

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from casm.core.models import Commodity, Country
+from casm.core.models import AdminArea, Commodity, Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
 from casm.registry import exports, selectors, services
@@ -69,6 +69,9 @@ class SiteFilterParams(Schema):
 
     country: str = Field("", max_length=3, description="ISO alpha-2 or alpha-3 code")
     admin1: str = Field("", max_length=100, description="Province or region")
+    area: str = Field(
+        "", max_length=40, description="Official code of an administrative area (any level)"
+    )
     commodity: str = Field("", max_length=40, description="Commodity code, e.g. gold")
     legal_status: LegalStatus | None = None
     certification_status: CertificationStatus | None = None
@@ -93,6 +96,8 @@ def _site_filters(params: SiteFilterParams) -> tuple[selectors.SiteFilters, tupl
         raise _invalid("country", f"Unknown country code {values['country']!r}.")
     if values["commodity"] and not Commodity.objects.filter(code=values["commodity"]).exists():
         raise _invalid("commodity", f"Unknown commodity {values['commodity']!r}.")
+    if values["area"] and not AdminArea.objects.filter(code=values["area"]).exists():
+        raise _invalid("area", f"Unknown administrative area {values['area']!r}.")
     bbox = None
     if bbox_text:
         bbox = selectors.bbox_from_param(bbox_text)

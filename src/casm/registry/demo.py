@@ -22,7 +22,11 @@ from casm.registry.models import (
     Site,
     SiteVisit,
 )
-from casm.registry.services import registry_version_bump, sites_refresh_current
+from casm.registry.services import (
+    registry_version_bump,
+    sites_assign_areas,
+    sites_refresh_current,
+)
 
 # alpha-2: (sites, commodities with weights, first-level administrative areas)
 COUNTRIES: dict[str, tuple[int, list[tuple[str, int]], list[str]]] = {
@@ -87,12 +91,23 @@ def _name(rng: random.Random) -> str:
     return word.capitalize()
 
 
-def _point(rng: random.Random, country: Country, box: tuple[float, float, float, float]) -> tuple:
+def _point(
+    rng: random.Random,
+    country: Country,
+    box: tuple[float, float, float, float],
+    *,
+    placed: bool = False,
+) -> tuple:
+    """A point in the country (and, when ``placed``, inside one of its provinces)."""
+    from casm.core.areas import areas_for_point
+
     west, south, east, north = box
     for _attempt in range(200):
-        lat, lon = rng.uniform(south, north), rng.uniform(west, east)
-        if validation.point_in_country(country.alpha3, lat, lon):
-            return round(lat, 5), round(lon, 5)
+        lat, lon = round(rng.uniform(south, north), 5), round(rng.uniform(west, east), 5)
+        if not validation.point_in_country(country.alpha3, lat, lon):
+            continue
+        if not placed or areas_for_point(country.pk, lon, lat):
+            return lat, lon
     return round((south + north) / 2, 5), round((west + east) / 2, 5)
 
 
@@ -107,6 +122,53 @@ def _country_box(alpha3: str) -> tuple[float, float, float, float]:
         if feature["properties"]["alpha3"] == alpha3:
             return shape(feature["geometry"]).bounds
     raise LookupError(alpha3)
+
+
+DEMO_AREA_SOURCE = "Demo: the country's outline cut into strips, not official boundaries"
+
+
+def _demo_areas(country: Country, regions: list[str]) -> tuple[float, float]:
+    """Give the country one made-up province per region name: its outline cut into strips
+    from west to east, imported as any boundary file is. Returns (west, strip width), so that
+    each site can name the province its point lies in."""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from shapely.geometry import box, mapping, shape
+
+    from casm.core.areas import admin_areas_import
+    from casm.core.maps import OUTLINES_PATH
+
+    features = json.loads(OUTLINES_PATH.read_text(encoding="utf-8"))["features"]
+    outline = next(
+        shape(f["geometry"]) for f in features if f["properties"]["alpha3"] == country.alpha3
+    )
+    west, south, east, north = outline.bounds
+    width = (east - west) / len(regions)
+    strips = []
+    for number, name in enumerate(regions):
+        cut = box(west + number * width, south - 1, west + (number + 1) * width, north + 1)
+        piece = outline.intersection(cut)
+        if not piece.is_empty and piece.geom_type in ("Polygon", "MultiPolygon"):
+            code = f"{country.alpha2}-DEMO-{number + 1}"
+            strips.append({"type": "Feature", "geometry": mapping(piece),
+                           "properties": {"code": code, "name": name}})  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{country.alpha2}-demo-areas.geojson"
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": strips}))
+        result = admin_areas_import(
+            actor=None, path=path, country=country, level=1, code_field="code",
+            name_field="name", source=DEMO_AREA_SOURCE, repair=True,
+        )  # fmt: skip
+    if result.problems:
+        raise RuntimeError(f"demo areas of {country.alpha2}: {result.problems[:3]}")
+    return west, width
+
+
+def _region_of(longitude: float, west: float, width: float, regions: list[str]) -> str:
+    """The made-up province (strip) a longitude falls in."""
+    return regions[min(len(regions) - 1, max(0, int((longitude - west) // width)))]
 
 
 def _visit(rng: random.Random, site: Site, date: datetime.date, commodity: str, n: int) -> dict:
@@ -160,8 +222,10 @@ def build(rng: random.Random, say: Callable[[str], None]) -> None:
     for code, (count, weights, regions) in COUNTRIES.items():
         country = countries[code]
         box = _country_box(country.alpha3)
+        west, width = _demo_areas(country, regions)
         for number in range(1, count + 1):
-            lat, lon = _point(rng, country, box)
+            lat, lon = _point(rng, country, box, placed=True)
+            region = _region_of(lon, west, width, regions)
             main = _weighted(rng, weights)
             method = "alluvial" if rng.random() < 0.55 else rng.choice(["underground", "open_pit"])
             legal = rng.choices(
@@ -171,7 +235,7 @@ def build(rng: random.Random, say: Callable[[str], None]) -> None:
                 country=country,
                 code=validation.site_code_format(code, lat, lon, number),
                 name=f"{_name(rng)} {rng.choice(['', '', 'I', 'II', 'Nord', 'Sud'])}".strip(),
-                admin1=rng.choice(regions),
+                admin1=region,
                 admin2=f"{_name(rng)} district",
                 latitude=lat,
                 longitude=lon,
@@ -190,6 +254,8 @@ def build(rng: random.Random, say: Callable[[str], None]) -> None:
             sites.append(site)
             site_main[site.code] = main
     Site.objects.bulk_create(sites, batch_size=500)
+    for country in countries.values():
+        sites_assign_areas(country_id=country.pk)
     sites = list(Site.objects.select_related("country").order_by("pk"))
     through = Site.commodities.through
     links = []
@@ -221,6 +287,8 @@ def build(rng: random.Random, say: Callable[[str], None]) -> None:
             )
         )
     Site.objects.bulk_create(twins)
+    for country in countries.values():
+        sites_assign_areas(country_id=country.pk, unplaced_only=True)
 
     visits = []
     today = datetime.date(2025, 12, 31)

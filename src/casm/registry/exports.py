@@ -73,6 +73,12 @@ SITE_FIELDS = [
     "admin2",
     "admin3",
     "admin4",
+    "area1__code",
+    "area1__name",
+    "area2__code",
+    "area2__name",
+    "area3__code",
+    "area3__name",
     "latitude",
     "longitude",
     "location_note",
@@ -100,7 +106,13 @@ SITE_FIELDS = [
 
 
 def _column(field: str) -> str:
-    return "country" if field == "country__alpha2" else field
+    """The export's column of a field: ``country``, ``area1_code``, ``area1``, or the name."""
+    if field == "country__alpha2":
+        return "country"
+    if field.startswith("area") and "__" in field:
+        area, part = field.split("__", 1)
+        return f"{area}_code" if part == "code" else area
+    return field
 
 
 def site_table(queryset: QuerySet[Site], *, public: bool) -> Table:

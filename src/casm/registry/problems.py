@@ -15,6 +15,7 @@ messages.register(
         "location_swapped": _(
             "The point is outside the country; latitude and longitude look swapped."
         ),
+        "no_outline": _("No outline for %(country)s: the location was not checked."),
         "location_outside": _("The point (%(lat)s, %(lon)s) is outside the country's outline."),
         "date_future": _("%(date)s is in the future."),
         "date_too_old": _("%(date)s is too far in the past."),

@@ -61,6 +61,7 @@ class SiteFilters:
 
     country: str = ""  # ISO alpha-2 or alpha-3
     admin1: str = ""
+    area: str = ""  # the official code of an administrative area, of any level
     commodity: str = ""  # commodity code
     legal_status: str = ""
     certification_status: str = ""
@@ -113,6 +114,9 @@ def site_filter(queryset: QuerySet[Site], filters: SiteFilters) -> QuerySet[Site
         )
     if filters.admin1:
         queryset = queryset.filter(admin1__iexact=filters.admin1)
+    if filters.area:
+        code = filters.area
+        queryset = queryset.filter(Q(area1__code=code) | Q(area2__code=code) | Q(area3__code=code))
     if filters.commodity:
         queryset = queryset.filter(
             pk__in=Site.commodities.through.objects.filter(

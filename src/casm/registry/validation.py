@@ -106,6 +106,13 @@ def point_in_country(alpha3: str, latitude: float, longitude: float) -> bool | N
     return bool(outline.contains(Point(longitude, latitude)))
 
 
+def location_unchecked(alpha3: str, name: str) -> Message | None:
+    """What to say when a country has no outline to check points against (never silence)."""
+    if alpha3 in _outlines():
+        return None
+    return Message("registry.no_outline", country=name)
+
+
 def location_problem(alpha3: str, latitude: float, longitude: float) -> Message | None:
     """A warning when the point is not in the country (and a hint when it looks swapped)."""
     if point_in_country(alpha3, latitude, longitude) is not False:

@@ -26,7 +26,7 @@ from casm.core.forms import form_errors_from
 from casm.core.maps import OUTLINES_PATH
 from casm.core.permissions import PUBLIC, endpoint
 from casm.lib.charts import line_chart_svg
-from casm.registry import exports, forms, selectors, services
+from casm.registry import exports, forms, selectors, services, validation
 from casm.registry.models import Miner, Operator, Site
 
 PAGE_SIZE = 50
@@ -220,6 +220,9 @@ def _site_save(request: HttpRequest, site: Site | None) -> HttpResponse:
                     _("This site may be a duplicate of %(other)s; check and merge or dismiss.")
                     % {"other": site.duplicate_of},
                 )
+            unchecked = validation.location_unchecked(site.country.alpha3, site.country.name)
+            if unchecked is not None:
+                messages.warning(request, str(unchecked))
             return redirect("registry:site_detail", site.pk)
         except ValidationError as exc:
             form_errors_from(form, exc)

@@ -208,3 +208,67 @@ def test_the_api_lists_areas_and_gives_one_boundary(client, mercator_file, count
     detail = client.get(f"/api/v1/admin-areas/{item['id']}").json()
     assert detail["geometry"]["type"] in ("Polygon", "MultiPolygon")
     assert client.get("/api/v1/admin-areas/999999").status_code == 404
+
+
+@pytest.fixture
+def rwanda_officer(make_user):
+    from casm.accounts.models import User
+
+    return make_user("uwase", role=User.Role.DATA_OFFICER, countries=["RW"])
+
+
+@pytest.fixture
+def placed_sites(mercator_file, country, make_site):
+    _import(mercator_file, country("RW"))
+    west = [
+        make_site(f"West {n}", "RW", latitude=-1.95, longitude=29.5 + n / 100) for n in range(3)
+    ]
+    east = make_site("East", "RW", latitude=-1.96, longitude=30.3)
+    return west, east
+
+
+def test_sites_are_filtered_by_area_in_the_list_the_api_and_the_export(
+    client, login, token_for, rwanda_officer, placed_sites
+):
+    from casm.registry.exports import site_table
+    from casm.registry.selectors import SiteFilters, site_filter
+
+    west, east = placed_sites
+    login(rwanda_officer)
+    page = client.get("/registry/sites/", {"country": "RW", "area": "RW-E"}).content.decode()
+    assert "East" in page and "West 0" not in page
+    assert '<option value="RW-W">Iburengerazuba</option>' in page  # the country's provinces
+    api = client.get("/api/v1/sites", {"area": "RW-W"}, **token_for(rwanda_officer))
+    assert sorted(site["name"] for site in api.json()["items"]) == ["West 0", "West 1", "West 2"]
+    unknown = client.get("/api/v1/sites", {"area": "XX-9"}, **token_for(rwanda_officer))
+    assert unknown.status_code == 422
+    table = site_table(site_filter(Site.objects.all(), SiteFilters(area="RW-E")), public=False)
+    rows = list(table.rows())
+    assert [(row["name"], row["area1_code"], row["area1"]) for row in rows] == [
+        ("East", "RW-E", "Iburasirazuba")
+    ]
+
+
+def test_a_country_without_areas_has_no_area_filter(client, login, rwanda_officer):
+    login(rwanda_officer)
+    assert 'name="area"' not in client.get("/registry/sites/", {"country": "RW"}).content.decode()
+
+
+def test_the_country_profile_counts_sites_by_province(client, placed_sites):
+    page = client.get("/profiles/RW/").content.decode()
+    assert 'id="sites-by-area"' in page
+    assert "?country=RW&amp;area=RW-W" in page
+    profile = client.get("/api/v1/profiles/RW").json()
+    assert profile["sites_by_area"] == [
+        {"code": "RW-W", "name": "Iburengerazuba", "sites": 3},
+        {"code": "RW-E", "name": "Iburasirazuba", "sites": 1},
+    ]
+    assert profile["sites_unplaced"] == 0
+
+
+def test_casm_export_filters_by_area(placed_sites, capsys):
+    call_command("export", "sites", "--area", "RW-E")
+    out = capsys.readouterr().out
+    assert "East" in out and "West 0" not in out
+    with pytest.raises(CommandError, match="unknown administrative area"):
+        call_command("export", "sites", "--area", "XX-9")

@@ -269,5 +269,9 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
             self.file_problem(exc.message)
         if self._writing():
             self._flush()
+        for index in self.indexes.values():
+            note = validation.location_unchecked(index.country.alpha3, index.country.name)
+            if note is not None:
+                self.result.notes.append(note)
         self.result.adopt(self.log)
         return self.result

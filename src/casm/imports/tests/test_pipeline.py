@@ -108,3 +108,23 @@ def test_the_command_speaks_the_shells_language(tmp_path, settings):
     said = checked.stdout.replace("\u00a0", " ") + checked.stderr.replace("\u00a0", " ")
     assert "census.csv, ligne 2, date: « x » n’est pas une date" in said
     assert "Essai à blanc de census.csv : 1 ligne, 0 valides, 1 problème ;" in said
+
+
+def test_a_country_without_an_outline_is_said_not_checked(tmp_path, make_user):
+    from casm.accounts.models import User
+    from casm.core.models import Country
+    from casm.registry.validation import _outlines
+
+    bare = Country.objects.exclude(alpha3__in=list(_outlines())).order_by("alpha2").first()
+    officer = make_user("tala", role=User.Role.DATA_OFFICER, countries=[bare.alpha2])
+    path = _file(
+        tmp_path, f"site_name,country,latitude,longitude,date\nPit,{bare.alpha2},1,1,2024-01-02\n"
+    )
+    result = census_import(actor=officer, path=path)
+    assert result.committed
+    assert [str(note) for note in result.notes] == [
+        f"No outline for {bare.name}: the location was not checked."
+    ]
+    assert result.as_dict()["notes"] == [
+        {"code": "registry.no_outline", "params": {"country": bare.name}}
+    ]

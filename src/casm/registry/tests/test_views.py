@@ -225,3 +225,21 @@ def test_an_officer_downloads_the_visits_of_their_country(client, login, ghana_o
         reverse("registry:site_export"), {"format": "csv", "detail": "1", "country": "GH"}
     )
     assert "workers" in b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[0]
+
+
+def test_a_site_in_a_country_without_an_outline_says_its_point_was_not_checked(
+    client, login, make_user
+):
+    from casm.accounts.models import User
+    from casm.core.models import Country
+    from casm.registry.validation import _outlines
+
+    bare = Country.objects.exclude(alpha3__in=list(_outlines())).order_by("alpha2").first()
+    officer = make_user("tala", role=User.Role.DATA_OFFICER, countries=[bare.alpha2])
+    login(officer)
+    data = {"country": bare.pk, "name": "Far Pit", "latitude": "1.0", "longitude": "1.0",
+            "activity_status": "active", "legal_status": "informal"}  # fmt: skip
+    response = client.post(reverse("registry:site_create"), data, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"No outline for {bare.name}: the location was not checked." in page

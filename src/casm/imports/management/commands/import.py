@@ -102,6 +102,8 @@ class Command(BaseCommand):
             self.stderr.write(f"{problem.where()}:{value} {text}")
         if result.problem_count > 50:
             self.stderr.write(f"... and {result.problem_count - 50} more problems")
+        for note in result.notes:
+            self.stderr.write(str(note))
         self.stdout.write(str(result.summary))
         if result.problem_count and not (skip_invalid and result.committed):
             raise CommandError(

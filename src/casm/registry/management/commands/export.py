@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from casm.core.models import AdminArea
 from casm.registry.exports import EXPORT_KINDS, FORMATS, ExportError, system_export
 from casm.registry.models import ActivityStatus, CertificationStatus, LegalStatus
 from casm.registry.selectors import SiteFilters, country_by_code
@@ -22,6 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--public", action="store_true", help="public site fields only")
         parser.add_argument("--country", default="", help="ISO alpha-2 or alpha-3 code")
         parser.add_argument("--admin1", default="", help="province or region")
+        parser.add_argument(
+            "--area", default="", help="official code of an administrative area (any level)"
+        )
         parser.add_argument("--commodity", default="", help="commodity code, e.g. gold")
         parser.add_argument("--legal-status", choices=LegalStatus.values, default="")
         parser.add_argument(
@@ -36,9 +40,12 @@ class Command(BaseCommand):
     def handle(self, *args, kind, format, output, public, **options):
         if options["country"] and country_by_code(options["country"]) is None:
             raise CommandError(f"unknown country code {options['country']!r}")
+        if options["area"] and not AdminArea.objects.filter(code=options["area"]).exists():
+            raise CommandError(f"unknown administrative area code {options['area']!r}")
         filters = SiteFilters(
             country=options["country"],
             admin1=options["admin1"],
+            area=options["area"],
             commodity=options["commodity"],
             legal_status=options["legal_status"],
             certification_status=options["certification_status"],
