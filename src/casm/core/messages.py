@@ -73,7 +73,7 @@ class Message:
 
     __slots__ = ("code", "params")
 
-    def __init__(self, code: str, **params: Any) -> None:
+    def __init__(self, code: str, /, **params: Any) -> None:
         self.code = code
         self.params = params
 

@@ -16,6 +16,10 @@ messages.register(
             "The point is outside the country; latitude and longitude look swapped."
         ),
         "no_outline": _("No outline for %(country)s: the location was not checked."),
+        "area_contradicts": _(
+            "The point lies in %(area)s (%(code)s), not in %(stated)s. Correct the name or the "
+            "coordinates, or confirm the location and give the reason."
+        ),
         "location_outside": _("The point (%(lat)s, %(lon)s) is outside the country's outline."),
         "date_future": _("%(date)s is in the future."),
         "date_too_old": _("%(date)s is too far in the past."),

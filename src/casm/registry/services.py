@@ -211,7 +211,7 @@ def _place_in_areas(data: dict[str, Any], *, override_location: bool) -> None:
         return
     found = areas_for_point(country.pk, data["longitude"], data["latitude"])
     overridden = override_location and data.get("location_note", "").strip()
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Any]] = []
     for level in (1, 2, 3):
         area, stated = found.get(level), (data.get(f"admin{level}") or "").strip()
         data[f"area{level}"] = area
@@ -219,17 +219,10 @@ def _place_in_areas(data: dict[str, Any], *, override_location: bool) -> None:
             continue
         if not stated:
             data[f"admin{level}"] = area.name
-        elif validation.name_key(stated) != validation.name_key(area.name) and not overridden:
-            problems.append(
-                (
-                    f"admin{level}",
-                    _(
-                        "The point lies in %(area)s (%(code)s), not in %(stated)s. Correct the "
-                        "name or the coordinates, or confirm the location and give the reason."
-                    )
-                    % {"area": area.name, "code": area.code, "stated": stated},
-                )
-            )
+        elif not overridden:
+            problem = validation.area_problem(stated, area.name, area.code)
+            if problem is not None:
+                problems.append((f"admin{level}", problem))
     _raise(problems)
 
 
@@ -237,7 +230,8 @@ def sites_assign_areas(
     *, country_id: int, site_ids: Iterable[int] | None = None, unplaced_only: bool = False
 ) -> int:
     """Place the country's sites (those given, or those not yet placed) in its administrative
-    areas, in bulk after an import of areas or of sites; the stated names are kept. Returns
+    areas, in bulk after an import of areas or of sites; the stated names are kept, empty ones
+    are filled from the areas. Returns
     how many changed. All the points are tested at once against every area of the country."""
     from shapely.geometry import shape
 
@@ -249,12 +243,17 @@ def sites_assign_areas(
         sites = sites.filter(pk__in=list(site_ids))
     if unplaced_only:
         sites = sites.filter(area1__isnull=True)
-    rows = list(sites.values_list("pk", "longitude", "latitude", "area1", "area2", "area3"))
+    rows = list(
+        sites.values_list(
+            "pk", "longitude", "latitude", "area1", "area2", "area3", "admin1", "admin2", "admin3"
+        )
+    )
     areas = list(
         AdminArea.objects.filter(country_id=country_id)
         .order_by("level", "code")
-        .values_list("pk", "level", "geometry")
+        .values_list("pk", "level", "geometry", "name")
     )
+    names = {area[0]: area[3] for area in areas}
     found: dict[int, dict[int, int]] = {}
     if rows and areas:
         point_index, area_index = point_polygon_pairs(
@@ -267,9 +266,16 @@ def sites_assign_areas(
     for number, (pk, _lon, _lat, *current) in enumerate(rows):
         levels = found.get(number, {})
         ids = [levels.get(level) for level in (1, 2, 3)]
-        if ids != current:
-            changed.append(Site(pk=pk, area1_id=ids[0], area2_id=ids[1], area3_id=ids[2]))
-    Site.objects.bulk_update(changed, ["area1", "area2", "area3"], batch_size=1000)
+        stated = [str(text) for text in current[3:]]
+        # An empty name is filled from the area, as a single write does; a stated one is kept.
+        filled = [text or names.get(ids[i] or 0, "") for i, text in enumerate(stated)]
+        if ids != current[:3] or filled != stated:
+            changed.append(
+                Site(pk=pk, area1_id=ids[0], area2_id=ids[1], area3_id=ids[2],
+                     admin1=filled[0], admin2=filled[1], admin3=filled[2])
+            )  # fmt: skip
+    fields = ["area1", "area2", "area3", "admin1", "admin2", "admin3"]
+    Site.objects.bulk_update(changed, fields, batch_size=1000)
     if changed:
         registry_version_bump([country_id])
     return len(changed)

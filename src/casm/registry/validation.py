@@ -106,6 +106,13 @@ def point_in_country(alpha3: str, latitude: float, longitude: float) -> bool | N
     return bool(outline.contains(Point(longitude, latitude)))
 
 
+def area_problem(stated: str, area_name: str, area_code: str) -> Message | None:
+    """A stated province (district, ...) that is not the area the point lies in."""
+    if not stated.strip() or name_key(stated) == name_key(area_name):
+        return None
+    return Message("registry.area_contradicts", area=area_name, code=area_code, stated=stated)
+
+
 def location_unchecked(alpha3: str, name: str) -> Message | None:
     """What to say when a country has no outline to check points against (never silence)."""
     if alpha3 in _outlines():

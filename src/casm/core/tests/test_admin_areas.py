@@ -272,3 +272,28 @@ def test_casm_export_filters_by_area(placed_sites, capsys):
     assert "East" in out and "West 0" not in out
     with pytest.raises(CommandError, match="unknown administrative area"):
         call_command("export", "sites", "--area", "XX-9")
+
+
+def test_a_census_row_naming_the_wrong_province_is_a_problem(
+    mercator_file, country, rwanda_officer, tmp_path
+):
+    from casm.imports.census import census_import
+
+    _import(mercator_file, country("RW"))
+    path = tmp_path / "census.csv"
+    path.write_text(
+        "site_name,country,admin1,latitude,longitude,date\n"
+        "Rutongo,RW,Iburasirazuba,-1.9641,30.0619,2024-01-02\n"  # right: east of 30°
+        "Gatumba,RW,Iburasirazuba,-1.95,29.6,2024-01-02\n"  # wrong: west of 30°
+        "Nyakabingo,RW,,-1.9,29.7,2024-01-02\n",  # none stated: filled from the point
+        encoding="utf-8",
+    )
+    checked = census_import(actor=rwanda_officer, path=path, dry_run=True)
+    assert [(p.row, p.column, p.message.code) for p in checked.problems] == [
+        (3, "admin1", "registry.area_contradicts")
+    ]
+    assert checked.problems[0].text.startswith("The point lies in Iburengerazuba (RW-W), not in")
+    kept = census_import(actor=rwanda_officer, path=path, skip_invalid=True)
+    assert kept.sites_created == 2
+    placed = Site.objects.get(name="Nyakabingo")
+    assert (placed.area1.code, placed.admin1) == ("RW-W", "Iburengerazuba")

@@ -87,6 +87,7 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
         self.had_visits = SiteVisit.objects.exists()
         self.content_repeats: dict[str, int] = {}
         self.location_cache: dict[tuple[str, Any, Any], Message | None] = {}
+        self.area_shapes: dict[int, tuple[list[tuple[int, str, str]], Any] | None] = {}
         self.site_commodities: set[tuple[int, int]] = set()
         self.pending_commodities: dict[tuple[SiteRef, int], None] = {}
         self.touched: dict[int, SiteRef] = {}  # by id(): new sites have no pk yet
@@ -201,6 +202,8 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
                     found.append((lat_column, f"{latitude}, {longitude}", outside))
             if found:
                 problems[index] = found
+        if not outside_accepted:
+            self._area_contradictions(countries, latitudes, longitudes, text, problems)
         self._check_submissions(records, submissions, submission_column, problems)
         # Report problems in the file's order
         for index in sorted(problems):

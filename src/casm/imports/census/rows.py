@@ -21,6 +21,72 @@ from .state import (
 class RowChecker(ImporterState):
     """The checks that look at a row as a whole."""
 
+    def _country_areas(self, country_id: int) -> tuple[list[tuple[int, str, str]], Any] | None:
+        """The country's areas (level, name, code) and an R-tree of their shapes, read once;
+        None when the country has no areas."""
+        if country_id not in self.area_shapes:
+            import shapely
+            from shapely.geometry import shape
+
+            from casm.core.models import AdminArea
+
+            rows = list(
+                AdminArea.objects.filter(country_id=country_id)
+                .order_by("level", "code")
+                .values_list("level", "name", "code", "geometry")
+            )
+            self.area_shapes[country_id] = (
+                ([row[:3] for row in rows], shapely.STRtree([shape(row[3]) for row in rows]))
+                if rows
+                else None
+            )
+        return self.area_shapes[country_id]
+
+    def _area_contradictions(
+        self,
+        countries: list[Any],
+        latitudes: list[Any],
+        longitudes: list[Any],
+        text: dict[str, list[str]],
+        problems: dict[int, list[tuple[str, str, Message]]],
+    ) -> None:
+        """Rows whose stated province (district, sector) is not the area their point lies in:
+        the points of a chunk are tested at once against each country's areas."""
+        import numpy
+        import shapely
+
+        country_ids = {country.pk for country in countries if country is not None}
+        if all(self._country_areas(pk) is None for pk in country_ids):
+            return  # the usual case: no areas imported for the file's countries
+        by_country: dict[int, list[int]] = {}
+        for index, country in enumerate(countries):
+            if index in problems or country is None or latitudes[index] is None:
+                continue
+            if longitudes[index] is None:
+                continue
+            if any(text[f"admin{level}"][index] for level in (1, 2, 3)):
+                by_country.setdefault(countries[index].pk, []).append(index)
+        for country_id, rows in by_country.items():
+            areas = self._country_areas(country_id)
+            if areas is None:
+                continue
+            found, tree = areas
+            points = shapely.points(
+                numpy.array([longitudes[i] for i in rows], float),
+                numpy.array([latitudes[i] for i in rows], float),
+            )
+            seen: set[tuple[int, int]] = set()
+            for point, area in zip(*tree.query(points, predicate="intersects"), strict=True):
+                index, (level, name, code) = rows[int(point)], found[int(area)]
+                if (index, level) in seen:
+                    continue  # the first area of a level, as the services take it
+                seen.add((index, level))
+                stated = text[f"admin{level}"][index]
+                problem = validation.area_problem(stated, name, code) if stated else None
+                if problem is not None:
+                    column = self.plan.get(f"admin{level}", [f"admin{level}"])[0]
+                    problems.setdefault(index, []).append((column, stated, problem))
+
     def _outside(self, country: Country, latitude: float, longitude: float) -> Message | None:
         """The outline check of a point, remembered (censuses repeat their points)."""
         key = (country.alpha3, latitude, longitude)
