@@ -288,14 +288,19 @@ def _promote_waiting(event: Event, *, actor: Any) -> list[Registration]:
     if free <= 0:
         return promoted
     waiting = list(
-        event.registrations.filter(status=Status.WAITING).order_by("waiting_position", "pk")[:free]
+        event.registrations.filter(status=Status.WAITING)
+        .select_related("field_visit")
+        .order_by("waiting_position", "pk")[:free]
     )
     for registration in waiting:
-        model_update(
-            instance=registration,
-            actor=actor,
-            data={"status": Status.CONFIRMED, "waiting_position": None},
-        )
+        data: dict[str, Any] = {"status": Status.CONFIRMED, "waiting_position": None}
+        visit = registration.field_visit
+        # A seat at the event is not a place on its field visit: that one is checked again.
+        lost_visit = visit is not None and _field_visit_full(visit)
+        if lost_visit:
+            data["field_visit"] = None
+        model_update(instance=registration, actor=actor, data=data)
+        registration.lost_field_visit = visit if lost_visit else None  # type: ignore[attr-defined]
         promoted.append(registration)
     if waiting:
         Registration.objects.filter(event=event, status=Status.WAITING).update(
@@ -355,11 +360,20 @@ def _mail_registration(registration: Registration) -> None:
 
 
 def _mail_promotion(registration: Registration) -> None:
+    lost = getattr(registration, "lost_field_visit", None)
+    full = (
+        "\n\n"
+        + _("The field visit you chose, %(visit)s, is full: your seat is for the event only.")
+        % {"visit": lost.title}
+        if lost is not None
+        else ""
+    )
     _send(
         registration,
         _("A seat is yours: %(event)s") % {"event": registration.event.title},
         f"{registration.full_name},\n\n"
         + _("A seat has freed up and your registration is now confirmed.")
+        + full
         + f"\n\n{_event_line(registration.event)}\n",
     )
 

@@ -207,6 +207,31 @@ def test_a_full_field_visit_is_refused_with_nothing_written(event, make_user, ad
     assert Registration.objects.count() == 1
 
 
+def test_a_promotion_rechecks_the_field_visit_and_never_overfills_it(
+    django_capture_on_commit_callbacks, event, make_user, admin_user
+):
+    from casm.events.services import field_visit_create
+
+    visit = field_visit_create(
+        actor=admin_user,
+        event=event,
+        data={"title": "Tarkwa mines", "date": datetime.date(2027, 3, 12), "capacity": 1},
+    )
+    register(make_user("ama"), event, field_visit=visit)  # the visit's one place
+    leaving = register(make_user("kofi"), event)  # the event is now full
+    waiting = register(make_user("esi"), event, field_visit=visit)
+    assert waiting.status == Status.WAITING
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        promoted = registration_cancel(actor=leaving.user, registration=leaving)
+    waiting.refresh_from_db()
+    assert promoted is not None and promoted.pk == waiting.pk
+    assert waiting.status == Status.CONFIRMED and waiting.field_visit is None
+    on_visit = visit.registrations.filter(status=Status.CONFIRMED).count()
+    assert on_visit == visit.capacity == 1
+    assert "Tarkwa mines, is full" in mail.outbox[0].body
+
+
 def test_a_field_visit_of_another_event_is_refused(event, member, admin_user):
     from casm.events.services import field_visit_create
 
