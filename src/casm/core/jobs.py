@@ -2,7 +2,10 @@
 
 A handler is a function ``handler(job, progress)``; it calls ``progress(done, total, message)``
 as it goes and returns a JSON-friendly result. Long work of every app (imports, text
-extraction, exports) registers a handler here with :func:`job_handler`.
+extraction, exports) registers a handler here with :func:`job_handler`. In the result,
+``_file`` is a (name, path) to keep as the job's file, and ``_failed: True`` marks a job that
+ran to its end without doing what was asked (an import refused for its problems): it is failed,
+with its result and file kept.
 """
 
 from __future__ import annotations
@@ -112,7 +115,10 @@ def job_run(job: Job, *, echo: Callable[[str], None] | None = None) -> Job:
                 job.result_file.save(name, File(handle), save=False)
             os.unlink(path)
             fields["result_file"] = job.result_file.name
-        fields.update(status=Job.Status.DONE, result=result, message=result.get("message", ""))
+        # A handler that ran to its end but did not do what was asked (an import refused for
+        # its problems) says "_failed": the job is failed, its result and report are kept.
+        status = Job.Status.FAILED if result.pop("_failed", False) else Job.Status.DONE
+        fields.update(status=status, result=result, message=result.get("message", ""))
         if job.total is not None:
             fields["progress"] = job.total
     except JobCancelled:

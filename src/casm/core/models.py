@@ -180,8 +180,8 @@ class Job(models.Model):
 
     @property
     def said_message(self) -> str:
-        """The message in the reader's language once the job is done and keeps a summary."""
-        if self.status == self.Status.DONE:
+        """The message in the reader's language once the job has ended and keeps a summary."""
+        if self.status in (self.Status.DONE, self.Status.FAILED) and "summary" in self.result:
             return str(self.said_result.get("message") or self.message)
         return self.message
 

@@ -58,6 +58,8 @@ def census_import_job(job: Job, progress: Progress) -> dict[str, Any]:
     with translation.override(language):
         data["message"] = str(result.summary)
     data["report_url"] = reverse("imports:census_report", args=[job.pk])
+    if not result.dry_run and not result.committed:
+        data["_failed"] = True  # nothing was imported: the job says so, with its problems
     if result.problem_count:
         data["_file"] = (f"problems-{Path(params.get('file', 'census')).stem}.csv", report_path)
     else:

@@ -112,3 +112,26 @@ def test_a_file_over_the_size_limit_is_refused(login, congo_officer, settings):
     assert answer.status_code == 400
     assert "bigger than the 10\xa0bytes allowed" in answer.content.decode()
     assert not Job.objects.exists()
+
+
+def test_an_import_refused_for_its_problems_is_a_failed_job_with_its_report(
+    client, login, congo_officer, token_for
+):
+    browser = login(congo_officer)
+    browser.post("/imports/", _upload())  # all or nothing: one bad row, nothing imported
+    worker_loop(once=True)
+    job = Job.objects.get()
+    assert job.status == Job.Status.FAILED and job.result_file
+    page = browser.get(f"/jobs/{job.pk}/").content.decode()
+    assert 'class="status status-failed"' in page
+    assert "census.csv: 1 problem; nothing was imported." in page
+    french = client.get(
+        f"/api/v1/jobs/{job.pk}", HTTP_ACCEPT_LANGUAGE="fr", **token_for(congo_officer)
+    ).json()
+    assert french["status"] == "failed"
+    assert french["message"] == "census.csv\u00a0: 1 problème\u00a0; rien n’a été importé."
+    assert (
+        french["result"]["problems"][0]["message"]
+        == "«\u00a0abc\u00a0» n’est pas un nombre entier."
+    )
+    assert SiteVisit.objects.count() == 0

@@ -14,7 +14,9 @@
         status.className = "status status-" + job.status;
         var bar = document.getElementById("job-progress");
         if (job.percent !== null) bar.value = job.percent;
-        document.getElementById("job-counts").textContent =
+        // A handler's message says the counts in words (an import counts rows while its bar
+        // follows the bytes read); the bare numbers show only when it says nothing.
+        document.getElementById("job-counts").textContent = job.message ? "" :
           job.progress + (job.total ? " / " + job.total : "");
         document.getElementById("job-message").textContent = job.message;
         if (job.finished) { window.location.reload(); } else { setTimeout(update, 1500); }
