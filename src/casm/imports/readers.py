@@ -25,6 +25,7 @@ from django.conf import settings
 
 from casm.core import messages
 from casm.core.messages import Message
+from casm.lib.text import sniff_encoding
 
 # Archive limits (an XLSX is a zip too); the settings may lower or raise them.
 MAX_UNCOMPRESSED_BYTES = 4 * 1024**3
@@ -142,22 +143,6 @@ def check_archive(path: Path, archive: zipfile.ZipFile) -> None:
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def _sniff_encoding(sample: bytes) -> str:
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        decoder.decode(sample, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        # Spreadsheets saved on Windows: cp1252 is Latin-1 plus a few signs (’, €, œ).
-        try:
-            sample.decode("cp1252")
-            return "cp1252"
-        except UnicodeDecodeError:
-            return "latin-1"
-
-
 def _sniff_separator(header_line: str) -> str:
     counts = {separator: header_line.count(separator) for separator in CSV_SEPARATORS}
     best = max(counts, key=lambda s: counts[s])
@@ -169,9 +154,11 @@ def _csv_rows(
 ) -> tuple[list[str], Iterator[tuple[int, list[str]]], _CountingReader]:
     sample = handle.read(64 * 1024)
     handle.seek(0)
-    if not sample.strip(codecs.BOM_UTF8 + b" \r\n\t"):
+    if not sample.strip(
+        codecs.BOM_UTF8 + codecs.BOM_UTF16_LE + codecs.BOM_UTF16_BE + b" \r\n\t\x00"
+    ):
         raise ImportFileError(Message("imports.file_empty", file=name))
-    encoding = _sniff_encoding(sample)
+    encoding = sniff_encoding(sample)
     counting = _CountingReader(handle)
     text = io.TextIOWrapper(io.BufferedReader(counting, 1024 * 1024), encoding=encoding, newline="")
     first_line = sample.decode(encoding, errors="replace").lstrip("\ufeff").splitlines()[0]

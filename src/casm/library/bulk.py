@@ -28,12 +28,13 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from casm.accounts.models import Organisation
 from casm.core import messages, tables
 from casm.core.models import Commodity, Country
 from casm.imports.pipeline import Problem, Rollback
+from casm.lib.text import sniff_encoding
 from casm.library import extraction, services
 from casm.library.models import (
     LICENCE_URLS,
@@ -193,7 +194,12 @@ class BulkResult:
     @property
     def summary(self) -> str:
         if self.failed:
-            return _("%(file)s: not imported (%(count)s problems)") % {
+            count = len(self.problems)
+            return ngettext(
+                "%(file)s: not imported (%(count)s problem)",
+                "%(file)s: not imported (%(count)s problems)",
+                count,
+            ) % {
                 "file": Path(self.metadata).name,
                 "count": len(self.problems),
             }
@@ -264,16 +270,14 @@ def _read_metadata(path: Path) -> tuple[list[str], list[list[str]]]:
         raise ValueError(
             _("cannot read the file: %(error)s") % {"error": exc.strerror or exc}
         ) from exc
-    if b"\x00" in raw[:4096]:
+    encoding = sniff_encoding(raw[: 64 * 1024], last_resort="cp1252")
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ValueError(_("unreadable text encoding: save the file as UTF-8")) from exc
+    if "\x00" in text[:4096]:
         raise ValueError(_("this is not a CSV text file"))
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValueError(_("unreadable text encoding: save the file as UTF-8"))
+    text = text.lstrip("\ufeff")
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     try:

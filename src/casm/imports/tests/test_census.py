@@ -268,3 +268,12 @@ def test_it_imports_in_small_batches_as_in_one(db, congo_officer, tmp_path, monk
     assert kamituga.visits.count() == 2 and kamituga.workers == 12
     assert str(kamituga.first_visit) == "2024-03-05" and str(kamituga.last_visit) == "2024-04-05"
     assert sorted(kamituga.commodities.values_list("code", flat=True)) == ["gold", "tin"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_csv_is_read_with_or_without_its_byte_order_mark(congo_officer, tmp_path, encoding):
+    # Excel's "Unicode text" is UTF-16 with a mark; some tools write it without one.
+    path = _csv(tmp_path, [ROW_A], encoding=encoding)
+    result = census_import(actor=congo_officer, path=path, dry_run=True)
+    assert [problem.text for problem in result.problems] == []
+    assert (result.rows, result.valid_rows) == (1, 1)

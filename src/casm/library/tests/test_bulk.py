@@ -270,7 +270,7 @@ def test_a_csv_in_windows_encoding_is_read_and_an_unreadable_one_refused(editor,
     result = documents_import(actor=editor, folder=folder, metadata=folder / "broken.csv")
     assert result.failed
     assert "encoding" in result.problems[0].text
-    assert result.summary == "broken.csv: not imported (1 problems)"
+    assert result.summary == "broken.csv: not imported (1 problem)"
 
 
 def test_semicolon_separated_csv_and_blank_lines_are_understood(editor, folder):
@@ -357,3 +357,9 @@ def test_the_command_checks_its_folder_and_metadata(admin_user, tmp_path):
 
 def test_casm_help_lists_the_library_command():
     assert "library" in run_casm("--help", env={}).stdout
+
+
+def test_a_utf16_metadata_file_is_read(editor, folder):
+    write_csv(folder, [HEADER, ",Étude minière à Kédougou,2011,report,,fr,,,SN"], encoding="utf-16")
+    assert documents_import(actor=editor, folder=folder).count("created") == 1
+    assert Document.objects.get().title == "Étude minière à Kédougou"
