@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from pathlib import Path
 from urllib.parse import quote
 
@@ -116,15 +117,22 @@ def backup_write(destination: Path) -> dict:
     return manifest
 
 
+# What reading a cut or corrupted .tar.gz raises, from tarfile, gzip and zlib.
+DAMAGED = (tarfile.TarError, OSError, EOFError, zlib.error)
+
+
 def _read_manifest(archive: tarfile.TarFile, path: Path) -> dict:
     try:
         handle = archive.extractfile(MANIFEST)
+        raw = handle.read(1_000_000) if handle is not None else None
     except KeyError:
         raise BackupError(f"{path} is not a CASM backup (it has no {MANIFEST})") from None
-    if handle is None:
+    except DAMAGED as exc:
+        raise BackupError(f"{path} is damaged (cut short or corrupted): {exc}") from None
+    if raw is None:
         raise BackupError(f"{path} is not a CASM backup ({MANIFEST} is not a file)")
     try:
-        manifest = json.loads(handle.read(1_000_000))
+        manifest = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise BackupError(f"{path}: {MANIFEST} is not valid JSON") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -151,7 +159,7 @@ def restore_read(source: Path, *, force: bool = False) -> dict:
         raise BackupError(f"{source}: no such file")
     try:
         archive = tarfile.open(source, "r:gz")  # noqa: SIM115 (closed by the with below)
-    except (tarfile.TarError, OSError, EOFError) as exc:
+    except DAMAGED as exc:
         raise BackupError(f"{source} is not a CASM backup (not a .tar.gz archive: {exc})") from None
     with archive:
         manifest = _read_manifest(archive, source)
@@ -172,8 +180,8 @@ def restore_read(source: Path, *, force: bool = False) -> dict:
             work_dir = Path(work)
             try:
                 archive.extractall(work_dir, filter="data")
-            except (tarfile.TarError, OSError, EOFError) as exc:
-                raise BackupError(f"{source} is damaged: {exc}") from None
+            except DAMAGED as exc:
+                raise BackupError(f"{source} is damaged (cut short or corrupted): {exc}") from None
             database_file = work_dir / str(manifest.get("database_file", ""))
             if not database_file.is_file():
                 raise BackupError(f"{source} is damaged: the database file is missing")
