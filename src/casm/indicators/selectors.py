@@ -153,6 +153,10 @@ def _percent(part: int, whole: int) -> float | None:
 # --- The profile ---------------------------------------------------------------------------
 
 
+# A source that is a file's name is never published ("census.csv" says who uploaded what).
+FILE_NAME_PATTERN = r"\.(csv|tsv|txt|xlsx|xls|zip|geojson|json)$"
+
+
 def _profile_key(country_id: int, version: int, language: str) -> str:
     return f"indicators:profile:{country_id}:{version}:{language}"
 
@@ -247,6 +251,7 @@ def registry_figures(country: Country) -> dict[str, Any]:
     registry_sources = [
         {"source": row["source"], "sites": row["n"]}
         for row in sites.exclude(source="")
+        .exclude(source__iregex=FILE_NAME_PATTERN)  # older imports named their file
         .values("source")
         .annotate(n=Count("pk"))
         .order_by("-n", "source")[:REGISTRY_SOURCE_LIMIT]

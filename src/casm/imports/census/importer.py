@@ -65,6 +65,9 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
         self.log = pipeline.ProblemLog(report)
         self.progress = progress
         self.today = today or timezone.localdate()
+        # The source of new sites when the file names none: the importer's organisation.
+        organisation = getattr(actor, "organisation", None)
+        self.collector = organisation.name if organisation is not None else ""
         self.result = ImportResult(file=source.name, format=source.kind, dry_run=dry_run)
         self.countries: dict[str, Country] = {}
         for item in Country.objects.all():

@@ -84,7 +84,8 @@ class SiteMatcher(ImporterState):
             "longitude": longitude,
             "location_note": data.get("location_note", "")[:300],
             "footprint": data.get("footprint"),
-            "source": (data["source"] or data["team"] or self.source.name)[:200],
+            # Who collected it, never the file's name (which a public profile would show).
+            "source": (data["source"] or data["team"] or self.collector)[:200],
             "duplicate_of_id": None,
         }
         ref.duplicate = duplicate

@@ -56,6 +56,7 @@ class ImporterState:
     had_visits: bool
     content_repeats: dict[str, int]
     location_cache: dict[tuple[str, Any, Any], Message | None]
+    collector: str
     area_shapes: dict[int, tuple[list[tuple[int, str, str]], Any] | None]
     site_commodities: set[tuple[int, int]]
     pending_commodities: dict[tuple[SiteRef, int], None]

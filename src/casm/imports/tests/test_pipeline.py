@@ -128,3 +128,22 @@ def test_a_country_without_an_outline_is_said_not_checked(tmp_path, make_user):
     assert result.as_dict()["notes"] == [
         {"code": "registry.no_outline", "params": {"country": bare.name}}
     ]
+
+
+def test_a_public_profile_names_who_collected_never_the_file(client, congo_officer, tmp_path):
+    from casm.registry.models import Site
+
+    text = "site_name,country,latitude,longitude,date\nKamituga,CD,-3.06,28.18,2024-03-05\n"
+    path = _file(tmp_path, text, name="xss-upload.csv")
+    assert census_import(actor=congo_officer, path=path).committed
+    assert Site.objects.get().source != "xss-upload.csv"
+    Site.objects.create(
+        country=Site.objects.get().country,
+        code="OLD-1",
+        name="Older",
+        latitude=-3.1,
+        longitude=28.2,
+        source="good.csv",
+    )  # an older import
+    page = client.get("/profiles/CD/").content.decode()
+    assert "xss-upload.csv" not in page and "good.csv" not in page
