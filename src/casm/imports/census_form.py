@@ -132,3 +132,21 @@ def census_form_write(path: Path | str) -> Path:
     path = Path(path)
     workbook.save(path)
     return path
+
+
+def census_template_columns() -> list[str]:
+    """The columns of a plain CSV the importer reads without a mapping: the form's fields, the
+    point as latitude and longitude, one commodity column (a list, separated by spaces)."""
+    columns: list[str] = []
+    for kind, name, *_rest in QUESTIONS:
+        if kind in ("start", "end", "end_repeat") or not name:
+            continue
+        if kind == "geopoint":
+            columns += ["latitude", "longitude"]
+        elif kind == "begin_repeat":
+            columns.append("commodities")
+        elif name in ("commodity", "selling_point", "destination"):
+            continue  # in the repeat: a plain file lists its commodities in one column
+        else:
+            columns.append(name)
+    return columns

@@ -135,3 +135,42 @@ def test_an_import_refused_for_its_problems_is_a_failed_job_with_its_report(
         == "«\u00a0abc\u00a0» n’est pas un nombre entier."
     )
     assert SiteVisit.objects.count() == 0
+
+
+def test_the_upload_page_offers_the_form_and_a_template_and_picks_the_officers_country(
+    login, congo_officer, member, country
+):
+    import io
+
+    import openpyxl
+
+    client = login(congo_officer)
+    page = client.get("/imports/").content.decode()
+    assert (
+        'href="/imports/census-form.xlsx"' in page and 'href="/imports/census-template.csv"' in page
+    )
+    assert f'<option value="{country("CD").pk}" selected>' in page
+    form = client.get("/imports/census-form.xlsx")
+    assert form.status_code == 200 and "casm-census-form.xlsx" in form["Content-Disposition"]
+    assert openpyxl.load_workbook(io.BytesIO(form.content)).sheetnames == [
+        "survey", "choices", "settings",
+    ]  # fmt: skip
+    header = client.get("/imports/census-template.csv").content.decode().splitlines()[0]
+    assert header.startswith("site_code,site_name,country,admin1")
+    assert "latitude,longitude,date" in header and ",commodities," in header
+    assert login(member).get("/imports/census-template.csv").status_code == 403
+
+
+def test_the_template_filled_in_imports_without_a_mapping(congo_officer, tmp_path):
+    from casm.imports.census import census_import
+    from casm.imports.census_form import census_template_columns
+
+    columns = census_template_columns()
+    values = {"site_name": "Kamituga", "country": "CD", "latitude": "-3.06",
+              "longitude": "28.18", "date": "2024-03-05", "workers": "4", "men": "2",
+              "women": "2", "commodities": "gold tin"}  # fmt: skip
+    path = tmp_path / "filled.csv"
+    path.write_text(",".join(columns) + "\n" + ",".join(values.get(c, "") for c in columns) + "\n")
+    result = census_import(actor=congo_officer, path=path)
+    assert result.committed, [problem.text for problem in result.problems]
+    assert SiteVisit.objects.get().commodities[1]["commodity"] == "tin"
