@@ -14,36 +14,42 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import APIKeyCookie, HttpBearer
 
-from casm.accounts.services import api_token_authenticate
+from casm.core.api_router import SIGNED_IN_AUTH
+from casm.core.permissions import PUBLIC, endpoint_access, is_signed_in
 
 logger = logging.getLogger(__name__)
 
 
-class TokenAuth(HttpBearer):
-    """``Authorization: Bearer casm_…`` with a token made on the profile page."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
+SECURITY_SCHEMES = {
+    "TokenAuth": {"type": "http", "scheme": "bearer", "description": "A token (`casm_…`)"},
+    "SessionAuth": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+}
 
 
-class SessionAuth(APIKeyCookie):
-    """The browser's session; unsafe methods need the CSRF token as for any form."""
+class CasmAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document says, for every operation, what its ``@endpoint``
+    declaration means to a client: whether it needs a token or a session."""
 
-    param_name = "sessionid"
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        views = {}
+        for router in self._get_bound_routers():
+            for path_view in router.path_operations.values():
+                for operation in path_view.operations:
+                    views[operation.operation_id or self.get_openapi_operation_id(operation)] = (
+                        operation.view_func
+                    )
+        for methods in schema["paths"].values():
+            for details in methods.values():
+                access = endpoint_access(views[details["operationId"]])
+                signed_in: list[dict] = [{"TokenAuth": []}, {"SessionAuth": []}]
+                details["security"] = signed_in if access != PUBLIC else [{}, *signed_in]
+        schema["components"]["securitySchemes"] = SECURITY_SCHEMES
+        return schema
 
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            return user
-        return None
 
-
-api = NinjaAPI(
+api = CasmAPI(
     title="CASM API",
     version="1",
     description=(
@@ -53,7 +59,7 @@ api = NinjaAPI(
         " `/api/v1/library/catalog.jsonld`."
     ),
     urls_namespace="api",
-    auth=[TokenAuth(), SessionAuth()],
+    auth=SIGNED_IN_AUTH,
 )
 
 
@@ -96,15 +102,24 @@ def _model_validation_error(request: HttpRequest, exc: DjangoValidationError) ->
     return error_response(request, 422, "invalid", "The request is not valid.", details)
 
 
-@api.exception_handler(AuthenticationError)
-def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(
+def _unauthenticated_response(request: HttpRequest) -> HttpResponse:
+    response = error_response(
         request, 401, "unauthenticated", "Sign in, or send a token as 'Authorization: Bearer …'."
     )
+    response["WWW-Authenticate"] = 'Bearer realm="casm"'
+    return response
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _unauthenticated_response(request)
 
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    # Refusing somebody who has not said who they are: signing in may change the answer.
+    if not is_signed_in(getattr(request, "user", None)):
+        return _unauthenticated_response(request)
     return error_response(request, 403, "forbidden", str(exc) or "You may not do this.")
 
 

@@ -2,12 +2,13 @@ import datetime
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 from ninja.pagination import paginate
 
 from casm.accounts import selectors, services
 from casm.accounts.models import Organisation
 from casm.core import permissions
+from casm.core.api_router import Router
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import SIGNED_IN, Role, endpoint

@@ -1,10 +1,11 @@
 import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 from ninja.pagination import paginate
 
 from casm.core import permissions, selectors, services
+from casm.core.api_router import Router
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
 
@@ -96,7 +97,7 @@ class AuditEventOut(Schema):
         return event.object_repr
 
 
-@router.get("/countries", response=list[CountryOut], auth=None, tags=["reference data"])
+@router.get("/countries", response=list[CountryOut], tags=["reference data"])
 @paginate(LimitOffset)
 @endpoint(PUBLIC)
 def country_list(request: HttpRequest, region: str = ""):
@@ -105,7 +106,7 @@ def country_list(request: HttpRequest, region: str = ""):
     return countries.filter(region_m49=region) if region else countries
 
 
-@router.get("/commodities", response=list[CommodityOut], auth=None, tags=["reference data"])
+@router.get("/commodities", response=list[CommodityOut], tags=["reference data"])
 @paginate(LimitOffset)
 @endpoint(PUBLIC)
 def commodity_list(request: HttpRequest):
@@ -113,7 +114,7 @@ def commodity_list(request: HttpRequest):
     return selectors.commodity_list()
 
 
-@router.get("/admin-areas", response=list[AdminAreaOut], auth=None, tags=["reference data"])
+@router.get("/admin-areas", response=list[AdminAreaOut], tags=["reference data"])
 @paginate(LimitOffset)
 @endpoint(PUBLIC)
 def admin_area_list(request: HttpRequest, country: str = "", level: int | None = None, q: str = ""):
@@ -121,9 +122,7 @@ def admin_area_list(request: HttpRequest, country: str = "", level: int | None =
     return selectors.admin_area_list(country=country, level=level, q=q)
 
 
-@router.get(
-    "/admin-areas/{area_id}", response=AdminAreaDetailOut, auth=None, tags=["reference data"]
-)
+@router.get("/admin-areas/{area_id}", response=AdminAreaDetailOut, tags=["reference data"])
 @endpoint(PUBLIC)
 def admin_area_detail(request: HttpRequest, area_id: int):
     """One administrative area with its boundary."""

@@ -11,10 +11,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 from ninja.pagination import paginate
 
 from casm.accounts.models import Organisation
+from casm.core.api_router import Router
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
@@ -185,7 +186,7 @@ class EventLimitOffset(LimitOffset):
         return page
 
 
-@router.get("/events", response=list[EventOut], auth=None)
+@router.get("/events", response=list[EventOut])
 @paginate(EventLimitOffset)
 @endpoint(PUBLIC)
 def event_list(request: HttpRequest, kind: str = "", year: int | None = None):
@@ -259,13 +260,13 @@ def registration_check_in(request: HttpRequest, registration_id: int):
     return _registration_out(registration)
 
 
-@router.get("/events/{event_id}", response=EventOut, auth=None)
+@router.get("/events/{event_id}", response=EventOut)
 @endpoint(PUBLIC)
 def event_detail(request: HttpRequest, event_id: int):
     return _event_out(selectors.event_get(event_id))
 
 
-@router.get("/events/{event_id}/sessions", response=list[SessionOut], auth=None)
+@router.get("/events/{event_id}/sessions", response=list[SessionOut])
 @endpoint(PUBLIC)
 def session_list(request: HttpRequest, event_id: int):
     """The event's agenda, in order."""
@@ -351,7 +352,7 @@ def field_visit_create(request: HttpRequest, event_id: int, payload: FieldVisitI
     return 201, services.field_visit_create(actor=request.user, event=event, data=data)
 
 
-@router.get("/events/{event_id}/field-visits", response=list[FieldVisitOut], auth=None)
+@router.get("/events/{event_id}/field-visits", response=list[FieldVisitOut])
 @endpoint(PUBLIC)
 def field_visit_list(request: HttpRequest, event_id: int):
     event = selectors.event_get(event_id)

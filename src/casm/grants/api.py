@@ -15,13 +15,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 from ninja.pagination import paginate
-from ninja.security import HttpBearer
 
 from casm.accounts.models import Organisation
-from casm.accounts.services import api_token_authenticate
 from casm.core import permissions
+from casm.core.api_router import Router
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
@@ -29,25 +28,6 @@ from casm.grants import selectors, services
 from casm.grants.models import Award, Call, Donor, Fund, Proposal, ReviewAssignment
 
 router = Router(tags=["grants"])
-
-
-class OptionalTokenAuth(HttpBearer):
-    """Public reads: a bearer token when one is sent (a wrong one is refused), else the
-    session's user or nobody."""
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if "HTTP_AUTHORIZATION" not in request.META:
-            return request.user
-        return super().__call__(request)
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-READ = [OptionalTokenAuth()]
 
 
 def _money(value: Decimal) -> str:
@@ -107,7 +87,7 @@ def _call_or_404(request: HttpRequest, call_id: int) -> Call:
     return get_object_or_404(selectors.calls_for_user(request.user), pk=call_id)
 
 
-@router.get("/grants/calls", response=list[CallOut], auth=READ)
+@router.get("/grants/calls", response=list[CallOut])
 @paginate(LimitOffset)
 @endpoint(PUBLIC)
 def call_list(request: HttpRequest):
@@ -118,7 +98,7 @@ def call_list(request: HttpRequest):
     return [_call_out(call) for call in calls]
 
 
-@router.get("/grants/calls/{call_id}", response=CallOut, auth=READ)
+@router.get("/grants/calls/{call_id}", response=CallOut)
 @endpoint(PUBLIC)
 def call_detail(request: HttpRequest, call_id: int):
     return _call_out(_call_or_404(request, call_id))
@@ -662,7 +642,7 @@ def proposal_decide(request: HttpRequest, proposal_id: int, payload: DecisionIn)
     return 201, _award_detail(award)
 
 
-@router.get("/grants/awards", response=list[AwardOut], auth=READ)
+@router.get("/grants/awards", response=list[AwardOut])
 @paginate(LimitOffset)
 @endpoint(PUBLIC)
 def award_list(request: HttpRequest):

@@ -1,9 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import File, Form, Router
+from ninja import File, Form
 from ninja.files import UploadedFile
 
 from casm.core.api import JobOut
+from casm.core.api_router import Router
 from casm.core.models import Country
 from casm.core.permissions import endpoint
 

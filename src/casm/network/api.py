@@ -13,12 +13,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Schema
 from ninja.pagination import paginate
-from ninja.security import HttpBearer
 
 from casm.accounts.models import Organisation
-from casm.accounts.services import api_token_authenticate
+from casm.core.api_router import Router
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
@@ -33,25 +32,6 @@ from casm.network.models import (
 )
 
 router = Router(tags=["network"])
-
-
-class OptionalTokenAuth(HttpBearer):
-    """Reads anyone may make: a bearer token when one is sent (a wrong one is refused),
-    otherwise the browser's session, or nobody."""
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if "HTTP_AUTHORIZATION" not in request.META:
-            return request.user
-        return super().__call__(request)
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-READ = [OptionalTokenAuth()]
 
 
 def _require_secretariat(request: HttpRequest) -> None:
@@ -172,7 +152,7 @@ class OrganisationPage(LimitOffset):
         return page
 
 
-@router.get("/network/organisations", response=list[OrganisationOut], auth=READ)
+@router.get("/network/organisations", response=list[OrganisationOut])
 @paginate(OrganisationPage)
 @endpoint(PUBLIC)
 def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters]):
@@ -186,7 +166,7 @@ def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters])
     )
 
 
-@router.get("/network/organisations/{organisation_id}", response=OrganisationOut, auth=READ)
+@router.get("/network/organisations/{organisation_id}", response=OrganisationOut)
 @endpoint(PUBLIC)
 def organisation_detail(request: HttpRequest, organisation_id: int):
     return _organisation_out(selectors.organisation_get(user=request.user, pk=organisation_id))
@@ -289,7 +269,7 @@ class PersonPage(LimitOffset):
         return page
 
 
-@router.get("/network/people", response=list[PersonOut], auth=READ)
+@router.get("/network/people", response=list[PersonOut])
 @paginate(PersonPage)
 @endpoint(PUBLIC)
 def person_list(request: HttpRequest, filters: Query[PersonFilters]):
@@ -302,7 +282,7 @@ def person_list(request: HttpRequest, filters: Query[PersonFilters]):
     )
 
 
-@router.get("/network/people/{person_id}", response=PersonOut, auth=READ)
+@router.get("/network/people/{person_id}", response=PersonOut)
 @endpoint(PUBLIC)
 def person_detail(request: HttpRequest, person_id: int):
     return _person_out(request, selectors.person_get(user=request.user, pk=person_id))
@@ -364,7 +344,7 @@ def _expert_out(e: ExpertProfile) -> dict[str, Any]:
     }
 
 
-@router.get("/network/experts", response=list[ExpertOut], auth=READ)
+@router.get("/network/experts", response=list[ExpertOut])
 @paginate(ExpertPage)
 @endpoint(PUBLIC)
 def expert_list(request: HttpRequest, filters: Query[ExpertFilters]):
@@ -428,14 +408,14 @@ def _network_out(n: RegionalNetwork) -> dict[str, Any]:
     }
 
 
-@router.get("/network/regional-networks", response=list[RegionalNetworkOut], auth=READ)
+@router.get("/network/regional-networks", response=list[RegionalNetworkOut])
 @endpoint(PUBLIC)
 def regional_network_list(request: HttpRequest):
     """The regional networks with their memberships over time."""
     return [_network_out(n) for n in selectors.regional_networks()]
 
 
-@router.get("/network/regional-networks/{network_id}", response=RegionalNetworkOut, auth=READ)
+@router.get("/network/regional-networks/{network_id}", response=RegionalNetworkOut)
 @endpoint(PUBLIC)
 def regional_network_detail(request: HttpRequest, network_id: int):
     return _network_out(selectors.regional_network_get(network_id))
@@ -534,14 +514,14 @@ def _partnership_get(pk: int) -> Partnership:
     return partnership
 
 
-@router.get("/network/partnerships", response=list[PartnershipOut], auth=READ)
+@router.get("/network/partnerships", response=list[PartnershipOut])
 @paginate(LimitOffset)
 @endpoint(PUBLIC)
 def partnership_list(request: HttpRequest):
     return [_partnership_out(p) for p in selectors.partnership_list()]
 
 
-@router.get("/network/partnerships/{partnership_id}", response=PartnershipOut, auth=READ)
+@router.get("/network/partnerships/{partnership_id}", response=PartnershipOut)
 @endpoint(PUBLIC)
 def partnership_detail(request: HttpRequest, partnership_id: int):
     return _partnership_out(_partnership_get(partnership_id))
@@ -665,7 +645,7 @@ class ProjectPage(LimitOffset):
         return page
 
 
-@router.get("/network/projects", response=list[ProjectOut], auth=READ)
+@router.get("/network/projects", response=list[ProjectOut])
 @paginate(ProjectPage)
 @endpoint(PUBLIC)
 def project_list(request: HttpRequest, filters: Query[ProjectFilters]):
@@ -673,7 +653,7 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilters]):
     return selectors.project_list(**{k: v for k, v in filters.dict().items() if v})
 
 
-@router.get("/network/projects/{project_id}", response=ProjectOut, auth=READ)
+@router.get("/network/projects/{project_id}", response=ProjectOut)
 @endpoint(PUBLIC)
 def project_detail(request: HttpRequest, project_id: int):
     return _project_out(selectors.project_get(project_id))

@@ -13,9 +13,10 @@ from typing import Any, Literal
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Schema
 from ninja.pagination import paginate
 
+from casm.core.api_router import Router
 from casm.core.models import Commodity, Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
@@ -417,7 +418,7 @@ def _public_queryset(filters: SiteFilterParams) -> Any:
     return _in_bbox(selectors.public_site_list(filters=site_filters), bbox)
 
 
-@router.get("/public/sites", response=list[PublicSiteOut], auth=None, tags=["public"])
+@router.get("/public/sites", response=list[PublicSiteOut], tags=["public"])
 @paginate(SiteLimitOffset)
 @endpoint(PUBLIC)
 def public_site_list(request: HttpRequest, filters: Query[SiteFilterParams]):
@@ -425,7 +426,7 @@ def public_site_list(request: HttpRequest, filters: Query[SiteFilterParams]):
     return _public_queryset(filters).order_by("pk")
 
 
-@router.get("/public/sites.geojson", auth=None, tags=["public"])
+@router.get("/public/sites.geojson", tags=["public"])
 @endpoint(PUBLIC)
 def public_site_geojson(request: HttpRequest, filters: Query[SiteFilterParams]):
     """Every site as GeoJSON points with public fields only, for anyone."""
@@ -433,7 +434,7 @@ def public_site_geojson(request: HttpRequest, filters: Query[SiteFilterParams]):
     return exports.export_response(export, attachment=False)
 
 
-@router.get("/public/sites/export", auth=None, tags=["public", "exports"])
+@router.get("/public/sites/export", tags=["public", "exports"])
 @endpoint(PUBLIC)
 def public_site_export(
     request: HttpRequest, filters: Query[SiteFilterParams], format: ExportFormat = "csv"
