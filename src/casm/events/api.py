@@ -7,7 +7,7 @@ Countries are ISO alpha-2 codes.
 """
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +16,7 @@ from ninja.pagination import paginate
 
 from casm.accounts.models import Organisation
 from casm.core.api_router import Router
+from casm.core.api_types import ApiName
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
@@ -24,6 +25,8 @@ from casm.events.exports import attendees_csv
 from casm.events.models import Event, FieldVisit, Registration, Session
 from casm.library.models import Document
 from casm.registry.models import Site
+
+EventKind = Annotated[Event.Kind, ApiName("EventKind")]
 
 router = Router(tags=["events"])
 
@@ -124,7 +127,7 @@ class EventOut(Schema):
 
 
 class EventIn(Schema):
-    kind: Event.Kind
+    kind: EventKind
     title: str = Field(..., max_length=300)
     year: int
     host_country: str | None = Field(None, description="ISO alpha-2 code")
@@ -275,7 +278,7 @@ def session_list(request: HttpRequest, event_id: int):
 
 
 class EventPatch(Schema):
-    kind: Event.Kind | None = None
+    kind: EventKind | None = None
     title: str | None = Field(None, max_length=300)
     year: int | None = None
     host_country: str | None = Field(None, description="ISO alpha-2 code")

@@ -177,14 +177,14 @@ class RankOut(Schema):
     cumulative: str
 
 
-class RankingOut(Schema):
+class GrantRankingOut(Schema):
     currency: str
     budget: str
     proposed_total: str
     rows: list[RankOut]
 
 
-@router.get("/grants/calls/{call_id}/ranking", response=RankingOut)
+@router.get("/grants/calls/{call_id}/ranking", response=GrantRankingOut)
 @endpoint("grants.manage")
 def call_ranking(request: HttpRequest, call_id: int):
     """Proposals by weighted score; within_budget marks those proposed for award (secretariat)."""

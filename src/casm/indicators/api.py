@@ -37,7 +37,7 @@ class EstimateOut(Schema):
         return estimate.country.alpha2 if estimate.country_id else None
 
 
-class RankingOut(EstimateOut):
+class CountryRankingOut(EstimateOut):
     rank: int
     alpha2: str
     alpha3: str
@@ -192,7 +192,7 @@ def network_indicators(request: HttpRequest):
     ]
 
 
-@router.get("/profiles", response=list[RankingOut])
+@router.get("/profiles", response=list[CountryRankingOut])
 @endpoint(PUBLIC)
 def profile_ranking(request: HttpRequest):
     """Countries ranked by their best estimate of the ASM workforce, each with its source."""

@@ -9,7 +9,7 @@ themes, pillars and languages are codes.
 
 import datetime
 import json
-from typing import Any, BinaryIO, Literal, cast
+from typing import Annotated, Any, BinaryIO, Literal, cast
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
@@ -21,6 +21,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from casm.core.api_router import Router
+from casm.core.api_types import ApiName
 from casm.core.models import Commodity, Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
@@ -40,6 +41,9 @@ from casm.library.models import (
 )
 from casm.library.search import SearchRequest, document_search
 from casm.library.uploads import UploadLimit
+
+AuthorKind = Annotated[DocumentAuthor.Kind, ApiName("AuthorKind")]
+DocumentStatus = Annotated[Document.Status, ApiName("DocumentStatus")]
 
 router = Router(tags=["library"])
 
@@ -215,7 +219,7 @@ def library_search(request: HttpRequest, params: Query[SearchParams]):
 
 class AuthorIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
-    kind: DocumentAuthor.Kind = DocumentAuthor.Kind.PERSON
+    kind: AuthorKind = DocumentAuthor.Kind.PERSON
 
 
 class AuthorOut(Schema):
@@ -349,7 +353,7 @@ class WithdrawIn(Schema):
 
 
 class DocumentListParams(Schema):
-    status: Document.Status | None = Field(None, description="Editors see every status")
+    status: DocumentStatus | None = Field(None, description="Editors see every status")
     type: DocumentType | None = None
     mine: bool = Field(False, description="Only documents you submitted")
 

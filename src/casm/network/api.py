@@ -9,7 +9,7 @@ codes, organisations ids; money is a decimal string with its ISO 4217 currency.
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
@@ -18,6 +18,7 @@ from ninja.pagination import paginate
 
 from casm.accounts.models import Organisation
 from casm.core.api_router import Router
+from casm.core.api_types import ApiName
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
@@ -30,6 +31,8 @@ from casm.network.models import (
     Project,
     RegionalNetwork,
 )
+
+ProjectStatus = Annotated[Project.Status, ApiName("ProjectStatus")]
 
 router = Router(tags=["network"])
 
@@ -74,7 +77,7 @@ def _codes(countries: Any) -> list[str]:
 # --- Organisations --------------------------------------------------------------------------
 
 
-class OrganisationOut(Schema):
+class NetworkOrganisationOut(Schema):
     id: int
     name: str
     acronym: str
@@ -107,7 +110,7 @@ class OrganisationFilters(Schema):
     theme: str = Field("", description="Theme code of its projects")
 
 
-class OrganisationIn(Schema):
+class NetworkOrganisationIn(Schema):
     name: str
     acronym: str = ""
     kind: Organisation.Kind
@@ -119,7 +122,7 @@ class OrganisationIn(Schema):
     is_network_member: bool = True
 
 
-class OrganisationPatch(Schema):
+class NetworkOrganisationPatch(Schema):
     name: str | None = None
     acronym: str | None = None
     kind: Organisation.Kind | None = None
@@ -152,7 +155,7 @@ class OrganisationPage(LimitOffset):
         return page
 
 
-@router.get("/network/organisations", response=list[OrganisationOut])
+@router.get("/network/organisations", response=list[NetworkOrganisationOut])
 @paginate(OrganisationPage)
 @endpoint(PUBLIC)
 def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters]):
@@ -166,15 +169,15 @@ def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters])
     )
 
 
-@router.get("/network/organisations/{organisation_id}", response=OrganisationOut)
+@router.get("/network/organisations/{organisation_id}", response=NetworkOrganisationOut)
 @endpoint(PUBLIC)
 def organisation_detail(request: HttpRequest, organisation_id: int):
     return _organisation_out(selectors.organisation_get(user=request.user, pk=organisation_id))
 
 
-@router.post("/network/organisations", response={201: OrganisationOut})
+@router.post("/network/organisations", response={201: NetworkOrganisationOut})
 @endpoint("network.manage")
-def organisation_create(request: HttpRequest, payload: OrganisationIn):
+def organisation_create(request: HttpRequest, payload: NetworkOrganisationIn):
     """Add an organisation (secretariat)."""
     _require_secretariat(request)
     organisation = services.network_organisation_create(
@@ -183,9 +186,11 @@ def organisation_create(request: HttpRequest, payload: OrganisationIn):
     return 201, _organisation_out(organisation)
 
 
-@router.patch("/network/organisations/{organisation_id}", response=OrganisationOut)
+@router.patch("/network/organisations/{organisation_id}", response=NetworkOrganisationOut)
 @endpoint("network.manage")
-def organisation_update(request: HttpRequest, organisation_id: int, payload: OrganisationPatch):
+def organisation_update(
+    request: HttpRequest, organisation_id: int, payload: NetworkOrganisationPatch
+):
     _require_secretariat(request)
     organisation = selectors.organisation_get(user=request.user, pk=organisation_id)
     services.network_organisation_update(
@@ -584,7 +589,7 @@ class ProjectIn(Schema):
     currency: str = ""
     start: datetime.date | None = None
     end: datetime.date | None = None
-    status: Project.Status = Project.Status.PLANNED
+    status: ProjectStatus = Project.Status.PLANNED
     outputs: str = ""
 
 
@@ -599,7 +604,7 @@ class ProjectPatch(Schema):
     currency: str | None = None
     start: datetime.date | None = None
     end: datetime.date | None = None
-    status: Project.Status | None = None
+    status: ProjectStatus | None = None
     outputs: str | None = None
 
 

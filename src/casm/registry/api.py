@@ -8,7 +8,7 @@ edit: 403). Commodities are given and returned as codes, countries as ISO alpha-
 import datetime
 import hashlib
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, ValidationError
@@ -17,6 +17,7 @@ from ninja import Field, Query, Schema
 from ninja.pagination import paginate
 
 from casm.core.api_router import Router
+from casm.core.api_types import ApiName
 from casm.core.models import Commodity, Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
@@ -36,6 +37,8 @@ from casm.registry.models import (
     StateService,
     WorkRole,
 )
+
+OperatorKind = Annotated[Operator.Kind, ApiName("OperatorKind")]
 
 router = Router(tags=["registry"])
 
@@ -658,7 +661,7 @@ class OperatorOut(Schema):
 
 class OperatorIn(Schema):
     country: str = Field(..., min_length=2, max_length=2)
-    kind: Operator.Kind
+    kind: OperatorKind
     name: str = Field(..., min_length=1, max_length=200)
     registration_number: str = Field("", max_length=60)
     member_count: int | None = Field(None, ge=0)
@@ -670,7 +673,7 @@ class OperatorIn(Schema):
 
 class OperatorPatch(Schema):
     country: str | None = Field(None, min_length=2, max_length=2)
-    kind: Operator.Kind | None = None
+    kind: OperatorKind | None = None
     name: str | None = Field(None, min_length=1, max_length=200)
     registration_number: str | None = Field(None, max_length=60)
     member_count: int | None = Field(None, ge=0)
