@@ -11,40 +11,101 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from casm.core.api_router import SIGNED_IN_AUTH
-from casm.core.permissions import PUBLIC, endpoint_access, is_signed_in
+from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint_access, is_signed_in
 
 logger = logging.getLogger(__name__)
+
+
+class ErrorDetail(Schema):
+    field: str = Field(..., description="The field at fault, dotted; empty for the whole request")
+    location: str = Field(..., description="body, query, path, header or form")
+    message: str
+
+
+class ApiError(Schema):
+    code: str = Field(..., description="unauthenticated, forbidden, not_found, invalid, …")
+    message: str
+    details: list[ErrorDetail] | dict[str, Any] | None = None
+
+
+class ErrorOut(Schema):
+    """The one shape of every error the API answers."""
+
+    error: ApiError
 
 
 SECURITY_SCHEMES = {
     "TokenAuth": {"type": "http", "scheme": "bearer", "description": "A token (`casm_…`)"},
     "SessionAuth": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
 }
+ERROR_DESCRIPTIONS = {
+    400: "The request cannot be read",
+    401: "Not signed in, or the token is wrong, revoked or its account deactivated",
+    403: "Signed in, but not allowed (or a browser session without its CSRF token)",
+    404: "Not found, or outside your scope",
+    409: "In conflict with the record's current state",
+    422: "A parameter or a field is not valid: each is named in details",
+}
+
+
+def error_statuses(operation: Any) -> set[int]:
+    """The errors ``operation`` can answer, from its declaration and its parameters.
+
+    Any operation refuses a bad token (401). A capability is refused to those who lack it, and
+    any write to a browser session without its CSRF token (403). A record named in the path
+    may not exist or be out of scope (404). Parameters, and the rules services enforce on a
+    write, can be invalid (422). An operation declares any other status itself, with
+    ``openapi_extra={"responses": ...}`` or its ``response``.
+    """
+    access = endpoint_access(operation.view_func)
+    writes = any(method != "GET" for method in operation.methods)
+    statuses = {401}
+    if writes or access not in (PUBLIC, SIGNED_IN):
+        statuses.add(403)
+    if "{" in operation.path:
+        statuses.add(404)
+    if writes or operation.models:
+        statuses.add(422)
+    return statuses
 
 
 class CasmAPI(NinjaAPI):
     """The NinjaAPI whose OpenAPI document says, for every operation, what its ``@endpoint``
-    declaration means to a client: whether it needs a token or a session."""
+    declaration means to a client: whether it needs a token or a session, and which errors
+    (all of one shape, ``ErrorOut``) it can answer."""
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(*args, **kwargs)
-        views = {}
+        operations = {}
         for router in self._get_bound_routers():
             for path_view in router.path_operations.values():
                 for operation in path_view.operations:
-                    views[operation.operation_id or self.get_openapi_operation_id(operation)] = (
-                        operation.view_func
+                    operation_id = operation.operation_id or self.get_openapi_operation_id(
+                        operation
                     )
+                    operations[operation_id] = operation
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        signed_in: list[dict] = [{"TokenAuth": []}, {"SessionAuth": []}]
         for methods in schema["paths"].values():
             for details in methods.values():
-                access = endpoint_access(views[details["operationId"]])
-                signed_in: list[dict] = [{"TokenAuth": []}, {"SessionAuth": []}]
-                details["security"] = signed_in if access != PUBLIC else [{}, *signed_in]
+                operation = operations[details["operationId"]]
+                public = endpoint_access(operation.view_func) == PUBLIC
+                details["security"] = [{}, *signed_in] if public else signed_in
+                responses = details["responses"]
+                declared = {int(status) for status in responses}
+                for status in sorted(error_statuses(operation) - declared):
+                    responses[status] = {
+                        "description": ERROR_DESCRIPTIONS[status],
+                        "content": error,
+                    }
+        components = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        schema["components"]["schemas"].update(components.pop("$defs"))
+        schema["components"]["schemas"]["ErrorOut"] = components
         schema["components"]["securitySchemes"] = SECURITY_SCHEMES
         return schema
 

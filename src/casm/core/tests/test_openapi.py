@@ -65,8 +65,10 @@ def test_it_gives_each_schema_class_its_own_component_name(schema):
     names = _component_classes()
     shared = {name: sorted(classes) for name, classes in names.items() if len(classes) > 1}
     assert shared == {}
-    # The walk saw what the document shows: no component comes from elsewhere.
-    assert set(schema["components"]["schemas"]) <= set(names)
+    # The walk saw what the document shows: no component comes from elsewhere but the errors.
+    errors = {"ErrorOut", "ApiError", "ErrorDetail"}
+    assert set(schema["components"]["schemas"]) - errors <= set(names)
+    assert not errors & set(names)
 
 
 def test_it_documents_each_list_with_its_own_items(schema):
@@ -86,3 +88,32 @@ def test_it_documents_each_list_with_its_own_items(schema):
     )
     kinds = schema["components"]["schemas"]
     assert set(kinds["EventKind"]["enum"]) != set(kinds["OperatorKind"]["enum"])
+
+
+def test_it_declares_the_errors_each_operation_can_answer(schema):
+    missing = []
+    for path, methods in schema["paths"].items():
+        for method, details in methods.items():
+            statuses = {int(status) for status in details["responses"]}
+            expected = {401}  # a wrong token, on any operation
+            if method != "get":
+                expected |= {403, 422}  # no CSRF token with a session; a rule of the service
+            if "{" in path:
+                expected.add(404)
+            if expected - statuses:
+                missing.append(f"{method.upper()} {path}: {sorted(expected - statuses)}")
+            for status in statuses - {200, 201, 202, 204, 302}:
+                content = details["responses"][status]["content"]["application/json"]
+                assert content["schema"] == {"$ref": "#/components/schemas/ErrorOut"}
+    assert missing == []
+
+
+def test_it_declares_who_may_call_each_operation(schema):
+    countries = schema["paths"]["/api/v1/countries"]["get"]
+    assert {} in countries["security"]  # anyone
+    assert 403 not in countries["responses"]
+    audit = schema["paths"]["/api/v1/audit"]["get"]
+    assert audit["security"] == [{"TokenAuth": []}, {"SessionAuth": []}]
+    assert {401, 403, 422} <= set(audit["responses"])
+    error = schema["components"]["schemas"]["ApiError"]
+    assert {"code", "message", "details"} == set(error["properties"])
