@@ -5,17 +5,22 @@ Every error has one shape: ``{"error": {"code": ..., "message": ..., "details": 
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
-from casm.core.api_router import SIGNED_IN_AUTH
+from casm.core.api_router import SIGNED_IN_AUTH, declared_answers
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint_access, is_signed_in
 
 logger = logging.getLogger(__name__)
@@ -56,22 +61,38 @@ ERROR_DESCRIPTIONS = {
 def error_statuses(operation: Any) -> set[int]:
     """The errors ``operation`` can answer, from its declaration and its parameters.
 
-    Any operation refuses a bad token (401). A capability is refused to those who lack it, and
-    any write to a browser session without its CSRF token (403). A record named in the path
-    may not exist or be out of scope (404). Parameters, and the rules services enforce on a
-    write, can be invalid (422). An operation declares any other status itself, with
-    ``openapi_extra={"responses": ...}`` or its ``response``.
+    Any operation refuses a bad token (401). A body can be unreadable: not JSON, not text, a
+    broken multipart form (400). A capability is refused to those who lack it, and any write
+    to a browser session without its CSRF token (403). A record named in the path may not
+    exist or be out of scope (404). A record that others still refer to cannot be deleted
+    (409). Parameters, and the rules services enforce on a write, can be invalid (422). An
+    operation declares any other status with :func:`casm.core.api_router.answers`.
     """
     access = endpoint_access(operation.view_func)
     writes = any(method != "GET" for method in operation.methods)
-    statuses = {401}
-    if writes or access not in (PUBLIC, SIGNED_IN):
+    sources = {getattr(model, "__ninja_param_source__", None) for model in operation.models}
+    statuses = {401, *declared_answers(operation.view_func)}
+    if sources & {"body", "form", "file"} or (writes and operation.csrf_exempt):
+        statuses.add(400)  # the exempt ones are the OAI-PMH form, read by the view itself
+    if (writes and not operation.csrf_exempt) or access not in (PUBLIC, SIGNED_IN):
         statuses.add(403)
     if "{" in operation.path:
         statuses.add(404)
-    if writes or operation.models:
+    if "DELETE" in operation.methods:
+        statuses.add(409)
+    if (writes and not operation.csrf_exempt) or operation.models:
         statuses.add(422)
     return statuses
+
+
+class JsonParser(Parser):
+    """JSON bodies, refused (400) unless every text in them is Unicode: a lone surrogate
+    (``"\\ud800"``) is valid JSON but no database can store it."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        json.dumps(data, ensure_ascii=False).encode()  # raises on a lone surrogate
+        return data
 
 
 class CasmAPI(NinjaAPI):
@@ -121,6 +142,7 @@ api = CasmAPI(
     ),
     urls_namespace="api",
     auth=SIGNED_IN_AUTH,
+    parser=JsonParser(),
 )
 
 
@@ -184,6 +206,19 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return error_response(request, 403, "forbidden", str(exc) or "You may not do this.")
 
 
+@api.exception_handler(MultiPartParserError)
+def _unreadable_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return error_response(request, 400, "bad_request", "Cannot parse request body")
+
+
+@api.exception_handler(ProtectedError)
+@api.exception_handler(RestrictedError)
+def _still_referred_to(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(
+        request, 409, "conflict", _("Other records still refer to this one; remove them first.")
+    )
+
+
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return error_response(request, 404, "not_found", "Not found.")
@@ -191,7 +226,10 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found"}
+    codes = {
+        400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+        409: "conflict",
+    }  # fmt: skip
     return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
 

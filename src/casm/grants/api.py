@@ -20,7 +20,7 @@ from ninja.pagination import paginate
 
 from casm.accounts.models import Organisation
 from casm.core import permissions
-from casm.core.api_router import Router
+from casm.core.api_router import Router, answers
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
@@ -384,6 +384,7 @@ class ProposalIn(Schema):
 
 
 @router.post("/grants/proposals", response={201: ProposalOut})
+@answers(404)  # the call named in the body
 @endpoint(SIGNED_IN)
 def proposal_create(request: HttpRequest, payload: ProposalIn):
     """A draft proposal for an open call; submit it to have its eligibility checked."""
