@@ -6,6 +6,7 @@ from ninja.pagination import paginate
 
 from casm.core import permissions, selectors, services
 from casm.core.api_router import Router
+from casm.core.api_types import CountryCode
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
 
@@ -117,7 +118,9 @@ def commodity_list(request: HttpRequest):
 @router.get("/admin-areas", response=list[AdminAreaOut], tags=["reference data"])
 @paginate(LimitOffset)
 @endpoint(PUBLIC)
-def admin_area_list(request: HttpRequest, country: str = "", level: int | None = None, q: str = ""):
+def admin_area_list(
+    request: HttpRequest, country: CountryCode = "", level: int | None = None, q: str = ""
+):
     """Administrative areas with their official codes; boundaries one by one below."""
     return selectors.admin_area_list(country=country, level=level, q=q)
 

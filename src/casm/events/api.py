@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 
 from casm.accounts.models import Organisation
 from casm.core.api_router import Router
-from casm.core.api_types import ApiName
+from casm.core.api_types import ApiName, CountryCode
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
@@ -49,7 +49,7 @@ class RegistrationIn(Schema):
     full_name: str = Field("", max_length=200)
     organisation_name: str = Field("", max_length=200)
     organisation_kind: str = Field("", description="An organisation type code")
-    country: str = Field(..., description="ISO alpha-2 code")
+    country: CountryCode = Field(..., description="ISO alpha-2 code")
     gender: Registration.Gender = Registration.Gender.UNSTATED
     dietary_needs: str = ""
     accessibility_needs: str = ""
@@ -130,7 +130,7 @@ class EventIn(Schema):
     kind: EventKind
     title: str = Field(..., max_length=300)
     year: int
-    host_country: str | None = Field(None, description="ISO alpha-2 code")
+    host_country: CountryCode | None = Field(None, description="ISO alpha-2 code")
     city: str = ""
     starts_on: datetime.date
     ends_on: datetime.date
@@ -281,7 +281,7 @@ class EventPatch(Schema):
     kind: EventKind | None = None
     title: str | None = Field(None, max_length=300)
     year: int | None = None
-    host_country: str | None = Field(None, description="ISO alpha-2 code")
+    host_country: CountryCode | None = Field(None, description="ISO alpha-2 code")
     city: str | None = None
     starts_on: datetime.date | None = None
     ends_on: datetime.date | None = None

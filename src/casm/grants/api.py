@@ -21,6 +21,7 @@ from ninja.pagination import paginate
 from casm.accounts.models import Organisation
 from casm.core import permissions
 from casm.core.api_router import Router, answers
+from casm.core.api_types import CountryCode
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
@@ -112,7 +113,7 @@ class CallIn(Schema):
     closes_on: datetime.date
     budget: str
     max_award: str
-    eligible_countries: list[str] = Field(default_factory=list, description="alpha-2 codes")
+    eligible_countries: list[CountryCode] = Field(default_factory=list, description="alpha-2 codes")
     eligible_themes: list[str] = Field(default_factory=list, description="theme codes")
     reviewers: list[str] = Field(default_factory=list, description="usernames")
 
@@ -373,7 +374,7 @@ class ProposalIn(Schema):
     call: int
     title: str
     summary: str
-    country: str = Field(description="alpha-2 code")
+    country: CountryCode = Field(description="alpha-2 code")
     amount_requested: str
     currency: str | None = None
     organisation: int | None = None
@@ -413,7 +414,7 @@ def proposal_create(request: HttpRequest, payload: ProposalIn):
 class ProposalPatchIn(Schema):
     title: str | None = None
     summary: str | None = None
-    country: str | None = Field(None, description="alpha-2 code")
+    country: CountryCode | None = Field(None, description="alpha-2 code")
     amount_requested: str | None = None
     themes: list[str] | None = None
     work_plan: str | None = None

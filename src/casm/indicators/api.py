@@ -4,6 +4,7 @@ from ninja import Field, Schema
 from ninja.pagination import paginate
 
 from casm.core.api_router import Router
+from casm.core.api_types import CountryCode
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
@@ -131,7 +132,7 @@ class ProfileOut(Schema):
 
 
 class EstimateIn(Schema):
-    country: str | None = Field(None, description="ISO alpha-2; null for the world")
+    country: CountryCode | None = Field(None, description="ISO alpha-2; null for the world")
     year: int | None = Field(None, ge=1900, le=2100)
     value: int | None = Field(None, ge=0)
     low: int | None = Field(None, ge=0)
@@ -143,7 +144,7 @@ class EstimateIn(Schema):
 
 
 class EstimatePatch(Schema):
-    country: str | None = None
+    country: CountryCode | None = None
     year: int | None = Field(None, ge=1900, le=2100)
     value: int | None = Field(None, ge=0)
     low: int | None = Field(None, ge=0)
@@ -212,7 +213,7 @@ def profile_detail(request: HttpRequest, alpha2: str):
 @router.get("/workforce-estimates", response=list[EstimateOut])
 @paginate(LimitOffset)
 @endpoint(PUBLIC)
-def estimate_list(request: HttpRequest, country: str = "", world: bool = False):
+def estimate_list(request: HttpRequest, country: CountryCode = "", world: bool = False):
     """Every estimate of the ASM workforce; filter by country (alpha-2) or the world's."""
     if world:
         return selectors.workforce_estimate_list(world=True)

@@ -21,7 +21,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from casm.core.api_router import Router
-from casm.core.api_types import ApiName
+from casm.core.api_types import ApiName, CommodityCode, CountryCode
 from casm.core.models import Commodity, Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
@@ -64,8 +64,8 @@ class SearchParams(Schema):
     type: list[DocumentType] = Field(default_factory=list, description="Document type codes")
     pillar: list[str] = Field(default_factory=list, description="Pillar codes")
     theme: list[Theme] = Field(default_factory=list, description="Theme codes")
-    country: list[str] = Field(default_factory=list, description="ISO alpha-2 codes")
-    commodity: list[str] = Field(default_factory=list, description="Commodity codes")
+    country: list[CountryCode] = Field(default_factory=list, description="ISO alpha-2 codes")
+    commodity: list[CommodityCode] = Field(default_factory=list, description="Commodity codes")
     language: list[Language] = Field(default_factory=list, description="ISO 639-1 codes")
     publisher: list[str] = Field(default_factory=list)
     year_from: int | None = Field(None, ge=1000, le=9999)
@@ -305,8 +305,8 @@ class DocumentFields(Schema):
     languages: list[Language] = Field(default_factory=list)
     pillars: list[str] = Field(default_factory=list, description="Pillar codes")
     themes: list[Theme] = Field(default_factory=list)
-    countries: list[str] = Field(default_factory=list, description="ISO alpha-2 codes")
-    commodities: list[str] = Field(default_factory=list, description="Commodity codes")
+    countries: list[CountryCode] = Field(default_factory=list, description="ISO alpha-2 codes")
+    commodities: list[CommodityCode] = Field(default_factory=list, description="Commodity codes")
     licence: Licence = Licence.UNKNOWN
     url: str = Field("", max_length=1000, description="Where the document is on the web")
     doi: str = Field("", max_length=200)
@@ -333,8 +333,8 @@ class DocumentPatch(Schema):
     languages: list[Language] | None = None
     pillars: list[str] | None = None
     themes: list[Theme] | None = None
-    countries: list[str] | None = None
-    commodities: list[str] | None = None
+    countries: list[CountryCode] | None = None
+    commodities: list[CommodityCode] | None = None
     licence: Licence | None = None
     url: str | None = Field(None, max_length=1000)
     doi: str | None = Field(None, max_length=200)

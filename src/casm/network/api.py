@@ -18,7 +18,7 @@ from ninja.pagination import paginate
 
 from casm.accounts.models import Organisation
 from casm.core.api_router import Router
-from casm.core.api_types import ApiName
+from casm.core.api_types import ApiName, CountryCode
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
@@ -106,7 +106,7 @@ def _organisation_out(o: Organisation) -> dict[str, Any]:
 class OrganisationFilters(Schema):
     q: str = ""
     kind: Organisation.Kind | None = None
-    country: str = Field("", description="ISO alpha-2: based or working there")
+    country: CountryCode = Field("", description="ISO alpha-2: based or working there")
     theme: str = Field("", description="Theme code of its projects")
 
 
@@ -114,10 +114,10 @@ class NetworkOrganisationIn(Schema):
     name: str
     acronym: str = ""
     kind: Organisation.Kind
-    country: str
+    country: CountryCode
     website: str = ""
     contact_email: str = ""
-    countries_of_work: list[str] = Field(default_factory=list)
+    countries_of_work: list[CountryCode] = Field(default_factory=list)
     description: str = ""
     is_network_member: bool = True
 
@@ -126,10 +126,10 @@ class NetworkOrganisationPatch(Schema):
     name: str | None = None
     acronym: str | None = None
     kind: Organisation.Kind | None = None
-    country: str | None = None
+    country: CountryCode | None = None
     website: str | None = None
     contact_email: str | None = None
-    countries_of_work: list[str] | None = None
+    countries_of_work: list[CountryCode] | None = None
     description: str | None = None
     is_network_member: bool | None = None
 
@@ -231,7 +231,7 @@ def _person_out(request: HttpRequest, p: Person) -> dict[str, Any]:
 
 class PersonFilters(Schema):
     q: str = ""
-    country: str = ""
+    country: CountryCode = ""
     kind: Organisation.Kind | None = None
 
 
@@ -242,7 +242,7 @@ class PersonIn(Schema):
     phone: str = ""
     public_profile: bool = False
     bio: str = ""
-    countries: list[str] = Field(default_factory=list)
+    countries: list[CountryCode] = Field(default_factory=list)
 
 
 class PersonPatch(Schema):
@@ -252,7 +252,7 @@ class PersonPatch(Schema):
     phone: str | None = None
     public_profile: bool | None = None
     bio: str | None = None
-    countries: list[str] | None = None
+    countries: list[CountryCode] | None = None
 
 
 def _person_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -325,7 +325,7 @@ class ExpertFilters(Schema):
     q: str = ""
     theme: str = ""
     language: str = ""
-    country: str = ""
+    country: CountryCode = ""
     availability: str = ""
 
 
@@ -362,7 +362,7 @@ def expert_list(request: HttpRequest, filters: Query[ExpertFilters]):
 class ExpertIn(Schema):
     themes: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list)
-    countries: list[str] = Field(default_factory=list)
+    countries: list[CountryCode] = Field(default_factory=list)
     availability: Availability = Availability.AVAILABLE
 
 
@@ -573,7 +573,7 @@ class ProjectOut(Schema):
 
 class ProjectFilters(Schema):
     q: str = ""
-    country: str = ""
+    country: CountryCode = ""
     theme: str = ""
     status: str = ""
 
@@ -583,7 +583,7 @@ class ProjectIn(Schema):
     lead_organisation: int
     partners: list[int] = Field(default_factory=list)
     donors: list[int] = Field(default_factory=list)
-    countries: list[str] = Field(default_factory=list)
+    countries: list[CountryCode] = Field(default_factory=list)
     themes: list[str] = Field(default_factory=list)
     budget: Decimal | None = None
     currency: str = ""
@@ -598,7 +598,7 @@ class ProjectPatch(Schema):
     lead_organisation: int | None = None
     partners: list[int] | None = None
     donors: list[int] | None = None
-    countries: list[str] | None = None
+    countries: list[CountryCode] | None = None
     themes: list[str] | None = None
     budget: Decimal | None = None
     currency: str | None = None

@@ -17,7 +17,7 @@ from ninja import Field, Query, Schema
 from ninja.pagination import paginate
 
 from casm.core.api_router import Router
-from casm.core.api_types import ApiName
+from casm.core.api_types import ApiName, CommodityCode, CountryCode
 from casm.core.models import Commodity, Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
@@ -71,9 +71,9 @@ TableFormat = Literal["csv", "xlsx"]
 class SiteFilterParams(Schema):
     """The filters of the web's site list and map."""
 
-    country: str = Field("", max_length=3, description="ISO alpha-2 or alpha-3 code")
+    country: CountryCode = Field("", max_length=3, description="ISO alpha-2 or alpha-3 code")
     admin1: str = Field("", max_length=100, description="Province or region")
-    commodity: str = Field("", max_length=40, description="Commodity code, e.g. gold")
+    commodity: CommodityCode = Field("", max_length=40, description="Commodity code, e.g. gold")
     legal_status: LegalStatus | None = None
     certification_status: CertificationStatus | None = None
     activity_status: ActivityStatus | None = None
@@ -242,7 +242,7 @@ class PublicSiteOut(Schema):
 
 
 class SiteIn(Schema):
-    country: str = Field(..., min_length=2, max_length=2, description="ISO alpha-2 code")
+    country: CountryCode = Field(..., min_length=2, max_length=2, description="ISO alpha-2 code")
     code: str = Field("", max_length=60, description="Made as CC-lat+long-NNNNN when empty")
     name: str = Field(..., min_length=1, max_length=200)
     other_names: str = Field("", max_length=500)
@@ -257,7 +257,7 @@ class SiteIn(Schema):
         False, description="Keep a point outside the country's outline (give location_note)"
     )
     footprint: dict | None = None
-    commodities: list[str] = Field(default_factory=list, description="Commodity codes")
+    commodities: list[CommodityCode] = Field(default_factory=list, description="Commodity codes")
     mining_methods: list[MiningMethod] = Field(default_factory=list)
     processing_methods: list[ProcessingMethod] = Field(default_factory=list)
     activity_status: ActivityStatus = ActivityStatus.ACTIVE
@@ -266,7 +266,7 @@ class SiteIn(Schema):
 
 
 class SitePatch(Schema):
-    country: str | None = Field(None, min_length=2, max_length=2)
+    country: CountryCode | None = Field(None, min_length=2, max_length=2)
     code: str | None = Field(None, min_length=1, max_length=60)
     name: str | None = Field(None, min_length=1, max_length=200)
     other_names: str | None = Field(None, max_length=500)
@@ -279,7 +279,7 @@ class SitePatch(Schema):
     location_note: str | None = Field(None, max_length=300)
     override_location: bool = False
     footprint: dict | None = None
-    commodities: list[str] | None = None
+    commodities: list[CommodityCode] | None = None
     mining_methods: list[MiningMethod] | None = None
     processing_methods: list[ProcessingMethod] | None = None
     activity_status: ActivityStatus | None = None
@@ -451,7 +451,7 @@ def public_site_export(
 
 
 class VisitCommodity(Schema):
-    commodity: str = Field(..., description="Commodity code")
+    commodity: CommodityCode = Field(..., description="Commodity code")
     selling_point: str = Field("", max_length=200)
     destination: str = Field("", max_length=200)
 
@@ -660,7 +660,7 @@ class OperatorOut(Schema):
 
 
 class OperatorIn(Schema):
-    country: str = Field(..., min_length=2, max_length=2)
+    country: CountryCode = Field(..., min_length=2, max_length=2)
     kind: OperatorKind
     name: str = Field(..., min_length=1, max_length=200)
     registration_number: str = Field("", max_length=60)
@@ -672,7 +672,7 @@ class OperatorIn(Schema):
 
 
 class OperatorPatch(Schema):
-    country: str | None = Field(None, min_length=2, max_length=2)
+    country: CountryCode | None = Field(None, min_length=2, max_length=2)
     kind: OperatorKind | None = None
     name: str | None = Field(None, min_length=1, max_length=200)
     registration_number: str | None = Field(None, max_length=60)
@@ -696,7 +696,7 @@ def _operator_data(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]
 @router.get("/operators", response=list[OperatorOut], tags=["operators"])
 @paginate(LimitOffset)
 @endpoint("registry.view")
-def operator_list(request: HttpRequest, country: str = "", kind: str = "", q: str = ""):
+def operator_list(request: HttpRequest, country: CountryCode = "", kind: str = "", q: str = ""):
     """Operators within your scope."""
     return (
         selectors.operator_list(user=request.user, country=country, kind=kind, q=q)
@@ -709,7 +709,7 @@ def operator_list(request: HttpRequest, country: str = "", kind: str = "", q: st
 @endpoint("registry.view")
 def operator_export(
     request: HttpRequest,
-    country: str = "",
+    country: CountryCode = "",
     kind: str = "",
     q: str = "",
     format: TableFormat = "csv",
@@ -768,7 +768,7 @@ class MinerOut(Schema):
 
 
 class MinerIn(Schema):
-    country: str = Field(..., min_length=2, max_length=2)
+    country: CountryCode = Field(..., min_length=2, max_length=2)
     name: str = Field(..., min_length=1, max_length=200)
     sex: Sex
     year_of_birth: int | None = Field(None, ge=1900, le=2100)
@@ -779,7 +779,7 @@ class MinerIn(Schema):
 
 
 class MinerPatch(Schema):
-    country: str | None = Field(None, min_length=2, max_length=2)
+    country: CountryCode | None = Field(None, min_length=2, max_length=2)
     name: str | None = Field(None, min_length=1, max_length=200)
     sex: Sex | None = None
     year_of_birth: int | None = Field(None, ge=1900, le=2100)
@@ -806,7 +806,9 @@ def _miner_data(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
 @router.get("/miners", response=list[MinerOut], tags=["miners"])
 @paginate(LimitOffset)
 @endpoint("registry.view")
-def miner_list(request: HttpRequest, country: str = "", operator: int | None = None, q: str = ""):
+def miner_list(
+    request: HttpRequest, country: CountryCode = "", operator: int | None = None, q: str = ""
+):
     """Miners within your scope (personal data: never public)."""
     return (
         selectors.miner_list(user=request.user, country=country, operator=operator, q=q)
@@ -869,7 +871,7 @@ class ProductionOut(Schema):
 class ProductionIn(Schema):
     site: int | None = None
     operator: int | None = None
-    commodity: str = Field(..., description="Commodity code")
+    commodity: CommodityCode = Field(..., description="Commodity code")
     period: ProductionRecord.Period
     year: int = Field(..., ge=1900, le=2100)
     period_number: int | None = Field(None, ge=1, le=12)
@@ -883,7 +885,7 @@ class ProductionIn(Schema):
 class ProductionPatch(Schema):
     site: int | None = None
     operator: int | None = None
-    commodity: str | None = None
+    commodity: CommodityCode | None = None
     period: ProductionRecord.Period | None = None
     year: int | None = Field(None, ge=1900, le=2100)
     period_number: int | None = Field(None, ge=1, le=12)
@@ -895,8 +897,8 @@ class ProductionPatch(Schema):
 
 
 class ProductionFilterParams(Schema):
-    country: str = Field("", max_length=3)
-    commodity: str = Field("", max_length=40)
+    country: CountryCode = Field("", max_length=3)
+    commodity: CommodityCode = Field("", max_length=40)
     year: int | None = Field(None, ge=1900, le=2100)
     site: int | None = None
 
