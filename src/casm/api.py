@@ -20,7 +20,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
-from casm.core.api_router import SIGNED_IN_AUTH, declared_answers
+from casm.core.api_router import SIGNED_IN_AUTH
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint_access, is_signed_in
 
 logger = logging.getLogger(__name__)
@@ -65,13 +65,13 @@ def error_statuses(operation: Any) -> set[int]:
     broken multipart form (400). A capability is refused to those who lack it, and any write
     to a browser session without its CSRF token (403). A record named in the path may not
     exist or be out of scope (404). A record that others still refer to cannot be deleted
-    (409). Parameters, and the rules services enforce on a write, can be invalid (422). An
-    operation declares any other status with :func:`casm.core.api_router.answers`.
+    (409). Parameters, and the rules services enforce on a write, can be invalid (422); so is
+    a record a body names that does not exist.
     """
     access = endpoint_access(operation.view_func)
     writes = any(method != "GET" for method in operation.methods)
     sources = {getattr(model, "__ninja_param_source__", None) for model in operation.models}
-    statuses = {401, *declared_answers(operation.view_func)}
+    statuses = {401}
     if sources & {"body", "form", "file"} or (writes and operation.csrf_exempt):
         statuses.add(400)  # the exempt ones are the OAI-PMH form, read by the view itself
     if (writes and not operation.csrf_exempt) or access not in (PUBLIC, SIGNED_IN):

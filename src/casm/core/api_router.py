@@ -71,25 +71,3 @@ class Router(NinjaRouter):
         if auth is NOT_SET and endpoint_access(view_func) == PUBLIC:
             auth = PUBLIC_AUTH
         super().add_api_operation(path, methods, view_func, auth=auth, **kw)
-
-
-def answers(*statuses: int) -> Callable[[Any], Any]:
-    """Declare error statuses an operation answers beyond those its declaration and
-    parameters imply (``casm.api.error_statuses``): e.g. ``@answers(404)`` for a write whose
-    body names a record that may not exist. Put it next to ``@endpoint``."""
-
-    def declare(view: Any) -> Any:
-        view.casm_answers = frozenset(statuses)
-        return view
-
-    return declare
-
-
-def declared_answers(view: Any) -> frozenset[int]:
-    """What ``view`` declared with :func:`answers` (through any decorators)."""
-    while view is not None:
-        found = getattr(view, "casm_answers", None)
-        if found is not None:
-            return found
-        view = getattr(view, "__wrapped__", None)
-    return frozenset()

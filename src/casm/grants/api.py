@@ -12,15 +12,18 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.pagination import paginate
 
 from casm.accounts.models import Organisation
 from casm.core import permissions
-from casm.core.api_router import Router, answers
+from casm.core.api_router import Router
 from casm.core.api_types import CountryCode
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
@@ -29,6 +32,15 @@ from casm.grants import selectors, services
 from casm.grants.models import Award, Call, Donor, Fund, Proposal, ReviewAssignment
 
 router = Router(tags=["grants"])
+
+
+def _referenced(queryset: QuerySet, field: str, **lookup: Any) -> Any:
+    """The record a body names in ``field``: one that does not exist (or is not open to the
+    request, as a closed call) is an invalid field (422), as in the other apps, not a 404."""
+    found = queryset.filter(**lookup).first()
+    if found is None:
+        raise ValidationError({field: [_("There is no such record.")]})
+    return found
 
 
 def _money(value: Decimal) -> str:
@@ -123,7 +135,7 @@ class CallIn(Schema):
 def call_create(request: HttpRequest, payload: CallIn):
     """Open a call (secretariat)."""
     _secretariat(request)
-    fund = get_object_or_404(Fund, pk=payload.fund)
+    fund = _referenced(Fund.objects.all(), "fund", pk=payload.fund)
     users = get_user_model().objects.filter(username__in=payload.reviewers)
     call = services.call_create(
         actor=request.user,
@@ -268,7 +280,9 @@ class DonorOut(Schema):
 def donor_create(request: HttpRequest, payload: DonorIn):
     _secretariat(request)
     organisation = (
-        get_object_or_404(Organisation, pk=payload.organisation) if payload.organisation else None
+        _referenced(Organisation.objects.all(), "organisation", pk=payload.organisation)
+        if payload.organisation
+        else None
     )
     donor = services.donor_create(actor=request.user, name=payload.name, organisation=organisation)
     return 201, {"id": donor.pk, "name": donor.name, "organisation": donor.organisation_id}
@@ -300,7 +314,7 @@ def contribution_create(request: HttpRequest, fund_id: int, payload: Contributio
     """A donor's payment into the fund, in the fund's currency; answers the fund's new figures."""
     _secretariat(request)
     fund = get_object_or_404(Fund, pk=fund_id)
-    donor = get_object_or_404(Donor, pk=payload.donor)
+    donor = _referenced(Donor.objects.all(), "donor", pk=payload.donor)
     services.contribution_create(
         actor=request.user, donor=donor, fund=fund, amount=payload.amount,
         currency=payload.currency, date=payload.date,
@@ -385,14 +399,15 @@ class ProposalIn(Schema):
 
 
 @router.post("/grants/proposals", response={201: ProposalOut})
-@answers(404)  # the call named in the body
 @endpoint(SIGNED_IN)
 def proposal_create(request: HttpRequest, payload: ProposalIn):
     """A draft proposal for an open call; submit it to have its eligibility checked."""
-    call = get_object_or_404(selectors.calls_open(), pk=payload.call)
-    country = get_object_or_404(Country, alpha2=payload.country.upper())
+    call = _referenced(selectors.calls_open(), "call", pk=payload.call)
+    country = _referenced(Country.objects.all(), "country", alpha2=payload.country.upper())
     organisation = (
-        get_object_or_404(Organisation, pk=payload.organisation) if payload.organisation else None
+        _referenced(Organisation.objects.all(), "organisation", pk=payload.organisation)
+        if payload.organisation
+        else None
     )
     proposal = services.proposal_create(
         actor=request.user,
@@ -428,7 +443,9 @@ def proposal_update(request: HttpRequest, proposal_id: int, payload: ProposalPat
     proposal = selectors.proposal_for_user_or_404(request.user, proposal_id)
     data = payload.dict(exclude_unset=True, exclude={"budget_lines", "country"})
     if payload.country is not None:
-        data["country"] = get_object_or_404(Country, alpha2=payload.country.upper())
+        data["country"] = _referenced(
+            Country.objects.all(), "country", alpha2=payload.country.upper()
+        )
     lines = (
         [(line.label, line.amount) for line in payload.budget_lines]
         if payload.budget_lines is not None
@@ -474,7 +491,7 @@ def _assignment_out(assignment: ReviewAssignment) -> dict[str, Any]:
 def review_assign(request: HttpRequest, proposal_id: int, payload: AssignIn):
     _secretariat(request)
     proposal = selectors.proposal_for_user_or_404(request.user, proposal_id)
-    reviewer = get_object_or_404(get_user_model(), username=payload.reviewer)
+    reviewer = _referenced(get_user_model().objects.all(), "reviewer", username=payload.reviewer)
     assignment = services.review_assign(actor=request.user, proposal=proposal, reviewer=reviewer)
     return 201, _assignment_out(assignment)
 
@@ -521,7 +538,9 @@ class ScoreOut(Schema):
 def score_record(request: HttpRequest, assignment_id: int, payload: ScoreIn):
     """Your score on one criterion, between 0 and its maximum; refused after a conflict."""
     assignment = _assignment_or_404(request, assignment_id)
-    criterion = get_object_or_404(assignment.proposal.call.criteria.all(), pk=payload.criterion)
+    criterion = _referenced(
+        assignment.proposal.call.criteria.all(), "criterion", pk=payload.criterion
+    )
     score = services.score_record(
         actor=request.user,
         assignment=assignment,
@@ -679,7 +698,9 @@ def disbursement_record(request: HttpRequest, award_id: int, payload: Disburseme
     _secretariat(request)
     award = _award_or_404(request, award_id)
     tranche = (
-        get_object_or_404(award.tranches.all(), pk=payload.tranche) if payload.tranche else None
+        _referenced(award.tranches.all(), "tranche", pk=payload.tranche)
+        if payload.tranche
+        else None
     )
     paid = services.disbursement_record(
         actor=request.user,

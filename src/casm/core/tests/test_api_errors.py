@@ -75,3 +75,14 @@ def test_it_refuses_a_broken_form_to_the_harvester(client, db):
         "/api/v1/library/oai", b"verb=Identify", content_type="multipart/form-data"
     )
     assert error_of(response, 400)["code"] == "bad_request"
+
+
+def test_it_names_the_field_of_a_record_a_body_names_that_does_not_exist(
+    client, admin_user, token_for
+):
+    body = {"fund": 999999, "title": "Mercury-free gold", "opens_on": "2026-01-01",
+            "closes_on": "2026-02-01", "budget": "1000", "max_award": "100"}  # fmt: skip
+    response = client.post(
+        "/api/v1/grants/calls", body, content_type="application/json", **token_for(admin_user)
+    )
+    assert [d["field"] for d in error_of(response, 422)["details"]] == ["fund"]
