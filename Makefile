@@ -6,7 +6,7 @@ RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: run install test test-postgres browser-test lint format bench messages clean
+.PHONY: run install test test-postgres browser-test api-contract api-contract-quick lint format bench messages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "CASM needs Python 3.11 or newer")'
@@ -39,6 +39,15 @@ test-postgres: $(DEV)
 browser-test: $(DEV)
 	@test -x /usr/bin/chromium || { echo "Chromium is missing: apt-get install chromium"; exit 1; }
 	$(PYTEST) -m browser
+
+# schemathesis against a live server on 127.0.0.1 with the demo data, as anonymous, a data
+# officer and an administrator: no server error, every status declared, every body in its schema.
+api-contract: $(DEV)
+	$(BIN)/python scripts/api_contract.py
+
+# The same within a few minutes, as CI runs it.
+api-contract-quick: $(DEV)
+	$(BIN)/python scripts/api_contract.py --examples 3 --max-time 45
 
 lint: $(DEV)
 	$(BIN)/ruff format --check src tests benchmarks scripts

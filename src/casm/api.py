@@ -5,45 +5,133 @@ Every error has one shape: ``{"error": {"code": ..., "message": ..., "details": 
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja.parser import Parser
 
-from casm.accounts.services import api_token_authenticate
+from casm.core.api_router import SIGNED_IN_AUTH
+from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint_access, is_signed_in
 
 logger = logging.getLogger(__name__)
 
 
-class TokenAuth(HttpBearer):
-    """``Authorization: Bearer casm_…`` with a token made on the profile page."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
+class ErrorDetail(Schema):
+    field: str = Field(..., description="The field at fault, dotted; empty for the whole request")
+    location: str = Field(..., description="body, query, path, header or form")
+    message: str
 
 
-class SessionAuth(APIKeyCookie):
-    """The browser's session; unsafe methods need the CSRF token as for any form."""
-
-    param_name = "sessionid"
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            return user
-        return None
+class ApiError(Schema):
+    code: str = Field(..., description="unauthenticated, forbidden, not_found, invalid, …")
+    message: str
+    details: list[ErrorDetail] | dict[str, Any] | None = None
 
 
-api = NinjaAPI(
+class ErrorOut(Schema):
+    """The one shape of every error the API answers."""
+
+    error: ApiError
+
+
+SECURITY_SCHEMES = {
+    "TokenAuth": {"type": "http", "scheme": "bearer", "description": "A token (`casm_…`)"},
+    "SessionAuth": {"type": "apiKey", "in": "cookie", "name": "sessionid"},
+}
+ERROR_DESCRIPTIONS = {
+    400: "The request cannot be read",
+    401: "Not signed in, or the token is wrong, revoked or its account deactivated",
+    403: "Signed in, but not allowed (or a browser session without its CSRF token)",
+    404: "Not found, or outside your scope",
+    409: "In conflict with the record's current state",
+    422: "A parameter or a field is not valid: each is named in details",
+}
+
+
+def error_statuses(operation: Any) -> set[int]:
+    """The errors ``operation`` can answer, from its declaration and its parameters.
+
+    Any operation refuses a bad token (401). A body can be unreadable: not JSON, not text, a
+    broken multipart form (400). A capability is refused to those who lack it, and any write
+    to a browser session without its CSRF token (403). A record named in the path may not
+    exist or be out of scope (404). A record that others still refer to cannot be deleted
+    (409). Parameters, and the rules services enforce on a write, can be invalid (422); so is
+    a record a body names that does not exist.
+    """
+    access = endpoint_access(operation.view_func)
+    writes = any(method != "GET" for method in operation.methods)
+    sources = {getattr(model, "__ninja_param_source__", None) for model in operation.models}
+    statuses = {401}
+    if sources & {"body", "form", "file"} or (writes and operation.csrf_exempt):
+        statuses.add(400)  # the exempt ones are the OAI-PMH form, read by the view itself
+    if (writes and not operation.csrf_exempt) or access not in (PUBLIC, SIGNED_IN):
+        statuses.add(403)
+    if "{" in operation.path:
+        statuses.add(404)
+    if "DELETE" in operation.methods:
+        statuses.add(409)
+    if (writes and not operation.csrf_exempt) or operation.models:
+        statuses.add(422)
+    return statuses
+
+
+class JsonParser(Parser):
+    """JSON bodies, refused (400) unless every text in them is Unicode: a lone surrogate
+    (``"\\ud800"``) is valid JSON but no database can store it."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        json.dumps(data, ensure_ascii=False).encode()  # raises on a lone surrogate
+        return data
+
+
+class CasmAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document says, for every operation, what its ``@endpoint``
+    declaration means to a client: whether it needs a token or a session, and which errors
+    (all of one shape, ``ErrorOut``) it can answer."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        operations = {}
+        for router in self._get_bound_routers():
+            for path_view in router.path_operations.values():
+                for operation in path_view.operations:
+                    operation_id = operation.operation_id or self.get_openapi_operation_id(
+                        operation
+                    )
+                    operations[operation_id] = operation
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        signed_in: list[dict] = [{"TokenAuth": []}, {"SessionAuth": []}]
+        for methods in schema["paths"].values():
+            for details in methods.values():
+                operation = operations[details["operationId"]]
+                public = endpoint_access(operation.view_func) == PUBLIC
+                details["security"] = [{}, *signed_in] if public else signed_in
+                responses = details["responses"]
+                declared = {int(status) for status in responses}
+                for status in sorted(error_statuses(operation) - declared):
+                    responses[status] = {
+                        "description": ERROR_DESCRIPTIONS[status],
+                        "content": error,
+                    }
+        components = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        schema["components"]["schemas"].update(components.pop("$defs"))
+        schema["components"]["schemas"]["ErrorOut"] = components
+        schema["components"]["securitySchemes"] = SECURITY_SCHEMES
+        return schema
+
+
+api = CasmAPI(
     title="CASM API",
     version="1",
     description=(
@@ -53,7 +141,8 @@ api = NinjaAPI(
         " `/api/v1/library/catalog.jsonld`."
     ),
     urls_namespace="api",
-    auth=[TokenAuth(), SessionAuth()],
+    auth=SIGNED_IN_AUTH,
+    parser=JsonParser(),
 )
 
 
@@ -96,16 +185,38 @@ def _model_validation_error(request: HttpRequest, exc: DjangoValidationError) ->
     return error_response(request, 422, "invalid", "The request is not valid.", details)
 
 
-@api.exception_handler(AuthenticationError)
-def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(
+def _unauthenticated_response(request: HttpRequest) -> HttpResponse:
+    response = error_response(
         request, 401, "unauthenticated", "Sign in, or send a token as 'Authorization: Bearer …'."
     )
+    response["WWW-Authenticate"] = 'Bearer realm="casm"'
+    return response
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _unauthenticated_response(request)
 
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    # Refusing somebody who has not said who they are: signing in may change the answer.
+    if not is_signed_in(getattr(request, "user", None)):
+        return _unauthenticated_response(request)
     return error_response(request, 403, "forbidden", str(exc) or "You may not do this.")
+
+
+@api.exception_handler(MultiPartParserError)
+def _unreadable_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return error_response(request, 400, "bad_request", "Cannot parse request body")
+
+
+@api.exception_handler(ProtectedError)
+@api.exception_handler(RestrictedError)
+def _still_referred_to(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(
+        request, 409, "conflict", _("Other records still refer to this one; remove them first.")
+    )
 
 
 @api.exception_handler(Http404)
@@ -115,7 +226,10 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found"}
+    codes = {
+        400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+        409: "conflict",
+    }  # fmt: skip
     return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
 

@@ -2,12 +2,14 @@ import datetime
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 from ninja.pagination import paginate
 
 from casm.accounts import selectors, services
 from casm.accounts.models import Organisation
 from casm.core import permissions
+from casm.core.api_router import Router
+from casm.core.api_types import CountryCode
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import SIGNED_IN, Role, endpoint
@@ -33,7 +35,7 @@ class RoleAssignmentOut(Schema):
 
 class RoleAssignmentIn(Schema):
     role: Role
-    countries: list[str] = Field(default_factory=list, description="ISO alpha-2 codes")
+    countries: list[CountryCode] = Field(default_factory=list, description="ISO alpha-2 codes")
     organisation: int | None = None
 
 
@@ -89,7 +91,7 @@ class OrganisationIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     acronym: str = Field("", max_length=30)
     kind: Organisation.Kind
-    country: str = Field(..., min_length=2, max_length=2, description="ISO alpha-2 code")
+    country: CountryCode = Field(..., min_length=2, max_length=2, description="ISO alpha-2 code")
     website: str = ""
     contact_email: str = ""
 
@@ -98,7 +100,7 @@ class OrganisationPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=200)
     acronym: str | None = Field(None, max_length=30)
     kind: Organisation.Kind | None = None
-    country: str | None = Field(None, min_length=2, max_length=2)
+    country: CountryCode | None = Field(None, min_length=2, max_length=2)
     website: str | None = None
     contact_email: str | None = None
 
@@ -189,7 +191,9 @@ def user_role_revoke(request: HttpRequest, user_id: int, assignment_id: int):
 @router.get("/organisations", response=list[OrganisationOut], tags=["organisations"])
 @paginate(LimitOffset)
 @endpoint(SIGNED_IN)
-def organisation_list(request: HttpRequest, search: str = "", country: str = "", kind: str = ""):
+def organisation_list(
+    request: HttpRequest, search: str = "", country: CountryCode = "", kind: str = ""
+):
     """Organisations within your scope."""
     return selectors.organisation_list_for_user(
         request.user, search=search, country=country, kind=kind

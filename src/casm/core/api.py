@@ -1,10 +1,12 @@
 import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 from ninja.pagination import paginate
 
 from casm.core import permissions, selectors, services
+from casm.core.api_router import Router
+from casm.core.api_types import CountryCode
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
 
@@ -104,7 +106,7 @@ class AuditEventOut(Schema):
         return event.object_repr
 
 
-@router.get("/countries", response=list[CountryOut], auth=None, tags=["reference data"])
+@router.get("/countries", response=list[CountryOut], tags=["reference data"])
 @paginate(LimitOffset)
 @endpoint(PUBLIC)
 def country_list(request: HttpRequest, region: str = ""):
@@ -113,7 +115,7 @@ def country_list(request: HttpRequest, region: str = ""):
     return countries.filter(region_m49=region) if region else countries
 
 
-@router.get("/commodities", response=list[CommodityOut], auth=None, tags=["reference data"])
+@router.get("/commodities", response=list[CommodityOut], tags=["reference data"])
 @paginate(LimitOffset)
 @endpoint(PUBLIC)
 def commodity_list(request: HttpRequest):
@@ -121,17 +123,17 @@ def commodity_list(request: HttpRequest):
     return selectors.commodity_list()
 
 
-@router.get("/admin-areas", response=list[AdminAreaOut], auth=None, tags=["reference data"])
+@router.get("/admin-areas", response=list[AdminAreaOut], tags=["reference data"])
 @paginate(LimitOffset)
 @endpoint(PUBLIC)
-def admin_area_list(request: HttpRequest, country: str = "", level: int | None = None, q: str = ""):
+def admin_area_list(
+    request: HttpRequest, country: CountryCode = "", level: int | None = None, q: str = ""
+):
     """Administrative areas with their official codes; boundaries one by one below."""
     return selectors.admin_area_list(country=country, level=level, q=q)
 
 
-@router.get(
-    "/admin-areas/{area_id}", response=AdminAreaDetailOut, auth=None, tags=["reference data"]
-)
+@router.get("/admin-areas/{area_id}", response=AdminAreaDetailOut, tags=["reference data"])
 @endpoint(PUBLIC)
 def admin_area_detail(request: HttpRequest, area_id: int):
     """One administrative area with its boundary."""

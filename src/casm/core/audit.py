@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from casm.core.models import AuditEvent
@@ -156,6 +157,17 @@ def model_update(
             changes[name] = [old, new]
     if not changes:
         return instance, changes
+    # full_clean() does not look at an empty value of a field that may be blank, so a None
+    # given for a text that may be empty but not null would only fail in the database.
+    nulls = {}
+    for name in changes:
+        field = instance._meta.get_field(name)
+        if name in many or not isinstance(field, models.Field) or field.null:
+            continue
+        if getattr(instance, field.attname) is None:
+            nulls[name] = [field.error_messages["null"]]
+    if nulls:
+        raise ValidationError(nulls)
     instance.full_clean()
     with transaction.atomic():
         simple = [name for name in changes if name not in many]

@@ -9,12 +9,13 @@ from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
 MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000_000  # a database cannot skip more than it can count
 
 
 class LimitOffset(PaginationBase):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=MAX_LIMIT, description="Items per page (1–500).")
-        offset: int = Field(0, ge=0, description="Items to skip.")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip.")
 
     class Output(Schema):
         count: int

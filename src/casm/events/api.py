@@ -7,14 +7,16 @@ Countries are ISO alpha-2 codes.
 """
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 from ninja.pagination import paginate
 
 from casm.accounts.models import Organisation
+from casm.core.api_router import Router
+from casm.core.api_types import ApiName, CountryCode
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
@@ -23,6 +25,8 @@ from casm.events.exports import attendees_csv
 from casm.events.models import Event, FieldVisit, Registration, Session
 from casm.library.models import Document
 from casm.registry.models import Site
+
+EventKind = Annotated[Event.Kind, ApiName("EventKind")]
 
 router = Router(tags=["events"])
 
@@ -45,7 +49,7 @@ class RegistrationIn(Schema):
     full_name: str = Field("", max_length=200)
     organisation_name: str = Field("", max_length=200)
     organisation_kind: str = Field("", description="An organisation type code")
-    country: str = Field(..., description="ISO alpha-2 code")
+    country: CountryCode = Field(..., description="ISO alpha-2 code")
     gender: Registration.Gender = Registration.Gender.UNSTATED
     dietary_needs: str = ""
     accessibility_needs: str = ""
@@ -123,10 +127,10 @@ class EventOut(Schema):
 
 
 class EventIn(Schema):
-    kind: Event.Kind
+    kind: EventKind
     title: str = Field(..., max_length=300)
     year: int
-    host_country: str | None = Field(None, description="ISO alpha-2 code")
+    host_country: CountryCode | None = Field(None, description="ISO alpha-2 code")
     city: str = ""
     starts_on: datetime.date
     ends_on: datetime.date
@@ -185,7 +189,7 @@ class EventLimitOffset(LimitOffset):
         return page
 
 
-@router.get("/events", response=list[EventOut], auth=None)
+@router.get("/events", response=list[EventOut])
 @paginate(EventLimitOffset)
 @endpoint(PUBLIC)
 def event_list(request: HttpRequest, kind: str = "", year: int | None = None):
@@ -259,13 +263,13 @@ def registration_check_in(request: HttpRequest, registration_id: int):
     return _registration_out(registration)
 
 
-@router.get("/events/{event_id}", response=EventOut, auth=None)
+@router.get("/events/{event_id}", response=EventOut)
 @endpoint(PUBLIC)
 def event_detail(request: HttpRequest, event_id: int):
     return _event_out(selectors.event_get(event_id))
 
 
-@router.get("/events/{event_id}/sessions", response=list[SessionOut], auth=None)
+@router.get("/events/{event_id}/sessions", response=list[SessionOut])
 @endpoint(PUBLIC)
 def session_list(request: HttpRequest, event_id: int):
     """The event's agenda, in order."""
@@ -274,10 +278,10 @@ def session_list(request: HttpRequest, event_id: int):
 
 
 class EventPatch(Schema):
-    kind: Event.Kind | None = None
+    kind: EventKind | None = None
     title: str | None = Field(None, max_length=300)
     year: int | None = None
-    host_country: str | None = Field(None, description="ISO alpha-2 code")
+    host_country: CountryCode | None = Field(None, description="ISO alpha-2 code")
     city: str | None = None
     starts_on: datetime.date | None = None
     ends_on: datetime.date | None = None
@@ -351,7 +355,7 @@ def field_visit_create(request: HttpRequest, event_id: int, payload: FieldVisitI
     return 201, services.field_visit_create(actor=request.user, event=event, data=data)
 
 
-@router.get("/events/{event_id}/field-visits", response=list[FieldVisitOut], auth=None)
+@router.get("/events/{event_id}/field-visits", response=list[FieldVisitOut])
 @endpoint(PUBLIC)
 def field_visit_list(request: HttpRequest, event_id: int):
     event = selectors.event_get(event_id)

@@ -12,16 +12,19 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
 from ninja.pagination import paginate
-from ninja.security import HttpBearer
 
 from casm.accounts.models import Organisation
-from casm.accounts.services import api_token_authenticate
 from casm.core import permissions
+from casm.core.api_router import Router
+from casm.core.api_types import CountryCode
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
@@ -31,23 +34,13 @@ from casm.grants.models import Award, Call, Donor, Fund, Proposal, ReviewAssignm
 router = Router(tags=["grants"])
 
 
-class OptionalTokenAuth(HttpBearer):
-    """Public reads: a bearer token when one is sent (a wrong one is refused), else the
-    session's user or nobody."""
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if "HTTP_AUTHORIZATION" not in request.META:
-            return request.user
-        return super().__call__(request)
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-READ = [OptionalTokenAuth()]
+def _referenced(queryset: QuerySet, field: str, **lookup: Any) -> Any:
+    """The record a body names in ``field``: one that does not exist (or is not open to the
+    request, as a closed call) is an invalid field (422), as in the other apps, not a 404."""
+    found = queryset.filter(**lookup).first()
+    if found is None:
+        raise ValidationError({field: [_("There is no such record.")]})
+    return found
 
 
 def _money(value: Decimal) -> str:
@@ -107,7 +100,7 @@ def _call_or_404(request: HttpRequest, call_id: int) -> Call:
     return get_object_or_404(selectors.calls_for_user(request.user), pk=call_id)
 
 
-@router.get("/grants/calls", response=list[CallOut], auth=READ)
+@router.get("/grants/calls", response=list[CallOut])
 @paginate(LimitOffset)
 @endpoint(PUBLIC)
 def call_list(request: HttpRequest):
@@ -118,7 +111,7 @@ def call_list(request: HttpRequest):
     return [_call_out(call) for call in calls]
 
 
-@router.get("/grants/calls/{call_id}", response=CallOut, auth=READ)
+@router.get("/grants/calls/{call_id}", response=CallOut)
 @endpoint(PUBLIC)
 def call_detail(request: HttpRequest, call_id: int):
     return _call_out(_call_or_404(request, call_id))
@@ -132,7 +125,7 @@ class CallIn(Schema):
     closes_on: datetime.date
     budget: str
     max_award: str
-    eligible_countries: list[str] = Field(default_factory=list, description="alpha-2 codes")
+    eligible_countries: list[CountryCode] = Field(default_factory=list, description="alpha-2 codes")
     eligible_themes: list[str] = Field(default_factory=list, description="theme codes")
     reviewers: list[str] = Field(default_factory=list, description="usernames")
 
@@ -142,7 +135,7 @@ class CallIn(Schema):
 def call_create(request: HttpRequest, payload: CallIn):
     """Open a call (secretariat)."""
     _secretariat(request)
-    fund = get_object_or_404(Fund, pk=payload.fund)
+    fund = _referenced(Fund.objects.all(), "fund", pk=payload.fund)
     users = get_user_model().objects.filter(username__in=payload.reviewers)
     call = services.call_create(
         actor=request.user,
@@ -197,14 +190,14 @@ class RankOut(Schema):
     cumulative: str
 
 
-class RankingOut(Schema):
+class GrantRankingOut(Schema):
     currency: str
     budget: str
     proposed_total: str
     rows: list[RankOut]
 
 
-@router.get("/grants/calls/{call_id}/ranking", response=RankingOut)
+@router.get("/grants/calls/{call_id}/ranking", response=GrantRankingOut)
 @endpoint("grants.manage")
 def call_ranking(request: HttpRequest, call_id: int):
     """Proposals by weighted score; within_budget marks those proposed for award (secretariat)."""
@@ -287,7 +280,9 @@ class DonorOut(Schema):
 def donor_create(request: HttpRequest, payload: DonorIn):
     _secretariat(request)
     organisation = (
-        get_object_or_404(Organisation, pk=payload.organisation) if payload.organisation else None
+        _referenced(Organisation.objects.all(), "organisation", pk=payload.organisation)
+        if payload.organisation
+        else None
     )
     donor = services.donor_create(actor=request.user, name=payload.name, organisation=organisation)
     return 201, {"id": donor.pk, "name": donor.name, "organisation": donor.organisation_id}
@@ -319,7 +314,7 @@ def contribution_create(request: HttpRequest, fund_id: int, payload: Contributio
     """A donor's payment into the fund, in the fund's currency; answers the fund's new figures."""
     _secretariat(request)
     fund = get_object_or_404(Fund, pk=fund_id)
-    donor = get_object_or_404(Donor, pk=payload.donor)
+    donor = _referenced(Donor.objects.all(), "donor", pk=payload.donor)
     services.contribution_create(
         actor=request.user, donor=donor, fund=fund, amount=payload.amount,
         currency=payload.currency, date=payload.date,
@@ -393,7 +388,7 @@ class ProposalIn(Schema):
     call: int
     title: str
     summary: str
-    country: str = Field(description="alpha-2 code")
+    country: CountryCode = Field(description="alpha-2 code")
     amount_requested: str
     currency: str | None = None
     organisation: int | None = None
@@ -407,10 +402,12 @@ class ProposalIn(Schema):
 @endpoint(SIGNED_IN)
 def proposal_create(request: HttpRequest, payload: ProposalIn):
     """A draft proposal for an open call; submit it to have its eligibility checked."""
-    call = get_object_or_404(selectors.calls_open(), pk=payload.call)
-    country = get_object_or_404(Country, alpha2=payload.country.upper())
+    call = _referenced(selectors.calls_open(), "call", pk=payload.call)
+    country = _referenced(Country.objects.all(), "country", alpha2=payload.country.upper())
     organisation = (
-        get_object_or_404(Organisation, pk=payload.organisation) if payload.organisation else None
+        _referenced(Organisation.objects.all(), "organisation", pk=payload.organisation)
+        if payload.organisation
+        else None
     )
     proposal = services.proposal_create(
         actor=request.user,
@@ -432,7 +429,7 @@ def proposal_create(request: HttpRequest, payload: ProposalIn):
 class ProposalPatchIn(Schema):
     title: str | None = None
     summary: str | None = None
-    country: str | None = Field(None, description="alpha-2 code")
+    country: CountryCode | None = Field(None, description="alpha-2 code")
     amount_requested: str | None = None
     themes: list[str] | None = None
     work_plan: str | None = None
@@ -446,7 +443,9 @@ def proposal_update(request: HttpRequest, proposal_id: int, payload: ProposalPat
     proposal = selectors.proposal_for_user_or_404(request.user, proposal_id)
     data = payload.dict(exclude_unset=True, exclude={"budget_lines", "country"})
     if payload.country is not None:
-        data["country"] = get_object_or_404(Country, alpha2=payload.country.upper())
+        data["country"] = _referenced(
+            Country.objects.all(), "country", alpha2=payload.country.upper()
+        )
     lines = (
         [(line.label, line.amount) for line in payload.budget_lines]
         if payload.budget_lines is not None
@@ -492,7 +491,7 @@ def _assignment_out(assignment: ReviewAssignment) -> dict[str, Any]:
 def review_assign(request: HttpRequest, proposal_id: int, payload: AssignIn):
     _secretariat(request)
     proposal = selectors.proposal_for_user_or_404(request.user, proposal_id)
-    reviewer = get_object_or_404(get_user_model(), username=payload.reviewer)
+    reviewer = _referenced(get_user_model().objects.all(), "reviewer", username=payload.reviewer)
     assignment = services.review_assign(actor=request.user, proposal=proposal, reviewer=reviewer)
     return 201, _assignment_out(assignment)
 
@@ -539,7 +538,9 @@ class ScoreOut(Schema):
 def score_record(request: HttpRequest, assignment_id: int, payload: ScoreIn):
     """Your score on one criterion, between 0 and its maximum; refused after a conflict."""
     assignment = _assignment_or_404(request, assignment_id)
-    criterion = get_object_or_404(assignment.proposal.call.criteria.all(), pk=payload.criterion)
+    criterion = _referenced(
+        assignment.proposal.call.criteria.all(), "criterion", pk=payload.criterion
+    )
     score = services.score_record(
         actor=request.user,
         assignment=assignment,
@@ -662,7 +663,7 @@ def proposal_decide(request: HttpRequest, proposal_id: int, payload: DecisionIn)
     return 201, _award_detail(award)
 
 
-@router.get("/grants/awards", response=list[AwardOut], auth=READ)
+@router.get("/grants/awards", response=list[AwardOut])
 @paginate(LimitOffset)
 @endpoint(PUBLIC)
 def award_list(request: HttpRequest):
@@ -697,7 +698,9 @@ def disbursement_record(request: HttpRequest, award_id: int, payload: Disburseme
     _secretariat(request)
     award = _award_or_404(request, award_id)
     tranche = (
-        get_object_or_404(award.tranches.all(), pk=payload.tranche) if payload.tranche else None
+        _referenced(award.tranches.all(), "tranche", pk=payload.tranche)
+        if payload.tranche
+        else None
     )
     paid = services.disbursement_record(
         actor=request.user,

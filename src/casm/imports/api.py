@@ -1,9 +1,11 @@
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import File, Form, Router
+from ninja import File, Form
 from ninja.files import UploadedFile
 
 from casm.core.api import JobOut
+from casm.core.api_router import Router
+from casm.core.api_types import CountryCode
 from casm.core.models import Country
 from casm.core.permissions import endpoint
 
@@ -18,7 +20,7 @@ def census_import(
     request: HttpRequest,
     file: UploadedFile = File(...),  # noqa: B008 (ninja's way of declaring an upload)
     mapping: UploadedFile | None = File(None),  # noqa: B008
-    country: str = Form(""),
+    country: CountryCode = Form(""),  # noqa: B008
     dry_run: bool = Form(False),
     skip_invalid: bool = Form(False),
 ):

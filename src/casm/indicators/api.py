@@ -1,8 +1,10 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Schema
 from ninja.pagination import paginate
 
+from casm.core.api_router import Router
+from casm.core.api_types import CountryCode
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
@@ -36,7 +38,7 @@ class EstimateOut(Schema):
         return estimate.country.alpha2 if estimate.country_id else None
 
 
-class RankingOut(EstimateOut):
+class CountryRankingOut(EstimateOut):
     rank: int
     alpha2: str
     alpha3: str
@@ -142,7 +144,7 @@ class ProfileOut(Schema):
 
 
 class EstimateIn(Schema):
-    country: str | None = Field(None, description="ISO alpha-2; null for the world")
+    country: CountryCode | None = Field(None, description="ISO alpha-2; null for the world")
     year: int | None = Field(None, ge=1900, le=2100)
     value: int | None = Field(None, ge=0)
     low: int | None = Field(None, ge=0)
@@ -154,7 +156,7 @@ class EstimateIn(Schema):
 
 
 class EstimatePatch(Schema):
-    country: str | None = None
+    country: CountryCode | None = None
     year: int | None = Field(None, ge=1900, le=2100)
     value: int | None = Field(None, ge=0)
     low: int | None = Field(None, ge=0)
@@ -192,7 +194,7 @@ class NetworkYear(Schema):
     grant_amounts: dict[str, str] = Field(description="total awarded that year, per currency")
 
 
-@router.get("/network-indicators", response=list[NetworkYear], auth=None)
+@router.get("/network-indicators", response=list[NetworkYear])
 @endpoint(PUBLIC)
 def network_indicators(request: HttpRequest):
     """The network's figures by year (public): partnerships, countries with projects, the
@@ -203,14 +205,14 @@ def network_indicators(request: HttpRequest):
     ]
 
 
-@router.get("/profiles", response=list[RankingOut], auth=None)
+@router.get("/profiles", response=list[CountryRankingOut])
 @endpoint(PUBLIC)
 def profile_ranking(request: HttpRequest):
     """Countries ranked by their best estimate of the ASM workforce, each with its source."""
     return selectors.workforce_ranking()
 
 
-@router.get("/profiles/{alpha2}", response=ProfileOut, auth=None)
+@router.get("/profiles/{alpha2}", response=ProfileOut)
 @endpoint(PUBLIC)
 def profile_detail(request: HttpRequest, alpha2: str):
     """A country's profile: the page's figures. Cells of fewer than 5 people are null, flagged."""
@@ -220,10 +222,10 @@ def profile_detail(request: HttpRequest, alpha2: str):
     return selectors.country_profile(country)
 
 
-@router.get("/workforce-estimates", response=list[EstimateOut], auth=None)
+@router.get("/workforce-estimates", response=list[EstimateOut])
 @paginate(LimitOffset)
 @endpoint(PUBLIC)
-def estimate_list(request: HttpRequest, country: str = "", world: bool = False):
+def estimate_list(request: HttpRequest, country: CountryCode = "", world: bool = False):
     """Every estimate of the ASM workforce; filter by country (alpha-2) or the world's."""
     if world:
         return selectors.workforce_estimate_list(world=True)
@@ -232,7 +234,7 @@ def estimate_list(request: HttpRequest, country: str = "", world: bool = False):
     return selectors.workforce_estimate_list()
 
 
-@router.get("/workforce-estimates/{estimate_id}", response=EstimateOut, auth=None)
+@router.get("/workforce-estimates/{estimate_id}", response=EstimateOut)
 @endpoint(PUBLIC)
 def estimate_detail(request: HttpRequest, estimate_id: int):
     return selectors.estimate_as_dict(_estimate_or_404(estimate_id))

@@ -9,16 +9,16 @@ codes, organisations ids; money is a decimal string with its ISO 4217 currency.
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Schema
 from ninja.pagination import paginate
-from ninja.security import HttpBearer
 
 from casm.accounts.models import Organisation
-from casm.accounts.services import api_token_authenticate
+from casm.core.api_router import Router
+from casm.core.api_types import ApiName, CountryCode
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
@@ -32,26 +32,9 @@ from casm.network.models import (
     RegionalNetwork,
 )
 
+ProjectStatus = Annotated[Project.Status, ApiName("ProjectStatus")]
+
 router = Router(tags=["network"])
-
-
-class OptionalTokenAuth(HttpBearer):
-    """Reads anyone may make: a bearer token when one is sent (a wrong one is refused),
-    otherwise the browser's session, or nobody."""
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if "HTTP_AUTHORIZATION" not in request.META:
-            return request.user
-        return super().__call__(request)
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-READ = [OptionalTokenAuth()]
 
 
 def _require_secretariat(request: HttpRequest) -> None:
@@ -94,7 +77,7 @@ def _codes(countries: Any) -> list[str]:
 # --- Organisations --------------------------------------------------------------------------
 
 
-class OrganisationOut(Schema):
+class NetworkOrganisationOut(Schema):
     id: int
     name: str
     acronym: str
@@ -123,30 +106,30 @@ def _organisation_out(o: Organisation) -> dict[str, Any]:
 class OrganisationFilters(Schema):
     q: str = ""
     kind: Organisation.Kind | None = None
-    country: str = Field("", description="ISO alpha-2: based or working there")
+    country: CountryCode = Field("", description="ISO alpha-2: based or working there")
     theme: str = Field("", description="Theme code of its projects")
 
 
-class OrganisationIn(Schema):
+class NetworkOrganisationIn(Schema):
     name: str
     acronym: str = ""
     kind: Organisation.Kind
-    country: str
+    country: CountryCode
     website: str = ""
     contact_email: str = ""
-    countries_of_work: list[str] = Field(default_factory=list)
+    countries_of_work: list[CountryCode] = Field(default_factory=list)
     description: str = ""
     is_network_member: bool = True
 
 
-class OrganisationPatch(Schema):
+class NetworkOrganisationPatch(Schema):
     name: str | None = None
     acronym: str | None = None
     kind: Organisation.Kind | None = None
-    country: str | None = None
+    country: CountryCode | None = None
     website: str | None = None
     contact_email: str | None = None
-    countries_of_work: list[str] | None = None
+    countries_of_work: list[CountryCode] | None = None
     description: str | None = None
     is_network_member: bool | None = None
 
@@ -172,7 +155,7 @@ class OrganisationPage(LimitOffset):
         return page
 
 
-@router.get("/network/organisations", response=list[OrganisationOut], auth=READ)
+@router.get("/network/organisations", response=list[NetworkOrganisationOut])
 @paginate(OrganisationPage)
 @endpoint(PUBLIC)
 def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters]):
@@ -186,15 +169,15 @@ def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters])
     )
 
 
-@router.get("/network/organisations/{organisation_id}", response=OrganisationOut, auth=READ)
+@router.get("/network/organisations/{organisation_id}", response=NetworkOrganisationOut)
 @endpoint(PUBLIC)
 def organisation_detail(request: HttpRequest, organisation_id: int):
     return _organisation_out(selectors.organisation_get(user=request.user, pk=organisation_id))
 
 
-@router.post("/network/organisations", response={201: OrganisationOut})
+@router.post("/network/organisations", response={201: NetworkOrganisationOut})
 @endpoint("network.manage")
-def organisation_create(request: HttpRequest, payload: OrganisationIn):
+def organisation_create(request: HttpRequest, payload: NetworkOrganisationIn):
     """Add an organisation (secretariat)."""
     _require_secretariat(request)
     organisation = services.network_organisation_create(
@@ -203,9 +186,11 @@ def organisation_create(request: HttpRequest, payload: OrganisationIn):
     return 201, _organisation_out(organisation)
 
 
-@router.patch("/network/organisations/{organisation_id}", response=OrganisationOut)
+@router.patch("/network/organisations/{organisation_id}", response=NetworkOrganisationOut)
 @endpoint("network.manage")
-def organisation_update(request: HttpRequest, organisation_id: int, payload: OrganisationPatch):
+def organisation_update(
+    request: HttpRequest, organisation_id: int, payload: NetworkOrganisationPatch
+):
     _require_secretariat(request)
     organisation = selectors.organisation_get(user=request.user, pk=organisation_id)
     services.network_organisation_update(
@@ -246,7 +231,7 @@ def _person_out(request: HttpRequest, p: Person) -> dict[str, Any]:
 
 class PersonFilters(Schema):
     q: str = ""
-    country: str = ""
+    country: CountryCode = ""
     kind: Organisation.Kind | None = None
 
 
@@ -257,7 +242,7 @@ class PersonIn(Schema):
     phone: str = ""
     public_profile: bool = False
     bio: str = ""
-    countries: list[str] = Field(default_factory=list)
+    countries: list[CountryCode] = Field(default_factory=list)
 
 
 class PersonPatch(Schema):
@@ -267,7 +252,7 @@ class PersonPatch(Schema):
     phone: str | None = None
     public_profile: bool | None = None
     bio: str | None = None
-    countries: list[str] | None = None
+    countries: list[CountryCode] | None = None
 
 
 def _person_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -289,7 +274,7 @@ class PersonPage(LimitOffset):
         return page
 
 
-@router.get("/network/people", response=list[PersonOut], auth=READ)
+@router.get("/network/people", response=list[PersonOut])
 @paginate(PersonPage)
 @endpoint(PUBLIC)
 def person_list(request: HttpRequest, filters: Query[PersonFilters]):
@@ -302,7 +287,7 @@ def person_list(request: HttpRequest, filters: Query[PersonFilters]):
     )
 
 
-@router.get("/network/people/{person_id}", response=PersonOut, auth=READ)
+@router.get("/network/people/{person_id}", response=PersonOut)
 @endpoint(PUBLIC)
 def person_detail(request: HttpRequest, person_id: int):
     return _person_out(request, selectors.person_get(user=request.user, pk=person_id))
@@ -340,7 +325,7 @@ class ExpertFilters(Schema):
     q: str = ""
     theme: str = ""
     language: str = ""
-    country: str = ""
+    country: CountryCode = ""
     availability: str = ""
 
 
@@ -364,7 +349,7 @@ def _expert_out(e: ExpertProfile) -> dict[str, Any]:
     }
 
 
-@router.get("/network/experts", response=list[ExpertOut], auth=READ)
+@router.get("/network/experts", response=list[ExpertOut])
 @paginate(ExpertPage)
 @endpoint(PUBLIC)
 def expert_list(request: HttpRequest, filters: Query[ExpertFilters]):
@@ -377,7 +362,7 @@ def expert_list(request: HttpRequest, filters: Query[ExpertFilters]):
 class ExpertIn(Schema):
     themes: list[str] = Field(default_factory=list)
     languages: list[str] = Field(default_factory=list)
-    countries: list[str] = Field(default_factory=list)
+    countries: list[CountryCode] = Field(default_factory=list)
     availability: Availability = Availability.AVAILABLE
 
 
@@ -428,14 +413,14 @@ def _network_out(n: RegionalNetwork) -> dict[str, Any]:
     }
 
 
-@router.get("/network/regional-networks", response=list[RegionalNetworkOut], auth=READ)
+@router.get("/network/regional-networks", response=list[RegionalNetworkOut])
 @endpoint(PUBLIC)
 def regional_network_list(request: HttpRequest):
     """The regional networks with their memberships over time."""
     return [_network_out(n) for n in selectors.regional_networks()]
 
 
-@router.get("/network/regional-networks/{network_id}", response=RegionalNetworkOut, auth=READ)
+@router.get("/network/regional-networks/{network_id}", response=RegionalNetworkOut)
 @endpoint(PUBLIC)
 def regional_network_detail(request: HttpRequest, network_id: int):
     return _network_out(selectors.regional_network_get(network_id))
@@ -534,14 +519,14 @@ def _partnership_get(pk: int) -> Partnership:
     return partnership
 
 
-@router.get("/network/partnerships", response=list[PartnershipOut], auth=READ)
+@router.get("/network/partnerships", response=list[PartnershipOut])
 @paginate(LimitOffset)
 @endpoint(PUBLIC)
 def partnership_list(request: HttpRequest):
     return [_partnership_out(p) for p in selectors.partnership_list()]
 
 
-@router.get("/network/partnerships/{partnership_id}", response=PartnershipOut, auth=READ)
+@router.get("/network/partnerships/{partnership_id}", response=PartnershipOut)
 @endpoint(PUBLIC)
 def partnership_detail(request: HttpRequest, partnership_id: int):
     return _partnership_out(_partnership_get(partnership_id))
@@ -588,7 +573,7 @@ class ProjectOut(Schema):
 
 class ProjectFilters(Schema):
     q: str = ""
-    country: str = ""
+    country: CountryCode = ""
     theme: str = ""
     status: str = ""
 
@@ -598,13 +583,13 @@ class ProjectIn(Schema):
     lead_organisation: int
     partners: list[int] = Field(default_factory=list)
     donors: list[int] = Field(default_factory=list)
-    countries: list[str] = Field(default_factory=list)
+    countries: list[CountryCode] = Field(default_factory=list)
     themes: list[str] = Field(default_factory=list)
     budget: Decimal | None = None
     currency: str = ""
     start: datetime.date | None = None
     end: datetime.date | None = None
-    status: Project.Status = Project.Status.PLANNED
+    status: ProjectStatus = Project.Status.PLANNED
     outputs: str = ""
 
 
@@ -613,13 +598,13 @@ class ProjectPatch(Schema):
     lead_organisation: int | None = None
     partners: list[int] | None = None
     donors: list[int] | None = None
-    countries: list[str] | None = None
+    countries: list[CountryCode] | None = None
     themes: list[str] | None = None
     budget: Decimal | None = None
     currency: str | None = None
     start: datetime.date | None = None
     end: datetime.date | None = None
-    status: Project.Status | None = None
+    status: ProjectStatus | None = None
     outputs: str | None = None
 
 
@@ -665,7 +650,7 @@ class ProjectPage(LimitOffset):
         return page
 
 
-@router.get("/network/projects", response=list[ProjectOut], auth=READ)
+@router.get("/network/projects", response=list[ProjectOut])
 @paginate(ProjectPage)
 @endpoint(PUBLIC)
 def project_list(request: HttpRequest, filters: Query[ProjectFilters]):
@@ -673,7 +658,7 @@ def project_list(request: HttpRequest, filters: Query[ProjectFilters]):
     return selectors.project_list(**{k: v for k, v in filters.dict().items() if v})
 
 
-@router.get("/network/projects/{project_id}", response=ProjectOut, auth=READ)
+@router.get("/network/projects/{project_id}", response=ProjectOut)
 @endpoint(PUBLIC)
 def project_detail(request: HttpRequest, project_id: int):
     return _project_out(selectors.project_get(project_id))

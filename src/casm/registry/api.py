@@ -8,14 +8,16 @@ edit: 403). Commodities are given and returned as codes, countries as ISO alpha-
 import datetime
 import hashlib
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Schema
 from ninja.pagination import paginate
 
+from casm.core.api_router import Router
+from casm.core.api_types import ApiName, CommodityCode, CountryCode
 from casm.core.models import AdminArea, Commodity, Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
@@ -35,6 +37,8 @@ from casm.registry.models import (
     StateService,
     WorkRole,
 )
+
+OperatorKind = Annotated[Operator.Kind, ApiName("OperatorKind")]
 
 router = Router(tags=["registry"])
 
@@ -67,12 +71,12 @@ TableFormat = Literal["csv", "xlsx"]
 class SiteFilterParams(Schema):
     """The filters of the web's site list and map."""
 
-    country: str = Field("", max_length=3, description="ISO alpha-2 or alpha-3 code")
+    country: CountryCode = Field("", max_length=3, description="ISO alpha-2 or alpha-3 code")
     admin1: str = Field("", max_length=100, description="Province or region")
     area: str = Field(
         "", max_length=40, description="Official code of an administrative area (any level)"
     )
-    commodity: str = Field("", max_length=40, description="Commodity code, e.g. gold")
+    commodity: CommodityCode = Field("", max_length=40, description="Commodity code, e.g. gold")
     legal_status: LegalStatus | None = None
     certification_status: CertificationStatus | None = None
     activity_status: ActivityStatus | None = None
@@ -243,7 +247,7 @@ class PublicSiteOut(Schema):
 
 
 class SiteIn(Schema):
-    country: str = Field(..., min_length=2, max_length=2, description="ISO alpha-2 code")
+    country: CountryCode = Field(..., min_length=2, max_length=2, description="ISO alpha-2 code")
     code: str = Field("", max_length=60, description="Made as CC-lat+long-NNNNN when empty")
     name: str = Field(..., min_length=1, max_length=200)
     other_names: str = Field("", max_length=500)
@@ -258,7 +262,7 @@ class SiteIn(Schema):
         False, description="Keep a point outside the country's outline (give location_note)"
     )
     footprint: dict | None = None
-    commodities: list[str] = Field(default_factory=list, description="Commodity codes")
+    commodities: list[CommodityCode] = Field(default_factory=list, description="Commodity codes")
     mining_methods: list[MiningMethod] = Field(default_factory=list)
     processing_methods: list[ProcessingMethod] = Field(default_factory=list)
     activity_status: ActivityStatus = ActivityStatus.ACTIVE
@@ -267,7 +271,7 @@ class SiteIn(Schema):
 
 
 class SitePatch(Schema):
-    country: str | None = Field(None, min_length=2, max_length=2)
+    country: CountryCode | None = Field(None, min_length=2, max_length=2)
     code: str | None = Field(None, min_length=1, max_length=60)
     name: str | None = Field(None, min_length=1, max_length=200)
     other_names: str | None = Field(None, max_length=500)
@@ -280,7 +284,7 @@ class SitePatch(Schema):
     location_note: str | None = Field(None, max_length=300)
     override_location: bool = False
     footprint: dict | None = None
-    commodities: list[str] | None = None
+    commodities: list[CommodityCode] | None = None
     mining_methods: list[MiningMethod] | None = None
     processing_methods: list[ProcessingMethod] | None = None
     activity_status: ActivityStatus | None = None
@@ -422,7 +426,7 @@ def _public_queryset(filters: SiteFilterParams) -> Any:
     return _in_bbox(selectors.public_site_list(filters=site_filters), bbox)
 
 
-@router.get("/public/sites", response=list[PublicSiteOut], auth=None, tags=["public"])
+@router.get("/public/sites", response=list[PublicSiteOut], tags=["public"])
 @paginate(SiteLimitOffset)
 @endpoint(PUBLIC)
 def public_site_list(request: HttpRequest, filters: Query[SiteFilterParams]):
@@ -430,7 +434,7 @@ def public_site_list(request: HttpRequest, filters: Query[SiteFilterParams]):
     return _public_queryset(filters).order_by("pk")
 
 
-@router.get("/public/sites.geojson", auth=None, tags=["public"])
+@router.get("/public/sites.geojson", tags=["public"])
 @endpoint(PUBLIC)
 def public_site_geojson(request: HttpRequest, filters: Query[SiteFilterParams]):
     """Every site as GeoJSON points with public fields only, for anyone."""
@@ -438,7 +442,7 @@ def public_site_geojson(request: HttpRequest, filters: Query[SiteFilterParams]):
     return exports.export_response(export, attachment=False)
 
 
-@router.get("/public/sites/export", auth=None, tags=["public", "exports"])
+@router.get("/public/sites/export", tags=["public", "exports"])
 @endpoint(PUBLIC)
 def public_site_export(
     request: HttpRequest, filters: Query[SiteFilterParams], format: ExportFormat = "csv"
@@ -452,7 +456,7 @@ def public_site_export(
 
 
 class VisitCommodity(Schema):
-    commodity: str = Field(..., description="Commodity code")
+    commodity: CommodityCode = Field(..., description="Commodity code")
     selling_point: str = Field("", max_length=200)
     destination: str = Field("", max_length=200)
 
@@ -661,8 +665,8 @@ class OperatorOut(Schema):
 
 
 class OperatorIn(Schema):
-    country: str = Field(..., min_length=2, max_length=2)
-    kind: Operator.Kind
+    country: CountryCode = Field(..., min_length=2, max_length=2)
+    kind: OperatorKind
     name: str = Field(..., min_length=1, max_length=200)
     registration_number: str = Field("", max_length=60)
     member_count: int | None = Field(None, ge=0)
@@ -673,8 +677,8 @@ class OperatorIn(Schema):
 
 
 class OperatorPatch(Schema):
-    country: str | None = Field(None, min_length=2, max_length=2)
-    kind: Operator.Kind | None = None
+    country: CountryCode | None = Field(None, min_length=2, max_length=2)
+    kind: OperatorKind | None = None
     name: str | None = Field(None, min_length=1, max_length=200)
     registration_number: str | None = Field(None, max_length=60)
     member_count: int | None = Field(None, ge=0)
@@ -697,7 +701,7 @@ def _operator_data(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]
 @router.get("/operators", response=list[OperatorOut], tags=["operators"])
 @paginate(LimitOffset)
 @endpoint("registry.view")
-def operator_list(request: HttpRequest, country: str = "", kind: str = "", q: str = ""):
+def operator_list(request: HttpRequest, country: CountryCode = "", kind: str = "", q: str = ""):
     """Operators within your scope."""
     return (
         selectors.operator_list(user=request.user, country=country, kind=kind, q=q)
@@ -710,7 +714,7 @@ def operator_list(request: HttpRequest, country: str = "", kind: str = "", q: st
 @endpoint("registry.view")
 def operator_export(
     request: HttpRequest,
-    country: str = "",
+    country: CountryCode = "",
     kind: str = "",
     q: str = "",
     format: TableFormat = "csv",
@@ -769,7 +773,7 @@ class MinerOut(Schema):
 
 
 class MinerIn(Schema):
-    country: str = Field(..., min_length=2, max_length=2)
+    country: CountryCode = Field(..., min_length=2, max_length=2)
     name: str = Field(..., min_length=1, max_length=200)
     sex: Sex
     year_of_birth: int | None = Field(None, ge=1900, le=2100)
@@ -780,7 +784,7 @@ class MinerIn(Schema):
 
 
 class MinerPatch(Schema):
-    country: str | None = Field(None, min_length=2, max_length=2)
+    country: CountryCode | None = Field(None, min_length=2, max_length=2)
     name: str | None = Field(None, min_length=1, max_length=200)
     sex: Sex | None = None
     year_of_birth: int | None = Field(None, ge=1900, le=2100)
@@ -807,7 +811,9 @@ def _miner_data(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
 @router.get("/miners", response=list[MinerOut], tags=["miners"])
 @paginate(LimitOffset)
 @endpoint("registry.view")
-def miner_list(request: HttpRequest, country: str = "", operator: int | None = None, q: str = ""):
+def miner_list(
+    request: HttpRequest, country: CountryCode = "", operator: int | None = None, q: str = ""
+):
     """Miners within your scope (personal data: never public)."""
     return (
         selectors.miner_list(user=request.user, country=country, operator=operator, q=q)
@@ -870,7 +876,7 @@ class ProductionOut(Schema):
 class ProductionIn(Schema):
     site: int | None = None
     operator: int | None = None
-    commodity: str = Field(..., description="Commodity code")
+    commodity: CommodityCode = Field(..., description="Commodity code")
     period: ProductionRecord.Period
     year: int = Field(..., ge=1900, le=2100)
     period_number: int | None = Field(None, ge=1, le=12)
@@ -884,7 +890,7 @@ class ProductionIn(Schema):
 class ProductionPatch(Schema):
     site: int | None = None
     operator: int | None = None
-    commodity: str | None = None
+    commodity: CommodityCode | None = None
     period: ProductionRecord.Period | None = None
     year: int | None = Field(None, ge=1900, le=2100)
     period_number: int | None = Field(None, ge=1, le=12)
@@ -896,8 +902,8 @@ class ProductionPatch(Schema):
 
 
 class ProductionFilterParams(Schema):
-    country: str = Field("", max_length=3)
-    commodity: str = Field("", max_length=40)
+    country: CountryCode = Field("", max_length=3)
+    commodity: CommodityCode = Field("", max_length=40)
     year: int | None = Field(None, ge=1900, le=2100)
     site: int | None = None
 

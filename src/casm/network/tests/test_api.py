@@ -162,7 +162,7 @@ def test_bad_input_is_refused_with_the_field(client, token_for, admin_user, data
         **headers,
     )
     assert response.status_code == 422
-    assert "countries" in fields_of(response)
+    assert "countries.0" in fields_of(response)  # the item at fault
     response = client.post(
         "/api/v1/network/projects",
         {"title": "X", "lead_organisation": data["arm"].pk, "donors": [data["arm"].pk]},

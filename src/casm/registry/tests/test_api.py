@@ -255,7 +255,7 @@ def test_bad_site_filters_are_refused_with_the_field_never_a_server_error(
         ({"latitude": "north"}, "latitude"),
         ({"name": ""}, "name"),
         ({"country": "ZZ"}, "country"),
-        ({"commodities": ["gold", "kryptonite"]}, "commodities"),
+        ({"commodities": ["gold", "kryptonite"]}, "commodities.1"),
         ({"mining_methods": ["blasting"]}, "mining_methods.0"),
         ({"legal_status": 3}, "legal_status"),
         ({"latitude": 48.85, "longitude": 2.35}, "latitude"),  # Paris is not in Ghana
@@ -429,7 +429,7 @@ def test_a_visit_is_recorded_and_the_site_follows_it(client, token_for, world, g
         ({"workers": 5, "men": 4, "women": 4}, "workers"),
         ({"date": "2999-01-01"}, "date"),
         ({"date": "yesterday"}, "date"),
-        ({"commodities": [{"commodity": "kryptonite"}]}, "commodities"),
+        ({"commodities": [{"commodity": "kryptonite"}]}, "commodities.0.commodity"),
         ({"state_services": ["ufo_patrol"]}, "state_services.0"),
         ({"reached": False}, "not_reached_reason"),
         ({"site": "one"}, "site"),

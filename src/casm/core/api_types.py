@@ -1,0 +1,65 @@
+"""Field types shared by the API's schemas of every app."""
+
+from __future__ import annotations
+
+import enum
+import functools
+from dataclasses import dataclass
+from typing import Annotated, Any, cast
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from pydantic import AfterValidator, GetCoreSchemaHandler
+from pydantic_core import CoreSchema, PydanticCustomError
+
+
+@functools.cache
+def _named_enum(name: str, choices: type[enum.Enum]) -> type[enum.StrEnum]:
+    members = {member.name: member.value for member in choices}
+    return cast(type[enum.StrEnum], enum.StrEnum(name, members))
+
+
+@dataclass(frozen=True)
+class ApiName:
+    """Names a model's choices in the OpenAPI document: ``Annotated[Event.Kind,
+    ApiName("EventKind")]``.
+
+    Django names nested choices after their place (``Event.Kind``, ``Operator.Kind``), and
+    the OpenAPI document would show them all as one component ``Kind``, each hiding the
+    others. The values are the same strings, so services receive what the model expects.
+    """
+
+    name: str
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return handler.generate_schema(_named_enum(self.name, source))
+
+
+def _known_country(code: str) -> str:
+    from casm.core.models import Country
+
+    wanted = code.strip().upper()
+    if wanted and not Country.objects.filter(Q(alpha2=wanted) | Q(alpha3=wanted)).exists():
+        raise PydanticCustomError(
+            "unknown_country", _("Unknown country code: {code}"), {"code": code}
+        )
+    return code
+
+
+def _known_commodity(code: str) -> str:
+    from casm.core.models import Commodity
+
+    if code.strip() and not Commodity.objects.filter(code=code.strip()).exists():
+        raise PydanticCustomError(
+            "unknown_commodity", _("Unknown commodity code: {code}"), {"code": code}
+        )
+    return code
+
+
+# An ISO 3166-1 code (alpha-2, or alpha-3 where a field allows three letters) of a country the
+# platform knows, or empty; anything else is refused with the field's name (422), in every app.
+CountryCode = Annotated[str, AfterValidator(_known_country)]
+# The code of a commodity of the reference list (``gold``, ``cobalt``…), or empty.
+CommodityCode = Annotated[str, AfterValidator(_known_commodity)]

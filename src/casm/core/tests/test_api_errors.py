@@ -1,0 +1,88 @@
+"""Requests the API must refuse with a declared error, never a server error: what the
+contract test (``scripts/api_contract.py``) found, kept as plain tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from casm.core.pagination import MAX_OFFSET
+
+
+def error_of(response, status: int) -> dict:
+    assert response.status_code == status, response.content
+    return response.json()["error"]
+
+
+@pytest.fixture
+def operator(ghana_officer, make_site, country):
+    from casm.registry.services import operator_create
+
+    site = make_site("Prestea Gold Pit", "GH")
+    return operator_create(
+        actor=None, country=country("GH"), kind="cooperative", name="Prestea Diggers", sites=[site]
+    )
+
+
+def test_it_refuses_a_body_that_is_not_json(client, ghana_officer, token_for, operator):
+    response = client.patch(
+        f"/api/v1/operators/{operator.pk}",
+        b"\x8f{not json",
+        content_type="application/json",
+        **token_for(ghana_officer),
+    )
+    assert error_of(response, 400)["code"] == "bad_request"
+
+
+def test_it_refuses_text_that_is_not_unicode(client, ghana_officer, token_for, operator):
+    response = client.patch(
+        f"/api/v1/operators/{operator.pk}",
+        '{"name": "Prestea \\ud800"}',
+        content_type="application/json",
+        **token_for(ghana_officer),
+    )
+    assert error_of(response, 400)["code"] == "bad_request"
+
+
+def test_it_refuses_null_for_a_field_that_cannot_be_empty_of_value(
+    client, ghana_officer, token_for, operator
+):
+    response = client.patch(
+        f"/api/v1/operators/{operator.pk}",
+        {"contact_name": None},
+        content_type="application/json",
+        **token_for(ghana_officer),
+    )
+    assert [d["field"] for d in error_of(response, 422)["details"]] == ["contact_name"]
+
+
+def test_it_refuses_an_offset_beyond_any_list(client, db):
+    response = client.get("/api/v1/countries", {"offset": MAX_OFFSET + 1})
+    assert error_of(response, 422)["details"][0]["field"] == "offset"
+    assert client.get("/api/v1/countries", {"offset": MAX_OFFSET}).json()["items"] == []
+
+
+def test_it_will_not_delete_what_others_refer_to(client, admin_user, token_for):
+    from casm.network.tests import factories
+
+    arm = factories.organisation("Alliance for Responsible Mining", "CO", acronym="ARM")
+    factories.project("Fairmined", arm)
+    response = client.delete(f"/api/v1/organisations/{arm.pk}", **token_for(admin_user))
+    assert error_of(response, 409)["code"] == "conflict"
+
+
+def test_it_refuses_a_broken_form_to_the_harvester(client, db):
+    response = client.post(
+        "/api/v1/library/oai", b"verb=Identify", content_type="multipart/form-data"
+    )
+    assert error_of(response, 400)["code"] == "bad_request"
+
+
+def test_it_names_the_field_of_a_record_a_body_names_that_does_not_exist(
+    client, admin_user, token_for
+):
+    body = {"fund": 999999, "title": "Mercury-free gold", "opens_on": "2026-01-01",
+            "closes_on": "2026-02-01", "budget": "1000", "max_award": "100"}  # fmt: skip
+    response = client.post(
+        "/api/v1/grants/calls", body, content_type="application/json", **token_for(admin_user)
+    )
+    assert [d["field"] for d in error_of(response, 422)["details"]] == ["fund"]
