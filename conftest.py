@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -25,6 +26,30 @@ def run_casm(*args: str, env: dict[str, str], timeout: int = 180) -> subprocess.
         timeout=timeout,
         check=False,
     )
+
+
+@pytest.fixture(scope="session")
+def migrated_installation(tmp_path_factory):
+    """The folder of an installation migrated by `casm migrate` (SQLite), made once a run.
+
+    Migrating takes ten seconds or more: the tests that run `casm` in a child process copy
+    this folder with `installation_copy` instead of migrating their own.
+    """
+    folder = tmp_path_factory.mktemp("migrated") / "var"
+    done = run_casm("migrate", "--noinput", "--verbosity", "0", env={"CASM_VAR_DIR": str(folder)})
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+@pytest.fixture
+def installation_copy(migrated_installation):
+    """Copy the migrated installation to a folder of the test's; the copy is its own."""
+
+    def copy(destination):
+        shutil.copytree(migrated_installation, destination)
+        return destination
+
+    return copy
 
 
 @pytest.fixture(autouse=True)
