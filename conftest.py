@@ -173,22 +173,8 @@ def token_for(db):
 
 
 @pytest.fixture
-def make_site(db, country):
+def make_site(db):
     """A site registered by the system (no actor), in a country given by alpha-2."""
-    from casm.registry.services import site_create
+    from casm.registry.tests.factories import make_site
 
-    # A point well inside each country used by the tests.
-    inside = {"GH": (6.2, -1.7), "CD": (-2.5, 28.8), "TZ": (-3.4, 33.0), "RW": (-1.9641, 30.0619)}
-
-    def make(name="Site", code="GH", latitude=None, longitude=None, **extra):
-        lat, lon = inside.get(code, (0.0, 0.0))
-        return site_create(
-            actor=None,
-            country=country(code),
-            name=name,
-            latitude=lat if latitude is None else latitude,
-            longitude=lon if longitude is None else longitude,
-            **extra,
-        )
-
-    return make
+    return make_site
