@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -25,6 +26,30 @@ def run_casm(*args: str, env: dict[str, str], timeout: int = 180) -> subprocess.
         timeout=timeout,
         check=False,
     )
+
+
+@pytest.fixture(scope="session")
+def migrated_installation(tmp_path_factory):
+    """The folder of an installation migrated by `casm migrate` (SQLite), made once a run.
+
+    Migrating takes ten seconds or more: the tests that run `casm` in a child process copy
+    this folder with `installation_copy` instead of migrating their own.
+    """
+    folder = tmp_path_factory.mktemp("migrated") / "var"
+    done = run_casm("migrate", "--noinput", "--verbosity", "0", env={"CASM_VAR_DIR": str(folder)})
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+@pytest.fixture
+def installation_copy(migrated_installation):
+    """Copy the migrated installation to a folder of the test's; the copy is its own."""
+
+    def copy(destination):
+        shutil.copytree(migrated_installation, destination)
+        return destination
+
+    return copy
 
 
 @pytest.fixture(autouse=True)
@@ -148,22 +173,8 @@ def token_for(db):
 
 
 @pytest.fixture
-def make_site(db, country):
+def make_site(db):
     """A site registered by the system (no actor), in a country given by alpha-2."""
-    from casm.registry.services import site_create
+    from casm.registry.tests.factories import make_site
 
-    # A point well inside each country used by the tests.
-    inside = {"GH": (6.2, -1.7), "CD": (-2.5, 28.8), "TZ": (-3.4, 33.0), "RW": (-1.9641, 30.0619)}
-
-    def make(name="Site", code="GH", latitude=None, longitude=None, **extra):
-        lat, lon = inside.get(code, (0.0, 0.0))
-        return site_create(
-            actor=None,
-            country=country(code),
-            name=name,
-            latitude=lat if latitude is None else latitude,
-            longitude=lon if longitude is None else longitude,
-            **extra,
-        )
-
-    return make
+    return make_site

@@ -1,3 +1,4 @@
+import shutil
 import tarfile
 
 import pytest
@@ -14,15 +15,27 @@ def casm(tmp_path, name, *args):
     return run_casm(*args, env={"CASM_VAR_DIR": str(tmp_path / name)})
 
 
-def test_backup_and_restore_round_trip(tmp_path):
-    assert casm(tmp_path, "a", "migrate", "--noinput").returncode == 0
-    assert casm(tmp_path, "a", "demo").returncode == 0
+@pytest.fixture(scope="module")
+def demo_installation(migrated_installation, tmp_path_factory):
+    """An installation holding the demo, built once for the module (it takes most of a minute).
+
+    Each test works on its own copy.
+    """
+    folder = tmp_path_factory.mktemp("demo") / "var"
+    shutil.copytree(migrated_installation, folder)
+    built = run_casm("demo", env={"CASM_VAR_DIR": str(folder)})
+    assert built.returncode == 0, built.stderr
+    return folder
+
+
+def test_backup_and_restore_round_trip(tmp_path, demo_installation, installation_copy):
+    shutil.copytree(demo_installation, tmp_path / "a")
     (tmp_path / "a" / "media" / "jobs").mkdir(parents=True)
     (tmp_path / "a" / "media" / "jobs" / "report.csv").write_text("uploaded,file\n")
     archive = tmp_path / "backup.tar.gz"
     made = casm(tmp_path, "a", "backup", str(archive))
     assert made.returncode == 0, made.stderr
-    assert casm(tmp_path, "b", "migrate", "--noinput").returncode == 0
+    installation_copy(tmp_path / "b")
     restored = casm(tmp_path, "b", "restore", str(archive))
     assert restored.returncode == 0, restored.stderr
     count = casm(
@@ -40,9 +53,8 @@ def test_backup_and_restore_round_trip(tmp_path):
 
 
 @pytest.mark.parametrize("kind", ["corrupt", "foreign", "truncated"])
-def test_a_bad_archive_leaves_the_installation_as_it_was(tmp_path, kind):
-    assert casm(tmp_path, "a", "migrate", "--noinput").returncode == 0
-    assert casm(tmp_path, "a", "demo").returncode == 0
+def test_a_bad_archive_leaves_the_installation_as_it_was(tmp_path, demo_installation, kind):
+    shutil.copytree(demo_installation, tmp_path / "a")
     database = tmp_path / "a" / "casm.db"
     bad = tmp_path / "bad.tar.gz"
     if kind == "corrupt":

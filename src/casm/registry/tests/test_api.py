@@ -10,6 +10,7 @@ from casm.core.models import Commodity
 from casm.registry import services
 from casm.registry.models import Miner, Operator, ProductionRecord, Site, SiteVisit
 from casm.registry.selectors import PUBLIC_SITE_FIELDS
+from casm.registry.tests import factories
 
 LAST_YEAR = datetime.date.today().year - 1
 
@@ -34,24 +35,16 @@ def ghana_member(make_user):
 
 
 @pytest.fixture
-def world(make_site, country):
+def world(make_site):
     """A Ghanaian site with a visit, an operator, a miner and production; a possible duplicate."""
     gold = Commodity.objects.get(code="gold")
     site = make_site("Prestea Gold Pit", "GH", commodities=[gold], legal_status="informal")
     duplicate = make_site("Prestea Gold Pitt", "GH", latitude=6.2001, longitude=-1.7001)
     assert duplicate.duplicate_of == site
-    visit = services.site_visit_record(
-        actor=None, site=site, date=datetime.date(LAST_YEAR, 3, 1), workers=40, men=30, women=10
-    )
-    operator = services.operator_create(
-        actor=None, country=country("GH"), kind="cooperative", name="Prestea Diggers", sites=[site]
-    )
-    miner = services.miner_create(
-        actor=None, country=country("GH"), name="Kwame Mensah", sex="m", sites=[site]
-    )
-    record = services.production_record_create(
-        actor=None, site=site, commodity=gold, period="year", year=LAST_YEAR, quantity=120, unit="g"
-    )
+    visit = factories.make_visit(site, datetime.date(LAST_YEAR, 3, 1), workers=40, men=30, women=10)
+    operator = factories.make_operator("Prestea Diggers", sites=[site])
+    miner = factories.make_miner("Kwame Mensah", sites=[site])
+    record = factories.make_production(site=site)
     return {
         "site": site.pk,
         "duplicate": duplicate.pk,

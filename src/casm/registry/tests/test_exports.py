@@ -8,9 +8,10 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from casm.core.models import Commodity
-from casm.registry import exports, services
+from casm.registry import exports
 from casm.registry.models import Site, SiteVisit
 from casm.registry.selectors import PUBLIC_SITE_FIELDS, public_site_list, site_list
+from casm.registry.tests import factories
 
 LAST_YEAR = datetime.date.today().year - 1
 PUBLIC_COLUMNS = {"country" if f == "country__alpha2" else f for f in PUBLIC_SITE_FIELDS} | {
@@ -27,32 +28,18 @@ def csv_rows(data: bytes):
 
 
 @pytest.fixture
-def sites(make_site, country):
+def sites(make_site):
     gold = Commodity.objects.get(code="gold")
     tin = Commodity.objects.get(code="tin")
     prestea = make_site("Prestea", "GH", commodities=[gold], source="Census 2024")
-    services.site_visit_record(
-        actor=None, site=prestea, date=datetime.date(LAST_YEAR, 2, 1), workers=25, women=5
-    )
+    factories.make_visit(prestea, datetime.date(LAST_YEAR, 2, 1), workers=25, women=5)
     make_site('=HYPERLINK("http://evil")', "GH", latitude=7.0, longitude=-1.5)
     make_site("Kalimbi", "CD", commodities=[tin, gold])
-    operator = services.operator_create(
-        actor=None,
-        country=country("GH"),
-        kind="cooperative",
-        name="Prestea Diggers",
-        contact_phone="+233 20 000 0000",
-        sites=[prestea],
+    operator = factories.make_operator(
+        "Prestea Diggers", contact_phone="+233 20 000 0000", sites=[prestea]
     )
-    services.production_record_create(
-        actor=None,
-        operator=operator,
-        commodity=gold,
-        period="quarter",
-        year=LAST_YEAR,
-        period_number=2,
-        quantity=3,
-        unit="kg",
+    factories.make_production(
+        operator=operator, period="quarter", period_number=2, quantity=3, unit="kg"
     )
     return prestea
 

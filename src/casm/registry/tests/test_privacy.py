@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from casm.core.context_processors import PILLARS
 from casm.core.models import Commodity
-from casm.registry import services
+from casm.registry.tests import factories
 
 LAST_YEAR = datetime.date.today().year - 1
 
@@ -32,45 +32,25 @@ EXPORT_FORMATS = ["csv", "xlsx", "geojson"]
 
 
 @pytest.fixture
-def people(make_site, country):
+def people(make_site):
     """Sites in DR Congo and Ghana, worked by miners and operators with private details."""
     gold = Commodity.objects.get(code="gold")
     kamituga = make_site("Kamituga Mobale", "CD", commodities=[gold])
-    services.site_visit_record(
-        actor=None, site=kamituga, date=datetime.date(LAST_YEAR, 5, 1), workers=3, women=1, men=2
-    )
+    factories.make_visit(kamituga, datetime.date(LAST_YEAR, 5, 1), workers=3, women=1, men=2)
     prestea = make_site("Prestea Top", "GH", commodities=[gold])
-    operator = services.operator_create(
-        actor=None,
-        country=country("CD"),
-        kind="cooperative",
-        name="Coopérative de Mobale",
+    operator = factories.make_operator(
+        "Coopérative de Mobale",
+        "CD",
         contact_name=SECRETS[3],
         contact_phone=SECRETS[4],
         contact_email=SECRETS[5],
         sites=[kamituga],
     )
-    services.miner_create(
-        actor=None,
-        country=country("CD"),
-        name=SECRETS[0],
-        sex="f",
-        id_number=SECRETS[1],
-        operator=operator,
-        sites=[kamituga],
+    factories.make_miner(
+        SECRETS[0], "CD", sex="f", id_number=SECRETS[1], operator=operator, sites=[kamituga]
     )
-    services.miner_create(
-        actor=None, country=country("GH"), name=SECRETS[2], sex="m", sites=[prestea]
-    )
-    services.production_record_create(
-        actor=None,
-        site=kamituga,
-        commodity=gold,
-        period="year",
-        year=LAST_YEAR,
-        quantity=5,
-        unit="g",
-    )
+    factories.make_miner(SECRETS[2], "GH", sites=[prestea])
+    factories.make_production(site=kamituga, quantity=5)
     return {"kamituga": kamituga, "prestea": prestea, "operator": operator}
 
 

@@ -13,31 +13,20 @@ from django.core.exceptions import PermissionDenied
 from casm.core.models import Commodity
 from casm.registry import services
 from casm.registry.models import Miner, Operator, ProductionRecord, Site
+from casm.registry.tests import factories
 
 LAST_YEAR = datetime.date.today().year - 1
 
 
 @pytest.fixture
-def ghana_records(make_site, country):
+def ghana_records(make_site):
     gold = Commodity.objects.get(code="gold")
     site = make_site("Prestea Gold Pit", "GH", commodities=[gold])
     return {
         "site": site,
-        "operator": services.operator_create(
-            actor=None, country=country("GH"), kind="cooperative", name="Prestea Diggers"
-        ),
-        "miner": services.miner_create(
-            actor=None, country=country("GH"), name="Kwame Mensah", sex="m", sites=[site]
-        ),
-        "production": services.production_record_create(
-            actor=None,
-            site=site,
-            commodity=gold,
-            period="year",
-            year=LAST_YEAR,
-            quantity=120,
-            unit="g",
-        ),
+        "operator": factories.make_operator("Prestea Diggers"),
+        "miner": factories.make_miner("Kwame Mensah", sites=[site]),
+        "production": factories.make_production(site=site),
     }
 
 

@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from casm.registry import services
 from casm.registry.models import Miner, Site, SiteVisit
+from casm.registry.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -12,9 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def ghana_site(make_site):
     site = make_site("Obuasi Pit 7")
-    services.site_visit_record(
-        actor=None, site=site, date=datetime.date(2024, 3, 1), workers=4, women=1
-    )
+    factories.make_visit(site, datetime.date(2024, 3, 1), workers=4, women=1)
     return site
 
 
@@ -152,8 +150,8 @@ def test_an_officer_merges_a_duplicate_from_its_page(client, login, ghana_office
     assert list(Site.objects.all()) == [first]
 
 
-def test_miners_are_seen_only_within_scope(client, login, ghana_officer, congo_officer, country):
-    miner = services.miner_create(actor=None, country=country("GH"), name="Ama Owusu", sex="f")
+def test_miners_are_seen_only_within_scope(client, login, ghana_officer, congo_officer):
+    miner = factories.make_miner("Ama Owusu", sex="f")
     url = reverse("registry:miner_detail", args=[miner.pk])
     assert client.get(reverse("registry:miner_list")).status_code == 302
     login(congo_officer)
@@ -192,9 +190,7 @@ def test_operator_pages_follow_scope(client, login, ghana_officer, congo_officer
 
 
 def test_the_site_page_draws_visits_over_time(client, login, admin_user, ghana_site):
-    services.site_visit_record(
-        actor=None, site=ghana_site, date=datetime.date(2025, 3, 1), workers=9, women=2
-    )
+    factories.make_visit(ghana_site, datetime.date(2025, 3, 1), workers=9, women=2)
     login(admin_user)
     page = client.get(reverse("registry:site_detail", args=[ghana_site.pk])).content.decode()
     assert "<svg" in page and "polyline" in page
