@@ -180,6 +180,11 @@ def restore_read(source: Path, *, force: bool = False) -> dict:
             work_dir = Path(work)
             try:
                 archive.extractall(work_dir, filter="data")
+                # Read the compressed stream to its end: its length and checksum (gzip's
+                # trailer) then prove the archive whole, whatever database it holds.
+                stream = archive.fileobj
+                while stream is not None and stream.read(1024 * 1024):
+                    pass
             except DAMAGED as exc:
                 raise BackupError(f"{source} is damaged (cut short or corrupted): {exc}") from None
             database_file = work_dir / str(manifest.get("database_file", ""))
