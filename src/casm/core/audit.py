@@ -146,6 +146,8 @@ def model_update(
         old = _field_value(instance, name)
         value = data[name]
         if field.many_to_many:
+            if value is None:  # a list may be empty, never null
+                raise ValidationError({name: [field.error_messages["null"]]})
             new = sorted(_plain(item) for item in value)
             if new != old:
                 many[name] = list(value)

@@ -118,3 +118,14 @@ def test_only_administrators_read_the_audit_log(login, ghana_officer, client, to
     response = client.get("/api/v1/audit", **token_for(ghana_officer))
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
+
+
+def test_a_null_list_is_refused_naming_the_field(make_site):
+    from django.core.exceptions import ValidationError
+
+    from casm.core.audit import model_update
+
+    site = make_site("Obuasi Pit 7")
+    with pytest.raises(ValidationError) as refused:
+        model_update(instance=site, actor=None, data={"commodities": None})
+    assert list(refused.value.message_dict) == ["commodities"]
