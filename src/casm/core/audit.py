@@ -147,7 +147,7 @@ def model_update(
         value = data[name]
         if field.many_to_many:
             if value is None:  # a list may be empty, never null
-                raise ValidationError({name: [field.error_messages["null"]]})
+                raise ValidationError({name: [models.Field.default_error_messages["null"]]})
             new = sorted(_plain(item) for item in value)
             if new != old:
                 many[name] = list(value)
