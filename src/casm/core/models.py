@@ -181,8 +181,12 @@ class Job(models.Model):
     @property
     def said_message(self) -> str:
         """The message in the reader's language once the job has ended and keeps a summary."""
-        if self.status in (self.Status.DONE, self.Status.FAILED) and "summary" in self.result:
-            return str(self.said_result.get("message") or self.message)
+        summary = (self.result or {}).get("summary")
+        if self.status in (self.Status.DONE, self.Status.FAILED) and isinstance(summary, dict):
+            from casm.core.messages import render
+
+            # Only the summary is said: a list of jobs needs no problem of any of them.
+            return render(summary.get("code", ""), summary.get("params")) or self.message
         return self.message
 
 

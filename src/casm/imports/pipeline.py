@@ -102,15 +102,6 @@ def count(what: str, number: int) -> Message:
     return Message(f"imports.n_{what}", count=number)
 
 
-def problems_said(stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Stored problems with their message said in the active language (for pages and API)."""
-    said = []
-    for data in stored:
-        problem = Problem.from_dict(data)
-        said.append({**data, "message": problem.text})
-    return said
-
-
 class ProblemLog:
     """The problems of one run: all counted, the first ``keep`` kept, each written to the
     report (a CSV writer, or None) as it comes."""
