@@ -220,9 +220,14 @@ OAI_ADMIN_EMAIL = env_str("CASM_OAI_ADMIN_EMAIL", "")
 JOB_POLL_INTERVAL = env_int("CASM_JOB_POLL_INTERVAL", 2, minimum=1)
 # A running job whose worker has given no news for this long (seconds) is taken to be dead:
 # queued again once, then marked failed. A worker on the same machine that is gone is seen at once.
+JOB_STALE_AFTER = env_int("CASM_JOB_STALE_AFTER", 3600, minimum=60)
 # The geometry layer: a shape with more vertices than this is refused (simplify it first).
 GEOMETRY_MAX_VERTICES = env_int("CASM_GEOMETRY_MAX_VERTICES", 100_000, minimum=10)
-JOB_STALE_AFTER = env_int("CASM_JOB_STALE_AFTER", 3600, minimum=60)
+# A site's footprint: the largest plausible site (10 km²), its vertices, and how far from the
+# site's point it may lie.
+FOOTPRINT_MAX_HECTARES = env_int("CASM_FOOTPRINT_MAX_HECTARES", 1_000, minimum=1)
+FOOTPRINT_MAX_VERTICES = env_int("CASM_FOOTPRINT_MAX_VERTICES", 10_000, minimum=4)
+FOOTPRINT_MAX_DISTANCE_M = env_int("CASM_FOOTPRINT_MAX_DISTANCE_M", 2_000, minimum=0)
 
 LOGGING = {
     "version": 1,

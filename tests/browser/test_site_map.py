@@ -118,3 +118,53 @@ def test_it_groups_sites_far_out_shows_each_close_in_and_filters(page, live_serv
     assert requested, "the page made no request at all"
     outside = [url for url in requested if urlsplit(url).hostname not in LOCAL_HOSTS]
     assert outside == [], f"requests left the machine: {outside}"
+
+
+def test_a_site_page_draws_its_footprint_close_in_in_french_on_a_phone(
+    new_page, live_server, congo_officer, snapshot
+):
+    import datetime
+
+    from casm.core.models import Country
+    from casm.registry import services
+    from conftest import PASSWORD
+
+    site = services.site_create(
+        actor=None, country=Country.objects.get(alpha2="CD"), name="Kamituga",
+        latitude=-3.06, longitude=28.18,
+    )  # fmt: skip
+    ring = [
+        [28.179, -3.061],
+        [28.181, -3.061],
+        [28.181, -3.059],
+        [28.179, -3.059],
+        [28.179, -3.061],
+    ]
+    services.site_visit_record(
+        actor=None, site=site, date=datetime.date(2025, 3, 1), team="Équipe Uvira",
+        footprint={"type": "Polygon", "coordinates": [ring]},
+    )  # fmt: skip
+    page = new_page(viewport={"width": 360, "height": 740}, locale="fr-FR")
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(f"{live_server.url}/accounts/login/")
+    form = page.locator("main form")
+    form.locator("[name=username]").fill(congo_officer.get_username())
+    form.locator("[name=password]").fill(PASSWORD)
+    form.locator("button[type=submit]").click()
+    page.goto(f"{live_server.url}/registry/sites/{site.pk}/")
+    expect(page.locator("#site-point[data-footprint-drawn='1']")).to_have_count(1)
+    # The outline is drawn in the footprint's colour, zoomed in far enough to be seen.
+    outline = page.locator("#site-point path[stroke='#8a3b1c']")
+    expect(outline).to_have_count(1)
+    box = outline.bounding_box()
+    assert box is not None and box["width"] > 40 and box["height"] > 40
+    expect(page.locator("h2", has_text="Historique de l’emprise")).to_be_visible()
+    history = page.locator("table", has_text="Superficie (ha)")
+    expect(history).to_contain_text("visite du")
+    expect(history).to_contain_text("Équipe Uvira")
+    expect(history).to_contain_text("actuelle")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page is {width} px wide on a 360 px screen"
+    assert errors == []
+    snapshot(page, "site-footprint-fr-360")

@@ -2,53 +2,16 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
+from casm.core import problems as _problems  # noqa: F401 (registers the templates)
+from casm.core.messages import Message
 from casm.lib.geometry import GeometryFileError, GeometryProblem
 
 
-def _messages() -> dict[str, str]:
-    return {
-        "no_geometry": _("The row has no geometry."),
-        "unreadable": _("The geometry cannot be read: its coordinates are malformed."),
-        "unprojectable": _("The coordinates cannot be converted to longitude and latitude."),
-        "unclosed_ring": _("A ring of the polygon is not closed: its last point is not its first."),
-        "empty": _("The geometry is empty."),
-        "not_polygon": _("A polygon is needed here, not a %(kind)s."),
-        "too_many_vertices": _(
-            "The shape has %(count)s vertices; at most %(limit)s are accepted. Simplify it first."
-        ),
-        "out_of_range": _(
-            "The coordinates %(bounds)s are not longitudes and latitudes: is the projection "
-            "(the .prj file) missing?"
-        ),
-        "self_intersection": _(
-            "The outline crosses itself near longitude %(longitude)s, latitude %(latitude)s."
-        ),
-        "bad_hole": _("A hole of the polygon lies outside it or touches its edge."),
-        "invalid": _("The polygon is not valid."),
-        "degenerate": _("The polygon has no area: its points lie on a line or on one spot."),
-        "too_large_area": _(
-            "The shape covers %(hectares)s ha, more than the %(limit)s ha allowed."
-        ),
-        "unknown_crs": _("The projection “%(crs)s” is unknown."),
-        "missing_sidecar": _("%(file)s is missing: a Shapefile needs its .shp, .dbf and .shx."),
-        "not_a_zip": _("%(file)s is not a readable zip file."),
-        "zip_shapefiles": _(
-            "A zip file must hold exactly one Shapefile; %(file)s holds %(count)s."
-        ),
-        "too_large": _("%(file)s is too large to read."),
-        "broken_shapefile": _("The Shapefile is damaged and cannot be read."),
-        "not_geojson": _(
-            "%(file)s is not GeoJSON: it needs a FeatureCollection, a Feature or a geometry."
-        ),
-    }
+def problem_message(problem: GeometryProblem | GeometryFileError) -> Message:
+    """The problem as a message kept by its code (read in the reader's language)."""
+    return Message(f"geometry.{problem.code}", **(problem.params or {}))
 
 
 def problem_text(problem: GeometryProblem | GeometryFileError) -> str:
     """The problem said in the active language, without library wording."""
-    template = _messages().get(problem.code, _("The geometry is not valid."))
-    try:
-        return template % problem.params if problem.params else template
-    except (KeyError, TypeError, ValueError):
-        return template.split("%", 1)[0].strip() or problem.code
+    return str(problem_message(problem))

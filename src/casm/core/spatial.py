@@ -24,13 +24,17 @@ M = TypeVar("M", bound=models.Model)
 def _sqlite_statements(table: str) -> list[str]:
     rtree = f"{table}_rtree"
     values = "new.id, new.min_x, new.max_x, new.min_y, new.max_y"
+    # A row without a box (a nullable one) stays out of the index.
+    boxed = "new.min_x IS NOT NULL"
     return [
         f"CREATE VIRTUAL TABLE {rtree} USING rtree(id, min_x, max_x, min_y, max_y)",
-        f"INSERT INTO {rtree} SELECT id, min_x, max_x, min_y, max_y FROM {table}",
-        f"CREATE TRIGGER {rtree}_insert AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {rtree} SELECT id, min_x, max_x, min_y, max_y FROM {table} "
+        "WHERE min_x IS NOT NULL",
+        f"CREATE TRIGGER {rtree}_insert AFTER INSERT ON {table} WHEN {boxed} BEGIN "
         f"INSERT INTO {rtree} VALUES ({values}); END",
         f"CREATE TRIGGER {rtree}_update AFTER UPDATE OF min_x, max_x, min_y, max_y ON {table} "
-        f"BEGIN DELETE FROM {rtree} WHERE id = old.id; INSERT INTO {rtree} VALUES ({values}); END",
+        f"BEGIN DELETE FROM {rtree} WHERE id = old.id; INSERT INTO {rtree} SELECT {values} "
+        f"WHERE {boxed}; END",
         f"CREATE TRIGGER {rtree}_delete AFTER DELETE ON {table} BEGIN "
         f"DELETE FROM {rtree} WHERE id = old.id; END",
     ]

@@ -61,6 +61,9 @@ class Table:
     rows: Callable[[], Iterator[dict[str, Any]]]
     # The names of the latitude and longitude columns, for GeoJSON.
     point: tuple[str, str] | None = None
+    # The column holding each row's GeoJSON geometry (a footprint), drawn instead of the point
+    # where a row has one; GeoJSON only.
+    shape: str | None = None
 
 
 def neutralise(text: str) -> str:
@@ -175,14 +178,21 @@ def geojson_chunks(table: Table) -> Iterator[bytes]:
     if table.point is None:
         raise ExportError(_("This export has no locations, so no GeoJSON."))
     latitude, longitude = table.point
+    shape = table.shape
     yield b'{"type": "FeatureCollection", "features": ['
     separator = b""
     batch: list[bytes] = []
     for row in table.rows():
+        geometry = row.get(shape) if shape else None
+        if geometry is None:
+            geometry = {"type": "Point", "coordinates": [row[longitude], row[latitude]]}
+            hidden: tuple[str | None, ...] = (latitude, longitude, shape)
+        else:
+            hidden = (shape,)  # the point stays, as properties
         feature = {
             "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [row[longitude], row[latitude]]},
-            "properties": {k: v for k, v in row.items() if k not in (latitude, longitude)},
+            "geometry": geometry,
+            "properties": {k: v for k, v in row.items() if k not in hidden},
         }
         batch.append(separator + json.dumps(feature, default=_json_default).encode("utf-8"))
         separator = b",\n"
@@ -208,6 +218,8 @@ def table_export(table: Table, fmt: str) -> ExportFile:
         )
     if fmt == "geojson" and table.point is None:
         raise ExportError(_("This export has no locations, so no GeoJSON."))
+    if table.shape is not None and fmt != "geojson":
+        raise ExportError(_("Shapes are exported as GeoJSON only."))
     stamp = datetime.date.today().isoformat()
     return ExportFile(f"casm-{table.name}-{stamp}.{fmt}", CONTENT_TYPES[fmt], WRITERS[fmt](table))
 

@@ -387,7 +387,6 @@ def open_xlsx(path: Path) -> Source:
 def _geometry_point(geometry: Any) -> tuple[float | None, float | None, Any, Message | None]:
     """(latitude, longitude, footprint, problem) of a feature's geometry."""
     from shapely.geometry import shape
-    from shapely.validation import explain_validity
 
     if not geometry:
         return None, None, None, Message("imports.geometry_missing")
@@ -398,12 +397,15 @@ def _geometry_point(geometry: Any) -> tuple[float | None, float | None, Any, Mes
     if shaped.is_empty:
         return None, None, None, Message("imports.geometry_empty")
     if not shaped.is_valid:
-        return (
-            None,
-            None,
-            None,
-            Message("imports.geometry_invalid", reason=explain_validity(shaped)),
-        )
+        # Said as the geometry layer says it (where the outline crosses itself), never in the
+        # library's words.
+        from casm.core.geometry import problem_message
+        from casm.lib.geometry import geometry_check
+
+        _shape, problems, _repaired = geometry_check(shaped, polygonal=False)
+        if problems:
+            return None, None, None, problem_message(problems[0])
+        return None, None, None, Message("geometry.invalid")
     if shaped.geom_type == "Point":
         return shaped.y, shaped.x, None, None
     if shaped.geom_type in {"Polygon", "MultiPolygon"}:

@@ -167,6 +167,26 @@ def _operator_ref(request: HttpRequest, pk: int) -> Operator:
 # --- Sites -----------------------------------------------------------------------------------
 
 
+FOOTPRINT_HELP = (
+    "The site's outline: a GeoJSON Polygon or MultiPolygon (WGS 84), near the site's point and "
+    "no larger than a plausible site; it replaces the current one, which stays in the history."
+)
+
+
+class FootprintOut(Schema):
+    """One entry of a site's footprint history; a null geometry is a removal."""
+
+    id: int
+    site: int = Field(..., alias="site_id")
+    visit: int | None = Field(None, alias="visit_id")
+    observed_on: datetime.date
+    geometry: dict | None
+    hectares: float | None
+    current: bool
+    source: str
+    created_at: datetime.datetime
+
+
 class SiteOut(Schema):
     id: int
     code: str
@@ -261,7 +281,7 @@ class SiteIn(Schema):
     override_location: bool = Field(
         False, description="Keep a point outside the country's outline (give location_note)"
     )
-    footprint: dict | None = None
+    footprint: dict | None = Field(None, description=FOOTPRINT_HELP)
     commodities: list[CommodityCode] = Field(default_factory=list, description="Commodity codes")
     mining_methods: list[MiningMethod] = Field(default_factory=list)
     processing_methods: list[ProcessingMethod] = Field(default_factory=list)
@@ -283,7 +303,7 @@ class SitePatch(Schema):
     longitude: float | None = Field(None, ge=-180, le=180)
     location_note: str | None = Field(None, max_length=300)
     override_location: bool = False
-    footprint: dict | None = None
+    footprint: dict | None = Field(None, description=FOOTPRINT_HELP + " Null removes it.")
     commodities: list[CommodityCode] | None = None
     mining_methods: list[MiningMethod] | None = None
     processing_methods: list[ProcessingMethod] | None = None
@@ -349,6 +369,14 @@ def site_geojson(request: HttpRequest, filters: Query[SiteFilterParams]):
     return exports.export_response(export, attachment=False)
 
 
+@router.get("/sites/footprints.geojson", tags=["sites"])
+@endpoint("registry.view")
+def site_footprints_geojson(request: HttpRequest, filters: Query[SiteFilterParams]):
+    """The sites within your scope that have a footprint, as GeoJSON polygons with every field."""
+    export = exports.sites_export(_site_queryset(request, filters), "geojson", footprints=True)
+    return exports.export_response(export, attachment=False)
+
+
 @router.get("/sites/export", tags=["sites", "exports"])
 @endpoint("registry.view")
 def site_export(
@@ -362,6 +390,15 @@ def site_export(
 @endpoint("registry.view")
 def site_detail(request: HttpRequest, site_id: int):
     return selectors.site_get_for_user(user=request.user, pk=site_id)
+
+
+@router.get("/sites/{site_id}/footprints", response=list[FootprintOut], tags=["sites"])
+@paginate(LimitOffset)
+@endpoint("registry.view")
+def site_footprint_history(request: HttpRequest, site_id: int):
+    """A site's footprints, latest first: drawn on the site, or surveyed on a visit."""
+    site = selectors.site_get_for_user(user=request.user, pk=site_id)
+    return selectors.site_footprints(site=site)
 
 
 @router.post("/sites", response={201: SiteOut}, tags=["sites"])
@@ -442,6 +479,16 @@ def public_site_geojson(request: HttpRequest, filters: Query[SiteFilterParams]):
     return exports.export_response(export, attachment=False)
 
 
+@router.get("/public/sites/footprints.geojson", tags=["public"])
+@endpoint(PUBLIC)
+def public_site_footprints_geojson(request: HttpRequest, filters: Query[SiteFilterParams]):
+    """Every site with a footprint as GeoJSON polygons, public fields only, for anyone."""
+    export = exports.sites_export(
+        _public_queryset(filters), "geojson", public=True, footprints=True
+    )
+    return exports.export_response(export, attachment=False)
+
+
 @router.get("/public/sites/export", tags=["public", "exports"])
 @endpoint(PUBLIC)
 def public_site_export(
@@ -490,6 +537,7 @@ class VisitOut(Schema):
     women_work: list[str]
     children_work: list[str]
     notes: str
+    footprint: dict | None
     created_at: datetime.datetime
 
     @staticmethod
@@ -527,6 +575,7 @@ class VisitFields(Schema):
     women_work: list[str] = Field(default_factory=list)
     children_work: list[str] = Field(default_factory=list)
     notes: str = ""
+    footprint: dict | None = Field(None, description=FOOTPRINT_HELP)
 
 
 class VisitIn(VisitFields):
@@ -557,6 +606,7 @@ class VisitPatch(Schema):
     women_work: list[str] | None = None
     children_work: list[str] | None = None
     notes: str | None = None
+    footprint: dict | None = Field(None, description=FOOTPRINT_HELP)
 
 
 class VisitFilterParams(SiteFilterParams):

@@ -115,9 +115,13 @@ def _column(field: str) -> str:
     return field
 
 
-def site_table(queryset: QuerySet[Site], *, public: bool) -> Table:
-    """Sites with their commodity codes; public: only the public fields."""
+def site_table(queryset: QuerySet[Site], *, public: bool, footprints: bool = False) -> Table:
+    """Sites with their commodity codes; public: only the public fields; footprints: only the
+    sites with a footprint, drawn as it (GeoJSON)."""
     fields = list(PUBLIC_SITE_FIELDS) if public else SITE_FIELDS
+    if footprints:
+        queryset = queryset.filter(footprint__isnull=False)
+        fields = [*fields, "footprint"]
     columns = [_column(field) for field in fields]
     columns.insert(columns.index("longitude") + 1, "commodities")
 
@@ -129,7 +133,10 @@ def site_table(queryset: QuerySet[Site], *, public: bool) -> Table:
                 out["commodities"] = sorted(codes.get(row["id"], []))
                 yield out
 
-    return Table("sites-public" if public else "sites", columns, rows, ("latitude", "longitude"))
+    name = ("site-footprints" if footprints else "sites") + ("-public" if public else "")
+    return Table(
+        name, columns, rows, ("latitude", "longitude"), shape="footprint" if footprints else None
+    )
 
 
 # Where the visit is, then every field a visit is recorded with (the services' list).
@@ -141,7 +148,8 @@ VISIT_FIELDS = [
     "country__alpha2",
     "site__latitude",
     "site__longitude",
-    *services.VISIT_FIELDS,
+    # A visit's footprint is in the sites' footprint export (GeoJSON), not in a cell.
+    *[field for field in services.VISIT_FIELDS if field != "footprint"],
     "created_at",
 ]
 
@@ -242,9 +250,12 @@ def production_table(queryset: QuerySet[ProductionRecord]) -> Table:
 # --- What callers use ------------------------------------------------------------------------
 
 
-def sites_export(queryset: QuerySet[Site], fmt: str, *, public: bool = False) -> ExportFile:
-    """The sites of ``queryset`` as csv, xlsx or geojson; ``public`` keeps public fields only."""
-    return table_export(site_table(queryset, public=public), fmt)
+def sites_export(
+    queryset: QuerySet[Site], fmt: str, *, public: bool = False, footprints: bool = False
+) -> ExportFile:
+    """The sites of ``queryset`` as csv, xlsx or geojson; ``public`` keeps public fields only;
+    ``footprints`` gives the sites with a footprint as their polygons (geojson only)."""
+    return table_export(site_table(queryset, public=public, footprints=footprints), fmt)
 
 
 def visits_export(queryset: QuerySet[SiteVisit], fmt: str) -> ExportFile:
@@ -271,16 +282,23 @@ def _countries(filters: SiteFilters) -> QuerySet:
 
 
 def system_export(
-    kind: str, fmt: str, *, filters: SiteFilters | None = None, public: bool = False
+    kind: str,
+    fmt: str,
+    *,
+    filters: SiteFilters | None = None,
+    public: bool = False,
+    footprints: bool = False,
 ) -> ExportFile:
     """Everything of ``kind`` (filtered like the site list), as the system sees it: for the
     command line. ``public`` is offered for sites only."""
     filters = filters or SiteFilters()
     if public and kind != "sites":
         raise ExportError(_("Only sites have a public export."))
+    if footprints and kind != "sites":
+        raise ExportError(_("Only sites have footprints."))
     sites = site_filter(Site.objects.all(), filters)
     if kind == "sites":
-        return sites_export(sites, fmt, public=public)
+        return sites_export(sites, fmt, public=public, footprints=footprints)
     if kind == "visits":
         visits = SiteVisit.objects.all()
         if not filters.is_empty():

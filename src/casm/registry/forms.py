@@ -101,6 +101,14 @@ class SiteFilterForm(forms.Form):
             cast(forms.ChoiceField, self.fields["area"]).choices = choices
 
 
+FOOTPRINT_WIDGET = forms.Textarea(attrs={"rows": 3, "spellcheck": "false"})
+FOOTPRINT_HELP = _(
+    "Optional: the site's outline as a GeoJSON Polygon or MultiPolygon in longitude and "
+    "latitude (e.g. copied from QGIS). It replaces the current footprint, which stays in the "
+    "history. Leave empty for none."
+)
+
+
 class SiteForm(forms.ModelForm):
     mining_methods = forms.MultipleChoiceField(
         label=_("Mining methods"), choices=MiningMethod.choices, required=False, widget=CHECKBOXES
@@ -131,6 +139,7 @@ class SiteForm(forms.ModelForm):
             "longitude",
             "confirm_location",
             "location_note",
+            "footprint",
             "commodities",
             "mining_methods",
             "processing_methods",
@@ -138,7 +147,8 @@ class SiteForm(forms.ModelForm):
             "legal_status",
             "source",
         ]
-        widgets = {"commodities": CHECKBOXES}
+        widgets = {"commodities": CHECKBOXES, "footprint": FOOTPRINT_WIDGET}
+        help_texts = {"footprint": FOOTPRINT_HELP}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -204,8 +214,10 @@ class VisitForm(forms.ModelForm):
             "women_work",
             "children_work",
             "notes",
+            "footprint",
         ]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}), "footprint": FOOTPRINT_WIDGET}
+        help_texts = {"footprint": FOOTPRINT_HELP}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

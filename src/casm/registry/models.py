@@ -366,6 +366,8 @@ class SiteVisit(models.Model):
     women_work = models.JSONField(_("women's work"), default=list, blank=True)
     children_work = models.JSONField(_("children's work"), default=list, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The site's outline as surveyed on this visit; the latest one becomes the site's footprint.
+    footprint = models.JSONField(_("footprint (GeoJSON polygon)"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -386,6 +388,45 @@ class SiteVisit(models.Model):
         if all(part is None for part in parts):
             return None
         return sum(part or 0 for part in parts)
+
+
+class SiteFootprint(models.Model):
+    """One footprint of a site, as drawn on a day or surveyed on a visit: the history of the
+    site's outline. The latest (by day, then by entry) is the site's footprint."""
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="footprints"
+    )
+    # The visit that surveyed it; none when it was drawn on the site itself.
+    visit = models.ForeignKey(
+        SiteVisit,
+        verbose_name=_("visit"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="footprints",
+    )
+    observed_on = models.DateField(_("observed on"))
+    # None: the footprint was removed that day.
+    geometry = models.JSONField(_("footprint (GeoJSON polygon)"), null=True, blank=True)
+    hectares = models.FloatField(_("area (ha)"), null=True, blank=True)
+    # The bounding box (WGS 84), indexed (see core.spatial); none for a removal.
+    min_x = models.FloatField(null=True, blank=True)
+    min_y = models.FloatField(null=True, blank=True)
+    max_x = models.FloatField(null=True, blank=True)
+    max_y = models.FloatField(null=True, blank=True)
+    current = models.BooleanField(_("current"), default=False)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-observed_on", "-pk"]
+        verbose_name = _("site footprint")
+        verbose_name_plural = _("site footprints")
+        indexes = [models.Index(fields=["site", "observed_on"], name="footprint_site_day")]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} on {self.observed_on}"
 
 
 class ProductionRecord(models.Model):

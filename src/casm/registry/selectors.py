@@ -17,7 +17,14 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from casm.core import permissions
 from casm.core.models import Commodity, Country
 from casm.core.permissions import get_in_scope_or_404, scope_queryset
-from casm.registry.models import Miner, Operator, ProductionRecord, Site, SiteVisit
+from casm.registry.models import (
+    Miner,
+    Operator,
+    ProductionRecord,
+    Site,
+    SiteFootprint,
+    SiteVisit,
+)
 
 # What anyone may see of a site.
 PUBLIC_SITE_FIELDS = (
@@ -180,6 +187,11 @@ def site_get_for_user(*, user: Any, pk: Any) -> Site:
 
 def site_visits(*, site: Site) -> QuerySet[SiteVisit]:
     return site.visits.order_by("-date", "-pk")
+
+
+def site_footprints(*, site: Site) -> QuerySet[SiteFootprint]:
+    """A site's footprint history, latest first (drawn on the site, or from its visits)."""
+    return site.footprints.select_related("visit").order_by("-observed_on", "-pk")
 
 
 def site_production(*, site: Site) -> QuerySet[ProductionRecord]:
@@ -398,6 +410,41 @@ def site_clusters_cached(
         data = site_clusters(public_site_list(filters=filters), zoom=zoom, bbox=bbox)
         cache.set(key, data, 3600)
     return data
+
+
+# The map draws footprints from this zoom on (a site is a few hundred metres across), and at
+# most this many at once.
+FOOTPRINT_MIN_ZOOM = 13
+FOOTPRINT_LIMIT = 500
+
+
+def site_footprints_in_view(
+    sites: QuerySet[Site], bbox: tuple[float, float, float, float]
+) -> dict[str, Any]:
+    """The current footprints of ``sites`` whose box meets ``bbox`` (through the spatial index),
+    as a GeoJSON FeatureCollection with each site's id, code and name; ``truncated`` says when
+    more were in view than are drawn."""
+    from casm.core.spatial import bbox_filter
+
+    entries = bbox_filter(SiteFootprint.objects.filter(current=True, site__in=sites), bbox)
+    rows = list(
+        entries.order_by("pk").values_list("site_id", "site__code", "site__name", "geometry")[
+            : FOOTPRINT_LIMIT + 1
+        ]
+    )
+    features = [
+        {
+            "type": "Feature",
+            "geometry": geometry,
+            "properties": {"id": site_id, "code": code, "name": name},
+        }
+        for site_id, code, name, geometry in rows[:FOOTPRINT_LIMIT]
+    ]
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "truncated": len(rows) > FOOTPRINT_LIMIT,
+    }
 
 
 def bbox_from_param(value: str) -> tuple[float, float, float, float] | None:

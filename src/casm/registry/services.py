@@ -27,6 +27,7 @@ from casm.registry.models import (
     Operator,
     ProductionRecord,
     Site,
+    SiteFootprint,
     SiteVisit,
 )
 
@@ -75,6 +76,7 @@ VISIT_FIELDS = [
     "women_work",
     "children_work",
     "notes",
+    "footprint",
 ]
 OPERATOR_FIELDS = [
     "country",
@@ -146,6 +148,61 @@ def _raise(problems: Sequence[tuple[str, Any]]) -> None:
         for field, message in problems:
             errors.setdefault(field, []).append(message)
         raise ValidationError(errors)
+
+
+# --- Footprints ------------------------------------------------------------------------------
+
+
+def _footprint(data: dict[str, Any], latitude: Any, longitude: Any) -> validation.Footprint | None:
+    """The footprint of ``data`` checked against the point; it is replaced by its GeoJSON."""
+    checked, problems = validation.footprint_check(data.get("footprint"), latitude, longitude)
+    _raise([("footprint", problem) for problem in problems])
+    data["footprint"] = checked.geometry if checked is not None else None
+    return checked
+
+
+def footprint_entry(
+    site_id: int,
+    checked: validation.Footprint | None,
+    *,
+    observed_on: datetime.date,
+    visit_id: int | None = None,
+    source: str = "",
+) -> SiteFootprint:
+    """One entry of a site's footprint history (a removal when ``checked`` is None)."""
+    box: dict[str, Any] = {}
+    if checked is not None:
+        box = dict(zip(("min_x", "min_y", "max_x", "max_y"), checked.bbox, strict=True))
+    return SiteFootprint(
+        site_id=site_id,
+        visit_id=visit_id,
+        observed_on=observed_on,
+        geometry=checked.geometry if checked is not None else None,
+        hectares=checked.hectares if checked is not None else None,
+        source=source[:200],
+        **box,
+    )
+
+
+def footprints_refresh(site_ids: Iterable[int]) -> None:
+    """Make each site's footprint its latest entry's (by day, then by entry; not audited:
+    derived from what was recorded)."""
+    ids = sorted(set(site_ids))
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        latest: dict[int, tuple[int, Any]] = {}
+        entries = SiteFootprint.objects.filter(site_id__in=batch).order_by(
+            "site_id", "-observed_on", "-pk"
+        )
+        for site_id, pk, geometry in entries.values_list("site_id", "pk", "geometry"):
+            latest.setdefault(site_id, (pk, geometry))
+        SiteFootprint.objects.filter(site_id__in=batch, current=True).update(current=False)
+        SiteFootprint.objects.filter(
+            pk__in=[pk for pk, geometry in latest.values() if geometry is not None]
+        ).update(current=True)
+        for site_id in batch:
+            geometry = latest.get(site_id, (None, None))[1]
+            Site.objects.filter(pk=site_id).update(footprint=geometry)
 
 
 # --- Sites -----------------------------------------------------------------------------------
@@ -287,6 +344,7 @@ def site_create(*, actor: Any, override_location: bool = False, **data: Any) -> 
     country = data.get("country")
     permissions.require(actor, "registry.edit", country=country)
     _check_site(data, override_location=override_location)
+    footprint = _footprint(data, data.get("latitude"), data.get("longitude"))
     _place_in_areas(data, override_location=override_location)
     with transaction.atomic():
         if not data.get("code") and country is not None:
@@ -308,6 +366,12 @@ def site_create(*, actor: Any, override_location: bool = False, **data: Any) -> 
                 {"code": [_("Another site of this country has the code %s.") % data["code"]]}
             )
         site = model_create(model=Site, actor=actor, data=data)
+        if footprint is not None:
+            entry = footprint_entry(
+                site.pk, footprint, observed_on=datetime.date.today(), source=site.source
+            )
+            entry.current = True
+            entry.save()
     registry_version_bump([site.country_id])
     return site
 
@@ -318,6 +382,7 @@ def site_update(*, actor: Any, site: Site, override_location: bool = False, **da
     merged = {name: getattr(site, name) for name in SITE_FIELDS if name != "commodities"}
     merged.update({k: v for k, v in data.items() if k in SITE_FIELDS and k != "commodities"})
     _check_site(merged, override_location=override_location)
+    footprint = _footprint(merged, merged.get("latitude"), merged.get("longitude"))
     _place_in_areas(merged, override_location=override_location)
     update = {name: merged[name] for name in [*SITE_FIELDS, *AREA_FIELDS] if name != "commodities"}
     if "commodities" in data:
@@ -327,6 +392,13 @@ def site_update(*, actor: Any, site: Site, override_location: bool = False, **da
         site, changes = model_update(
             instance=site, actor=actor, data=update, fields=[*SITE_FIELDS, *AREA_FIELDS]
         )
+        if "footprint" in changes:
+            # Drawn today: the site's footprint from now on, the earlier one kept in the history.
+            footprint_entry(
+                site.pk, footprint, observed_on=datetime.date.today(), source=site.source
+            ).save()
+            footprints_refresh([site.pk])
+            site.refresh_from_db(fields=["footprint"])
         if "country" in changes:
             # Visits and production keep their site's country, for scope and national counts.
             site.visits.update(country=site.country)
@@ -370,6 +442,7 @@ def site_merge(*, actor: Any, site: Site, into: Site) -> Site:
             "visits": site.visits.update(site=into),
             "production": site.production.update(site=into),
             "certifications": site.certifications.update(site=into),
+            "footprints": site.footprints.update(site=into),
         }
         for operator in site.operators.all():
             operator.sites.add(into)
@@ -391,6 +464,7 @@ def site_merge(*, actor: Any, site: Site, into: Site) -> Site:
         )
         model_delete(instance=site, actor=actor)
         site_refresh_current(into)
+        footprints_refresh([into.pk])
     registry_version_bump([into.country_id])
     return into
 
@@ -532,6 +606,7 @@ def site_visit_record(*, actor: Any, site: Site, **data: Any) -> SiteVisit:
     permissions.require(actor, "registry.edit", country=site.country)
     data = {name: data[name] for name in VISIT_FIELDS if name in data}
     _check_visit(data)
+    footprint = _footprint(data, site.latitude, site.longitude)
     submission = data.get("submission_id")
     if submission:
         existing = SiteVisit.objects.filter(submission_id=submission).first()
@@ -541,6 +616,8 @@ def site_visit_record(*, actor: Any, site: Site, **data: Any) -> SiteVisit:
         visit = model_create(
             model=SiteVisit, actor=actor, data={**data, "site": site, "country": site.country}
         )
+        if footprint is not None:
+            _visit_footprint(visit, footprint)
         site_refresh_current(site)
         for commodity in Commodity.objects.filter(
             code__in=[item["commodity"] for item in data.get("commodities") or []]
@@ -550,13 +627,28 @@ def site_visit_record(*, actor: Any, site: Site, **data: Any) -> SiteVisit:
     return visit
 
 
+def _visit_footprint(visit: SiteVisit, footprint: validation.Footprint) -> None:
+    """The visit's footprint into its site's history; the latest becomes the site's."""
+    footprint_entry(
+        visit.site_id, footprint, observed_on=visit.date, visit_id=visit.pk, source=visit.team
+    ).save()
+    footprints_refresh([visit.site_id])
+
+
 def site_visit_update(*, actor: Any, visit: SiteVisit, **data: Any) -> SiteVisit:
     permissions.require(actor, "registry.edit", country=visit.country)
     merged = {name: getattr(visit, name) for name in VISIT_FIELDS}
     merged.update({name: data[name] for name in VISIT_FIELDS if name in data})
     _check_visit(merged)
+    footprint = _footprint(merged, visit.site.latitude, visit.site.longitude)
+    if "footprint" in data:
+        data = {**data, "footprint": merged["footprint"]}
     with transaction.atomic():
-        visit, _changes = model_update(instance=visit, actor=actor, data=data, fields=VISIT_FIELDS)
+        visit, changes = model_update(instance=visit, actor=actor, data=data, fields=VISIT_FIELDS)
+        if {"footprint", "date"} & set(changes):
+            visit.footprints.all().delete()
+            if footprint is not None:
+                _visit_footprint(visit, footprint)
         site_refresh_current(visit.site)
     registry_version_bump([visit.country_id])
     return visit
@@ -568,6 +660,7 @@ def site_visit_delete(*, actor: Any, visit: SiteVisit) -> None:
     with transaction.atomic():
         model_delete(instance=visit, actor=actor)
         site_refresh_current(site)
+        footprints_refresh([site.pk])
     registry_version_bump([site.country_id])
 
 

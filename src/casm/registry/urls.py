@@ -10,6 +10,7 @@ urlpatterns = [
     path("sites/export", views.site_export, name="site_export"),
     path("visits/export", views.visit_export, name="visit_export"),
     path("sites/clusters.json", views.site_clusters, name="site_clusters"),
+    path("sites/footprints.json", views.site_footprints, name="site_footprints"),
     path("outlines.geojson", views.outlines, name="outlines"),
     path("sites/new/", views.site_create, name="site_create"),
     path("sites/<int:site_id>/", views.site_detail, name="site_detail"),

@@ -16,6 +16,7 @@ import json
 import math
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from casm.core.maps import OUTLINES_PATH
@@ -127,6 +128,76 @@ def location_problem(alpha3: str, latitude: float, longitude: float) -> Message 
     if -90 <= longitude <= 90 and point_in_country(alpha3, longitude, latitude):
         return Message("registry.location_swapped")
     return Message("registry.location_outside", lat=latitude, lon=longitude)
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """A checked footprint: the GeoJSON to keep, its area and its bounding box."""
+
+    geometry: dict[str, Any]
+    hectares: float
+    bbox: tuple[float, float, float, float]
+
+
+def _footprint_shape(value: Any) -> Any:
+    """The shape of a GeoJSON geometry, Feature or JSON text; None when it is not one."""
+    from shapely.geometry import shape
+
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    if isinstance(value, dict) and value.get("type") == "Feature":
+        value = value.get("geometry")
+    if isinstance(value, dict) and value.get("type") == "FeatureCollection":
+        features = value.get("features") or []
+        value = (
+            features[0].get("geometry")
+            if len(features) == 1 and isinstance(features[0], dict)
+            else None
+        )
+    if not isinstance(value, dict) or not isinstance(value.get("coordinates"), list):
+        return None
+    try:
+        return shape(value)
+    except Exception:  # shapely raises several kinds on malformed coordinates
+        return None
+
+
+def footprint_check(
+    value: Any, latitude: Any, longitude: Any
+) -> tuple[Footprint | None, list[Message]]:
+    """A site's footprint checked: a polygon of plausible size and shape near the site's point.
+    An empty value is no footprint and no problem."""
+    from django.conf import settings
+    from shapely.geometry import Point
+    from shapely.ops import nearest_points
+
+    from casm.core.geometry import problem_message
+    from casm.lib.geometry import as_geojson, geometry_check
+
+    if value in (None, "", {}):
+        return None, []
+    shaped = _footprint_shape(value)
+    if shaped is None:
+        return None, [Message("geometry.footprint_unreadable")]
+    checked, problems, _repaired = geometry_check(
+        shaped,
+        max_vertices=settings.FOOTPRINT_MAX_VERTICES,
+        max_hectares=settings.FOOTPRINT_MAX_HECTARES,
+    )
+    found = [problem_message(problem) for problem in problems]
+    if checked is None or found:
+        return None, found
+    if isinstance(latitude, int | float) and isinstance(longitude, int | float):
+        near, _point = nearest_points(checked, Point(longitude, latitude))
+        metres = distance_m(latitude, longitude, near.y, near.x)
+        if metres > settings.FOOTPRINT_MAX_DISTANCE_M:
+            return None, [Message("geometry.footprint_far", km=f"{metres / 1000:.1f}")]
+    from casm.lib.geometry import area_hectares
+
+    return Footprint(as_geojson(checked), area_hectares(checked), checked.bounds), []
 
 
 def date_problem(

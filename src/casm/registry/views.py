@@ -90,6 +90,7 @@ def site_map(request: HttpRequest) -> HttpResponse:
             "filter_query": filters.as_params(),
             "query": _query_without_page(request),
             "country": selectors.country_by_code(filters.country) if filters.country else None,
+            "footprint_zoom": selectors.FOOTPRINT_MIN_ZOOM,
         },
     )
 
@@ -119,10 +120,16 @@ def site_export(request: HttpRequest) -> HttpResponseBase:
     if fmt not in EXPORT_FORMATS:
         return HttpResponse(_("Unknown format."), status=400, content_type="text/plain")
     filters = selectors.SiteFilters.from_params(request.GET)
-    if request.GET.get("detail") == "1" and request.user.is_authenticated:
-        export = exports.sites_export(selectors.site_list(user=request.user, filters=filters), fmt)
-    else:
-        export = exports.sites_export(selectors.public_site_list(filters=filters), fmt, public=True)
+    footprints = request.GET.get("shape") == "footprints"
+    try:
+        if request.GET.get("detail") == "1" and request.user.is_authenticated:
+            sites = selectors.site_list(user=request.user, filters=filters)
+            export = exports.sites_export(sites, fmt, footprints=footprints)
+        else:
+            sites = selectors.public_site_list(filters=filters)
+            export = exports.sites_export(sites, fmt, public=True, footprints=footprints)
+    except exports.ExportError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain")
     return exports.export_response(export)
 
 
@@ -142,6 +149,22 @@ def visit_export(request: HttpRequest) -> HttpResponseBase:
 @functools.cache
 def _outlines_text() -> str:
     return OUTLINES_PATH.read_text(encoding="utf-8")
+
+
+@require_GET
+@endpoint(PUBLIC)
+def site_footprints(request: HttpRequest) -> JsonResponse:
+    """The map's footprints: the current outlines of the filtered sites in a box (public; the
+    whole world without one, at most ``FOOTPRINT_LIMIT`` of them)."""
+    filters = selectors.SiteFilters.from_params(request.GET)
+    given = request.GET.get("bbox")
+    bbox = selectors.bbox_from_param(given) if given is not None else (-180, -90, 180, 90)
+    if bbox is None:
+        return JsonResponse(
+            {"detail": _("Give the box as bbox=west,south,east,north in degrees.")}, status=400
+        )
+    sites = selectors.public_site_list(filters=filters)
+    return JsonResponse(selectors.site_footprints_in_view(sites, bbox))
 
 
 @require_GET
@@ -174,6 +197,8 @@ def _visits_chart(visits: list[Any]) -> str:
 def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
     site = selectors.site_get_for_user(user=request.user, pk=site_id)
     visits = list(selectors.site_visits(site=site)[:200])
+    footprints = list(selectors.site_footprints(site=site)[:50])
+    current = next((entry for entry in footprints if entry.current), None)
     return render(
         request,
         "registry/site_detail.html",
@@ -191,6 +216,9 @@ def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
                 initial={"into": site.duplicate_of.code if site.duplicate_of else ""}
             ),
             "point": json.dumps([site.latitude, site.longitude]),
+            "footprints": footprints,
+            "footprint": current,
+            "footprint_json": json.dumps(site.footprint) if site.footprint else "",
         },
     )
 

@@ -100,6 +100,7 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
         # Per chunk: the rows' sites and the columns to insert.
         self.pending_visits: list[tuple[list[SiteRef], list[list[Any]]]] = []
         self.pending_rows = 0
+        self.pending_footprints = []
         self.caches: dict[str, dict[Any, Any]] = {}
         self.flagged: dict[str, set[str]] = {}
         self.chunk_columns: dict[str, Any] = {}
@@ -207,6 +208,7 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
                 problems[index] = found
         if not outside_accepted:
             self._area_contradictions(countries, latitudes, longitudes, text, problems)
+        footprints = self._footprints(records, latitudes, longitudes, problems)
         self._check_submissions(records, submissions, submission_column, problems)
         # Report problems in the file's order
         for index in sorted(problems):
@@ -239,7 +241,7 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
             self.pending_commodities.clear()
         elif valid:
             self._queue_visits(valid, refs, countries, dates, submissions, reasons, text,
-                               numbers, lists, commodities)  # fmt: skip
+                               numbers, lists, commodities, footprints)  # fmt: skip
             if self.pending_rows >= FLUSH_ROWS:
                 self._flush()
         if self.progress is not None:
@@ -275,6 +277,7 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
             self.file_problem(exc.message)
         if self._writing():
             self._flush()
+            self.write_footprints()
         for index in self.indexes.values():
             note = validation.location_unchecked(index.country.alpha3, index.country.name)
             if note is not None:

@@ -22,12 +22,10 @@ class SiteMatcher(ImporterState):
     def _site_details(
         self, text: dict[str, list[str]], notes: dict[int, str], records: list[Record], index: int
     ) -> dict[str, Any]:
-        """What a new site takes from its first row."""
-        record = records[index]
+        """What a new site takes from its first row (its footprint comes with its visits)."""
         return {
             **{name: text[name][index] for name in TEXT_COLUMNS},
             "location_note": notes.get(index, ""),
-            "footprint": record.values.get("_footprint") if record.cells is None else None,
         }
 
     def _index(self, country: Country) -> CountryIndex:
@@ -83,7 +81,6 @@ class SiteMatcher(ImporterState):
             "latitude": latitude,
             "longitude": longitude,
             "location_note": data.get("location_note", "")[:300],
-            "footprint": data.get("footprint"),
             # Who collected it, never the file's name (which a public profile would show).
             "source": (data["source"] or data["team"] or self.collector)[:200],
             "duplicate_of_id": None,

@@ -87,6 +87,31 @@ class RowChecker(ImporterState):
                     column = self.plan.get(f"admin{level}", [f"admin{level}"])[0]
                     problems.setdefault(index, []).append((column, stated, problem))
 
+    def _footprints(
+        self,
+        records: list[Record],
+        latitudes: list[Any],
+        longitudes: list[Any],
+        problems: dict[int, list[tuple[str, str, Message]]],
+    ) -> dict[int, validation.Footprint]:
+        """The checked footprints of the chunk's rows that carry a polygon (GeoJSON features):
+        the same check as the services'; a footprint's problem is the row's."""
+        checked: dict[int, validation.Footprint] = {}
+        for index, record in enumerate(records):
+            if record.cells is not None or index in problems:
+                continue
+            footprint = record.values.get("_footprint")
+            if not footprint:
+                continue
+            found, messages = validation.footprint_check(
+                footprint, latitudes[index], longitudes[index]
+            )
+            if messages:
+                problems[index] = [("geometry", "", message) for message in messages]
+            elif found is not None:
+                checked[index] = found
+        return checked
+
     def _outside(self, country: Country, latitude: float, longitude: float) -> Message | None:
         """The outline check of a point, remembered (censuses repeat their points)."""
         key = (country.alpha3, latitude, longitude)

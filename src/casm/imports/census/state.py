@@ -66,6 +66,8 @@ class ImporterState:
     unsaved_sites: list[SiteRef]
     pending_visits: list[tuple[list[SiteRef], list[list[Any]]]]
     pending_rows: int
+    # (submission ID, checked footprint) of the visits written with a footprint.
+    pending_footprints: list[tuple[str, Any]]
     caches: dict[str, dict[Any, Any]]
     flagged: dict[str, set[str]]
     chunk_columns: dict[str, Any]

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import connection
 
 from casm.registry import validation
-from casm.registry.models import Site, SiteVisit
+from casm.registry.models import Site, SiteFootprint, SiteVisit
 
 from .. import mapping as fields
 from ..sites import SiteRef, site_refresh_current_bulk
@@ -33,6 +33,7 @@ class VisitWriter(ImporterState):
         numbers: dict[str, list[Any]],
         lists: dict[str, list[Any]],
         commodities: list[tuple[str, list[int]]],
+        footprints: dict[int, validation.Footprint],
     ) -> None:
         """Queue the chunk's valid rows for writing, column by column, and keep what the sites'
         current figures need (so new sites need no query after)."""
@@ -56,7 +57,14 @@ class VisitWriter(ImporterState):
             pick(text["notes"]),
             [items[0] for items in pick(commodities)],
             *[[converted[1] for converted in pick(lists[name])] for name in fields.LIST_FIELDS],
+            [
+                json.dumps(footprints[index].geometry) if index in footprints else None
+                for index in valid
+            ],
         ]
+        self.pending_footprints.extend(
+            (submissions[index], footprints[index]) for index in valid if index in footprints
+        )
         self.pending_visits.append((refs, columns))
         self.pending_rows += len(refs)
         pending_commodities = self.pending_commodities
@@ -164,8 +172,6 @@ class VisitWriter(ImporterState):
             ids = list(range(first_id, first_id + len(sites)))
             rows = []
             for pk, site in zip(ids, sites, strict=True):
-                if site["footprint"] is not None:
-                    site = {**site, "footprint": json.dumps(site["footprint"])}
                 rows.append((pk, *[site.get(f.attname, fixed[f.attname]) for f in columns]))
             names = ", ".join(quote(str(f.column)) for f in [Site._meta.pk, *columns])
             marks = ", ".join(["%s"] * (len(columns) + 1))
@@ -180,9 +186,9 @@ class VisitWriter(ImporterState):
         names = ["site_id", "country_id", "date", "team", "submission_id", "reached",
                  "not_reached_reason", *fields.INT_FIELDS, "max_depth_m", "armed_presence",
                  "traceability_scheme", "mercury_use", "notes", "commodities",
-                 *fields.LIST_FIELDS, "created_at"]  # fmt: skip
+                 *fields.LIST_FIELDS, "footprint", "created_at"]  # fmt: skip
         cast = "::jsonb" if connection.vendor == "postgresql" else ""
-        placeholders = ["%s"] * (len(names) - 6) + [f"%s{cast}"] * 5 + ["%s"]
+        placeholders = ["%s"] * (len(names) - 7) + [f"%s{cast}"] * 6 + ["%s"]
         quote = connection.ops.quote_name
         # Table and column names come from the model, never from the file.
         sql = (
@@ -199,6 +205,30 @@ class VisitWriter(ImporterState):
         self.result.visits_created += len(rows)
         self.pending_visits.clear()
         self.pending_rows = 0
+
+    def write_footprints(self) -> None:
+        """The footprints of the visits written: into their sites' history, the latest of each
+        site becoming its footprint (as the services do)."""
+        from casm.registry.services import footprint_entry, footprints_refresh
+
+        if not self.pending_footprints:
+            return
+        by_submission = dict(self.pending_footprints)
+        entries = []
+        ids = list(by_submission)
+        for start in range(0, len(ids), 900):
+            visits = SiteVisit.objects.filter(submission_id__in=ids[start : start + 900])
+            for pk, site_id, date, team, submission in visits.values_list(
+                "pk", "site_id", "date", "team", "submission_id"
+            ):
+                checked = by_submission[str(submission)]
+                entry = footprint_entry(
+                    site_id, checked, observed_on=date, visit_id=pk, source=team
+                )
+                entries.append(entry)
+        SiteFootprint.objects.bulk_create(entries, batch_size=500)
+        footprints_refresh(entry.site_id for entry in entries)
+        self.pending_footprints = []
 
     def refresh_sites(self) -> None:
         """Copy each touched site's latest visit figures onto it, in bulk."""

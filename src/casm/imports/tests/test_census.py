@@ -165,7 +165,7 @@ def test_it_imports_geojson_with_a_mapping_and_flags_similar_names(db, congo_off
     mapping = mapping_from_dict(MAPPING, "test.json")
 
     dry = census_import(actor=congo_officer, path=path, mapping=mapping, dry_run=True)
-    assert "Self-intersection" in dry.problems[0].text and dry.problems[0].row == 4
+    assert "crosses itself" in dry.problems[0].text and dry.problems[0].row == 4
 
     result = census_import(actor=congo_officer, path=path, mapping=mapping, skip_invalid=True)
     assert result.visits_created == 3 and result.sites_created == 2 and result.sites_flagged == 1

@@ -21,6 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=FORMATS, default="csv")
         parser.add_argument("--output", "-o", help="the file to write (default: standard output)")
         parser.add_argument("--public", action="store_true", help="public site fields only")
+        parser.add_argument(
+            "--footprints",
+            action="store_true",
+            help="sites with a footprint, drawn as their polygons (with --format geojson)",
+        )
         parser.add_argument("--country", default="", help="ISO alpha-2 or alpha-3 code")
         parser.add_argument("--admin1", default="", help="province or region")
         parser.add_argument(
@@ -37,7 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("--duplicates", action="store_true", help="only possible duplicates")
         parser.add_argument("--q", default="", help="words in the name, other names or code")
 
-    def handle(self, *args, kind, format, output, public, **options):
+    def handle(self, *args, kind, format, output, public, footprints, **options):
         if options["country"] and country_by_code(options["country"]) is None:
             raise CommandError(f"unknown country code {options['country']!r}")
         if options["area"] and not AdminArea.objects.filter(code=options["area"]).exists():
@@ -59,7 +64,9 @@ class Command(BaseCommand):
         if format == "xlsx" and not output:
             raise CommandError("an XLSX export needs --output FILE")
         try:
-            export = system_export(kind, format, filters=filters, public=public)
+            export = system_export(
+                kind, format, filters=filters, public=public, footprints=footprints
+            )
         except ExportError as exc:
             raise CommandError(str(exc)) from None
         size = 0

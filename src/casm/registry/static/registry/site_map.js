@@ -9,7 +9,9 @@
   map.attributionControl.addAttribution("Natural Earth");
   var colours = { green: "#2e7d32", yellow: "#b58900", red: "#c62828", blue: "#1565c0" };
   var points = L.layerGroup().addTo(map);
-  var request = 0;
+  var outlines = L.layerGroup().addTo(map);
+  var request = 0, footprintRequest = 0;
+  var footprintZoom = parseInt(element.dataset.footprintZoom || "13", 10);
 
   fetch(element.dataset.outlines).then(function (r) { return r.json(); }).then(function (data) {
     var layer = L.geoJSON(data, {
@@ -63,5 +65,27 @@
       if (mine === request) { status.textContent = element.dataset.labelFailed; }
     });
   }
+  // Footprints are a few hundred metres across: drawn once the map is close enough to see them.
+  function loadFootprints() {
+    var mine = ++footprintRequest;
+    if (map.getZoom() < footprintZoom) { outlines.clearLayers(); return; }
+    var bounds = map.getBounds();
+    var box = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()].map(function (v) { return v.toFixed(4); });
+    var query = element.dataset.query ? element.dataset.query + "&" : "";
+    fetch(element.dataset.footprints + "?" + query + "bbox=" + box.join(",")).then(function (r) { return r.json(); }).then(function (data) {
+      if (mine !== footprintRequest) { return; }
+      outlines.clearLayers();
+      L.geoJSON(data, {
+        style: { color: "#8a3b1c", weight: 2, fillColor: "#c2572b", fillOpacity: 0.25 },
+        onEachFeature: function (feature, layer) {
+          var p = feature.properties;
+          layer.bindPopup("<strong>" + label(p.name) + '</strong><br><a href="' +
+            element.dataset.clusters.replace("clusters.json", String(p.id) + "/") + '">' + label(p.code) + "</a>");
+        }
+      }).addTo(outlines);
+      element.dataset.footprintsDrawn = String(data.features.length);
+    }).catch(function () { /* the points stay; the outlines come with the next move */ });
+  }
   map.on("moveend", load);
+  map.on("moveend", loadFootprints);
 })();
