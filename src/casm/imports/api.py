@@ -23,6 +23,7 @@ def census_import(
     country: CountryCode = Form(""),  # noqa: B008
     dry_run: bool = Form(False),
     skip_invalid: bool = Form(False),
+    update: bool = Form(False, description="Rows imported before replace their visits' values"),
 ):
     """Queue the import (or, with dry_run, the check) of a census file; follow it with
     GET /api/v1/jobs/{id}. The result lists the problems; the job's file holds all of them."""
@@ -41,5 +42,6 @@ def census_import(
         mapping_name=(mapping.name if mapping else "") or "mapping.json",
         dry_run=dry_run,
         skip_invalid=skip_invalid,
+        update=update,
     )
     return 202, job

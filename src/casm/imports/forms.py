@@ -33,6 +33,14 @@ class CensusUploadForm(forms.Form):
     skip_invalid = forms.BooleanField(
         label=_("Import the valid rows and report the others"), required=False
     )
+    update = forms.BooleanField(
+        label=_("Update the visits this file imported before"),
+        required=False,
+        help_text=_(
+            "For a file imported again with a corrected mapping: its rows replace the values "
+            "of the visits they made (same submission). Otherwise those rows change nothing."
+        ),
+    )
 
     def __init__(self, *args, countries=None, **kwargs):
         super().__init__(*args, **kwargs)

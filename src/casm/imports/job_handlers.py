@@ -48,7 +48,7 @@ def census_import_job(job: Job, progress: Progress) -> dict[str, Any]:
             result = census_import(
                 actor=job.created_by, path=path, mapping=mapping, country=country,
                 dry_run=bool(params.get("dry_run")), skip_invalid=bool(params.get("skip_invalid")),
-                report_path=report_path, progress=progress,
+                report_path=report_path, progress=progress, update=bool(params.get("update")),
             )  # fmt: skip
     except PermissionDenied as exc:
         Path(report_path).unlink(missing_ok=True)

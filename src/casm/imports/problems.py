@@ -26,6 +26,14 @@ messages.register(
             "%(file)s: %(visits)s imported, %(unchanged)s already there, %(sites)s "
             "(%(flagged)s possible duplicates), %(skipped)s skipped."
         ),
+        "census_summary_updated": _(
+            "%(file)s: %(visits)s imported, %(updated)s updated from the file, %(unchanged)s "
+            "already there, %(sites)s (%(flagged)s possible duplicates), %(skipped)s skipped."
+        ),
+        "sites_without_visits": _(
+            "These sites no longer have any visit after the update (check them, merge or keep "
+            "them): %(codes)s."
+        ),
         "census_audit_title": _("Census import of %(file)s"),
         # Files
         "file_missing": _("%(file)s does not exist."),

@@ -50,6 +50,7 @@ def census_import_enqueue(
     mapping_name: str = "mapping.json",
     dry_run: bool = False,
     skip_invalid: bool = False,
+    update: bool = False,
 ) -> Job:
     """Store an uploaded census file under MEDIA_ROOT and queue its import as a job."""
     check_can_import(actor, country)
@@ -97,6 +98,7 @@ def census_import_enqueue(
             "mapping_name": mapping_name,
             "dry_run": dry_run,
             "skip_invalid": skip_invalid,
+            "update": update,
             "language": translation.get_language() or settings.LANGUAGE_CODE,
         },
     )

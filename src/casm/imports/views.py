@@ -49,6 +49,7 @@ def census_upload(request: HttpRequest) -> HttpResponse:
                 mapping_name=mapping.name if mapping else "mapping.json",
                 dry_run=form.cleaned_data["dry_run"],
                 skip_invalid=form.cleaned_data["skip_invalid"],
+                update=form.cleaned_data["update"],
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():

@@ -66,6 +66,7 @@ def _audit_import(actor: Any, result: ImportResult, country_ids: list[int]) -> N
             "countries": sorted(country_ids),
             "visits_created": result.visits_created,
             "visits_unchanged": result.visits_unchanged,
+            "visits_updated": result.visits_updated,
             "sites_created": result.sites_created,
             "sites_flagged": result.sites_flagged,
             "rows_skipped": result.invalid_rows,
@@ -115,13 +116,17 @@ def census_import(
     report_path: Path | str | None = None,
     progress: Callable[[int, int | None, str], None] | None = None,
     today: datetime.date | None = None,
+    update: bool = False,
 ) -> ImportResult:
     """Import a census file (CSV, XLSX, ODK Central zip, GeoJSON) into the registry.
 
     Returns what happened; problems are reported as (file, sheet, row, column, value, message)
     and, with ``report_path``, written to a CSV file. Nothing is written on a dry run, nor in
     all-or-nothing mode (the default) when any row has a problem. Permissions: the actor must
-    edit the registry of each row's country (rows of other countries are problems).
+    edit the registry of each row's country (rows of other countries are problems). With
+    ``update``, a row whose submission was imported before replaces that visit's values (and
+    moves it to the row's site), so a file imported with a wrong mapping is put right by
+    importing it again with the corrected one; without it such rows change nothing.
     """
     path = Path(path)
     permissions.require(actor, "registry.import", country=country)
@@ -138,6 +143,7 @@ def census_import(
         importer = CensusImporter(
             actor=actor, source=source, mapping=mapping, country=country, dry_run=dry_run,
             skip_invalid=skip_invalid, report=report, progress=progress, today=today,
+            update=update,
         )  # fmt: skip
         if dry_run:
             return importer.run()

@@ -56,6 +56,7 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
         report: Any,
         progress: Callable[[int, int | None, str], None] | None,
         today: datetime.date | None = None,
+        update: bool = False,
     ) -> None:
         self.actor = actor
         self.source = source
@@ -98,9 +99,11 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
         self.new_sites: list[SiteRef] = []
         self.unsaved_sites: list[SiteRef] = []
         # Per chunk: the rows' sites and the columns to insert.
-        self.pending_visits: list[tuple[list[SiteRef], list[list[Any]]]] = []
+        self.pending_visits: list[tuple[list[SiteRef], list[list[Any]], bool]] = []
         self.pending_rows = 0
         self.pending_footprints = []
+        self.update = update
+        self.stale_sites = set()
         self.caches: dict[str, dict[Any, Any]] = {}
         self.flagged: dict[str, set[str]] = {}
         self.chunk_columns: dict[str, Any] = {}
@@ -219,7 +222,13 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
         valid = [index for index in range(count) if index not in problems]
         self.result.valid_rows += len(valid)
         existing = self._existing_submissions([submissions[index] for index in valid])
-        if existing:
+        updating: list[int] = []
+        if existing and self.update:
+            # Imported before: the row's values (read with this mapping) replace the visit's.
+            updating = [index for index in valid if submissions[index] in existing]
+            self.stale_sites.update(existing.values())
+            self.result.visits_updated += len(updating)
+        elif existing:
             self.result.visits_unchanged += sum(submissions[i] in existing for i in valid)
             valid = [index for index in valid if submissions[index] not in existing]
         codes, names = text["site_code"], text["site_name"]
@@ -240,8 +249,19 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
             self.pending_visits.clear()
             self.pending_commodities.clear()
         elif valid:
-            self._queue_visits(valid, refs, countries, dates, submissions, reasons, text,
-                               numbers, lists, commodities, footprints)  # fmt: skip
+            if updating:
+                replaced = set(updating)
+                inserted = [
+                    (i, ref) for i, ref in zip(valid, refs, strict=True) if i not in replaced
+                ]
+                updated = [(i, ref) for i, ref in zip(valid, refs, strict=True) if i in replaced]
+            else:
+                inserted, updated = list(zip(valid, refs, strict=True)), []
+            for chosen, replace in ((inserted, False), (updated, True)):
+                if chosen:
+                    self._queue_visits([i for i, _ref in chosen], [ref for _i, ref in chosen],
+                                       countries, dates, submissions, reasons, text, numbers,
+                                       lists, commodities, footprints, replace=replace)  # fmt: skip
             if self.pending_rows >= FLUSH_ROWS:
                 self._flush()
         if self.progress is not None:
@@ -249,6 +269,19 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
             rows = self.result.rows
             said = ngettext("%(rows)s row read", "%(rows)s rows read", rows) % {"rows": rows}
             self.progress(done, self.source.size, said)
+
+    def _note_sites_left_empty(self) -> None:
+        """After an update, the sites whose visits all moved elsewhere are said (not deleted:
+        they may have been edited since)."""
+        if not self.stale_sites:
+            return
+        from casm.registry.models import Site
+
+        empty = Site.objects.filter(pk__in=sorted(self.stale_sites), visits__isnull=True)
+        codes = list(empty.order_by("code").values_list("code", flat=True)[:21])
+        if codes:
+            shown = ", ".join(codes[:20]) + (", …" if len(codes) > 20 else "")
+            self.result.notes.append(Message("imports.sites_without_visits", codes=shown))
 
     def run(self) -> ImportResult:
         if not self.check_columns():
@@ -278,6 +311,7 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
         if self._writing():
             self._flush()
             self.write_footprints()
+            self._note_sites_left_empty()
         for index in self.indexes.values():
             note = validation.location_unchecked(index.country.alpha3, index.country.name)
             if note is not None:

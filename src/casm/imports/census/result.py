@@ -15,11 +15,23 @@ class ImportResult(pipeline.ImportResult):
 
     visits_created: int = 0
     visits_unchanged: int = 0
+    visits_updated: int = 0
     sites_created: int = 0
     sites_matched: int = 0
     sites_flagged: int = 0
 
     def done_summary(self) -> Message:
+        if self.visits_updated:
+            return Message(
+                "imports.census_summary_updated",
+                file=self.file,
+                visits=pipeline.count("visits", self.visits_created),
+                updated=self.visits_updated,
+                unchanged=self.visits_unchanged,
+                sites=pipeline.count("sites", self.sites_created),
+                flagged=self.sites_flagged,
+                skipped=pipeline.count("rows", self.invalid_rows),
+            )
         return Message(
             "imports.census_summary",
             file=self.file,
@@ -32,3 +44,4 @@ class ImportResult(pipeline.ImportResult):
 
     def rolled_back(self) -> None:
         self.visits_created = self.sites_created = self.sites_flagged = 0
+        self.visits_updated = 0

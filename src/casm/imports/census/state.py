@@ -64,8 +64,12 @@ class ImporterState:
     matched_existing: set[int]
     new_sites: list[SiteRef]
     unsaved_sites: list[SiteRef]
-    pending_visits: list[tuple[list[SiteRef], list[list[Any]]]]
+    pending_visits: list[tuple[list[SiteRef], list[list[Any]], bool]]
     pending_rows: int
+    # With ``update``: rows whose submission was imported before replace that visit's values.
+    update: bool
+    # The sites of the visits updated, as they were before (their figures are refreshed).
+    stale_sites: set[int]
     # (submission ID, checked footprint) of the visits written with a footprint.
     pending_footprints: list[tuple[str, Any]]
     caches: dict[str, dict[Any, Any]]

@@ -34,6 +34,8 @@ class VisitWriter(ImporterState):
         lists: dict[str, list[Any]],
         commodities: list[tuple[str, list[int]]],
         footprints: dict[int, validation.Footprint],
+        *,
+        replace: bool = False,
     ) -> None:
         """Queue the chunk's valid rows for writing, column by column, and keep what the sites'
         current figures need (so new sites need no query after)."""
@@ -65,7 +67,7 @@ class VisitWriter(ImporterState):
         self.pending_footprints.extend(
             (submissions[index], footprints[index]) for index in valid if index in footprints
         )
-        self.pending_visits.append((refs, columns))
+        self.pending_visits.append((refs, columns, replace))
         self.pending_rows += len(refs)
         pending_commodities = self.pending_commodities
         touched = self.touched
@@ -93,8 +95,9 @@ class VisitWriter(ImporterState):
     def _writing(self) -> bool:
         return not self.dry_run and (self.skip_invalid or self.log.count == 0)
 
-    def _existing_submissions(self, ids: list[str]) -> set[str]:
-        found: set[str] = set()
+    def _existing_submissions(self, ids: list[str]) -> dict[str, int]:
+        """The submission IDs among ``ids`` already imported, with their visits' sites."""
+        found: dict[str, int] = {}
         if not self.had_visits:
             return found
         quote = connection.ops.quote_name
@@ -104,10 +107,10 @@ class VisitWriter(ImporterState):
                 batch = ids[start : start + 900]
                 marks = ", ".join(["%s"] * len(batch))
                 cursor.execute(
-                    f"SELECT submission_id FROM {table} WHERE submission_id IN ({marks})",  # noqa: S608
+                    f"SELECT submission_id, site_id FROM {table} WHERE submission_id IN ({marks})",  # noqa: S608, E501
                     batch,
                 )
-                found.update(row[0] for row in cursor.fetchall())
+                found.update((row[0], row[1]) for row in cursor.fetchall())
         return found
 
     def _flush(self) -> None:
@@ -197,20 +200,44 @@ class VisitWriter(ImporterState):
         )
         created_at = connection.ops.adapt_datetimefield_value(self.created_at)
         rows: list[tuple] = []
-        for refs, columns in self.pending_visits:
+        replaced: list[tuple] = []
+        # An update sets every column but the submission ID (its key) and the creation time.
+        key = names.index("submission_id")
+        kept = [i for i, name in enumerate(names[:-1]) if i != key]
+        for refs, columns, replace in self.pending_visits:
             site_ids = [ref.pk for ref in refs]
-            rows.extend(zip(site_ids, *columns, itertools.repeat(created_at), strict=False))
+            if not replace:
+                rows.extend(zip(site_ids, *columns, itertools.repeat(created_at), strict=False))
+                continue
+            for row in zip(site_ids, *columns, strict=False):
+                replaced.append((*[row[i] for i in kept], row[key]))
         with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
+            if rows:
+                cursor.executemany(sql, rows)
+            if replaced:
+                assignments = ", ".join(f"{quote(names[i])} = {placeholders[i]}" for i in kept)
+                cursor.executemany(
+                    f"UPDATE {quote(table)} SET {assignments} WHERE {quote('submission_id')} = %s",  # noqa: S608, E501
+                    replaced,
+                )
+                self._forget_footprints([row[-1] for row in replaced])
         self.result.visits_created += len(rows)
         self.pending_visits.clear()
         self.pending_rows = 0
+
+    def _forget_footprints(self, submissions: list[str]) -> None:
+        """The footprint entries of visits being updated: gone, their new ones come after."""
+        for start in range(0, len(submissions), 900):
+            batch = submissions[start : start + 900]
+            SiteFootprint.objects.filter(visit__submission_id__in=batch).delete()
 
     def write_footprints(self) -> None:
         """The footprints of the visits written: into their sites' history, the latest of each
         site becoming its footprint (as the services do)."""
         from casm.registry.services import footprint_entry, footprints_refresh
 
+        if self.stale_sites:
+            footprints_refresh(self.stale_sites)
         if not self.pending_footprints:
             return
         by_submission = dict(self.pending_footprints)
@@ -246,5 +273,6 @@ class VisitWriter(ImporterState):
             with connection.cursor() as cursor:
                 cursor.executemany(sql, rows)
         existing = [ref.pk for ref in self.touched.values() if ref.new is None and ref.pk]
+        existing = sorted({*existing, *self.stale_sites})
         for start in range(0, len(existing), 500):
             site_refresh_current_bulk(existing[start : start + 500])

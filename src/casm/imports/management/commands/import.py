@@ -66,11 +66,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-invalid", action="store_true", help="import the valid rows, report the others"
         )
+        parser.add_argument(
+            "--update",
+            action="store_true",
+            help="rows imported before (same submission) replace their visits' values: "
+            "import a file again with a corrected mapping",
+        )
         parser.add_argument("--report", help="write the problems to this CSV file")
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
     def handle(self, *args, what, file, country=None, mapping=None, dry_run=False,
-               skip_invalid=False, report=None, quiet=False, **options):  # fmt: skip
+               skip_invalid=False, report=None, quiet=False, update=False,
+               **options):  # fmt: skip
         chosen = None
         if country:
             chosen = Country.objects.filter(alpha2=country.upper()).first() or (
@@ -90,6 +97,7 @@ class Command(BaseCommand):
                 result = census_import(
                     actor=None, path=file, mapping=loaded, country=chosen, dry_run=dry_run,
                     skip_invalid=skip_invalid, report_path=report, progress=progress,
+                    update=update,
                 )  # fmt: skip
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from exc
