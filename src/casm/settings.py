@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "casm.grants",
     "casm.events",
     "casm.network",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -146,6 +147,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "casm.core.middleware.AuditContextMiddleware",
     "casm.core.middleware.ApiErrorShapeMiddleware",
+    # Turns a paused sign-in into its answer (casm.accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "casm.urls"
@@ -182,12 +185,38 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
-# Failed logins allowed per account and per address within the window before a pause.
+# Sign-in throttling (casm.accounts.lockout, on django-axes): failures of one account from one
+# address before a pause, failures from one address over all accounts before a pause of the
+# address, and the seconds a pause lasts after the last failure counted.
 LOGIN_FAILURE_LIMIT = env_int("CASM_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("CASM_LOGIN_ADDRESS_FAILURE_LIMIT", 100, minimum=1)
 LOGIN_FAILURE_WINDOW = env_int("CASM_LOGIN_FAILURE_WINDOW", 900, minimum=10)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "casm.accounts.lockout.LoginAttemptHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "casm.accounts.lockout.failure_limit"
+AXES_COOLOFF_TIME = "casm.accounts.lockout.cool_off"
+AXES_USERNAME_CALLABLE = "casm.accounts.lockout.username_key"
+AXES_CLIENT_IP_CALLABLE = "casm.core.middleware.client_address"
+AXES_LOCKOUT_CALLABLE = "casm.accounts.lockout.locked_out_response"
+AXES_RESET_ON_SUCCESS = True
+# A paused sign-in is not counted again: the pause ends on time, and one account's guesses
+# never add up to the address's limit.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# The client address (sign-in throttling, the audit trail): REMOTE_ADDR, unless the site runs
+# behind this many reverse proxies, each appending the address it saw to this header.
+TRUSTED_PROXY_COUNT = env_int("CASM_TRUSTED_PROXY_COUNT", 0, minimum=0)
+CLIENT_ADDRESS_HEADER = env_str("CASM_CLIENT_ADDRESS_HEADER", "X-Forwarded-For")
+
 
 CACHES = {
-    # A database table, so that every gunicorn worker sees the same login counters.
+    # A database table, so that every gunicorn worker sees the same cached figures.
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "casm_cache",
@@ -230,7 +259,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("CASM_LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # django-axes says every sign-in at INFO; its warnings (failures, pauses) are kept.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 
 SITE_NAME = _("CASM — artisanal and small-scale mining")
