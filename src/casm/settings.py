@@ -215,6 +215,24 @@ TRUSTED_PROXY_COUNT = env_int("CASM_TRUSTED_PROXY_COUNT", 0, minimum=0)
 CLIENT_ADDRESS_HEADER = env_str("CASM_CLIENT_ADDRESS_HEADER", "X-Forwarded-For")
 
 
+def _rate(name: str, default: str) -> str:
+    """A request rate such as ``600/min``: a count, a slash and s, min, hour or day."""
+    import re
+
+    value = env_str(name, default)
+    if not re.fullmatch(r"[1-9][0-9]*/[0-9]*(s|sec|m|min|h|hour|d|day)", value):
+        raise EnvError(f"{name}: {value!r} is not a rate such as 600/min (s, min, hour or day)")
+    return value
+
+
+# Request rates (casm.core.throttling): API operations per signed-in account and per address of
+# visitors, and whole-table exports (API and web) per account or address.
+API_RATES = {
+    "api": _rate("CASM_API_RATE", "1200/min"),
+    "api_anonymous": _rate("CASM_API_RATE_ANONYMOUS", "300/min"),
+    "export": _rate("CASM_EXPORT_RATE", "60/hour"),
+}
+
 CACHES = {
     # A database table, so that every gunicorn worker sees the same cached figures.
     "default": {
