@@ -131,12 +131,14 @@ INSTALLED_APPS = [
     "casm.events",
     "casm.network",
     "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     # Pages travel compressed over slow links; Django pads them against the BREACH attack.
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -246,6 +248,47 @@ SESSION_COOKIE_SECURE = env_bool("CASM_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS behind a TLS proxy: send plain HTTP to HTTPS, tell browsers to use HTTPS only (HSTS),
+# and believe the proxy's header saying a request came over HTTPS (never set it unless the
+# proxy always sets or removes that header: a client could send it).
+SECURE_SSL_REDIRECT = env_bool("CASM_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("CASM_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CASM_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("CASM_HSTS_PRELOAD", False)
+
+
+def _proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """``X-Forwarded-Proto: https`` as Django wants it: ("HTTP_X_FORWARDED_PROTO", "https")."""
+    value = env_str(name, "")
+    if not value:
+        return None
+    header, colon, expected = value.partition(":")
+    if not colon or not header.strip() or not expected.strip():
+        raise EnvError(
+            f"{name}: {value!r} is not a header and its value, as X-Forwarded-Proto: https"
+        )
+    return "HTTP_" + header.strip().upper().replace("-", "_"), expected.strip()
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header("CASM_PROXY_SSL_HEADER")
+
+# Content-Security-Policy (django-csp) on every answer: scripts, styles, images, fonts and
+# requests from the site itself only; no inline script or style, no plug-in, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: for the small images stylesheets embed (the API's documentation page).
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 # Web addresses typed without a scheme are taken as https://, as Django 6 will do.
 FORMS_URLFIELD_ASSUME_HTTPS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CASM_UPLOAD_MAX_MEMORY", 10 * 1024 * 1024, minimum=1024)
