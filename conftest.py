@@ -70,8 +70,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _generous_rates(settings):
+    """Request rates no test reaches by chance; a test of the limits lowers them itself."""
+    settings.API_RATES = {"api": "1000000/s", "api_anonymous": "1000000/s", "export": "1000000/s"}
+
+
+@pytest.fixture(autouse=True)
 def _private_cache(settings):
-    """Each test starts with empty login counters, without needing the database."""
+    """Each test starts with an empty cache (cached figures, API rate counters)."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
 

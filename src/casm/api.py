@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -16,12 +17,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
 from casm.core.api_router import SIGNED_IN_AUTH
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint_access, is_signed_in
+from casm.core.throttling import api_throttles, too_many_requests_message
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +57,7 @@ ERROR_DESCRIPTIONS = {
     404: "Not found, or outside your scope",
     409: "In conflict with the record's current state",
     422: "A parameter or a field is not valid: each is named in details",
+    429: "Too many requests: wait the seconds given in the Retry-After header",
 }
 
 
@@ -66,7 +69,8 @@ def error_statuses(operation: Any) -> set[int]:
     to a browser session without its CSRF token (403). A record named in the path may not
     exist or be out of scope (404). A record that others still refer to cannot be deleted
     (409). Parameters, and the rules services enforce on a write, can be invalid (422); so is
-    a record a body names that does not exist.
+    a record a body names that does not exist. A throttled operation (all of them, see
+    ``casm.core.throttling``) refuses a caller past its rate (429).
     """
     access = endpoint_access(operation.view_func)
     writes = any(method != "GET" for method in operation.methods)
@@ -82,6 +86,8 @@ def error_statuses(operation: Any) -> set[int]:
         statuses.add(409)
     if (writes and not operation.csrf_exempt) or operation.models:
         statuses.add(422)
+    if operation.throttle_objects:
+        statuses.add(429)
     return statuses
 
 
@@ -142,6 +148,7 @@ api = CasmAPI(
     ),
     urls_namespace="api",
     auth=SIGNED_IN_AUTH,
+    throttle=api_throttles(),
     parser=JsonParser(),
 )
 
@@ -231,6 +238,19 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         409: "conflict",
     }  # fmt: skip
     return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    # ninja adds Retry-After to this answer, from the same wait.
+    seconds = max(1, math.ceil(exc.wait or 1))
+    return error_response(
+        request,
+        429,
+        "too_many_requests",
+        too_many_requests_message(seconds),
+        {"retry_after": seconds},
+    )
 
 
 @api.exception_handler(Exception)

@@ -130,12 +130,15 @@ INSTALLED_APPS = [
     "casm.grants",
     "casm.events",
     "casm.network",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     # Pages travel compressed over slow links; Django pads them against the BREACH attack.
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -146,6 +149,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "casm.core.middleware.AuditContextMiddleware",
     "casm.core.middleware.ApiErrorShapeMiddleware",
+    # Turns a paused sign-in into its answer (casm.accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "casm.urls"
@@ -182,12 +187,56 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
-# Failed logins allowed per account and per address within the window before a pause.
+# Sign-in throttling (casm.accounts.lockout, on django-axes): failures of one account from one
+# address before a pause, failures from one address over all accounts before a pause of the
+# address, and the seconds a pause lasts after the last failure counted.
 LOGIN_FAILURE_LIMIT = env_int("CASM_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("CASM_LOGIN_ADDRESS_FAILURE_LIMIT", 100, minimum=1)
 LOGIN_FAILURE_WINDOW = env_int("CASM_LOGIN_FAILURE_WINDOW", 900, minimum=10)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "casm.accounts.lockout.LoginAttemptHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "casm.accounts.lockout.failure_limit"
+AXES_COOLOFF_TIME = "casm.accounts.lockout.cool_off"
+AXES_USERNAME_CALLABLE = "casm.accounts.lockout.username_key"
+AXES_CLIENT_IP_CALLABLE = "casm.core.middleware.client_address"
+AXES_LOCKOUT_CALLABLE = "casm.accounts.lockout.locked_out_response"
+AXES_RESET_ON_SUCCESS = True
+# A paused sign-in is not counted again: the pause ends on time, and one account's guesses
+# never add up to the address's limit.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# The client address (sign-in throttling, the audit trail): REMOTE_ADDR, unless the site runs
+# behind this many reverse proxies, each appending the address it saw to this header.
+TRUSTED_PROXY_COUNT = env_int("CASM_TRUSTED_PROXY_COUNT", 0, minimum=0)
+CLIENT_ADDRESS_HEADER = env_str("CASM_CLIENT_ADDRESS_HEADER", "X-Forwarded-For")
+
+
+def _rate(name: str, default: str) -> str:
+    """A request rate such as ``600/min``: a count, a slash and s, min, hour or day."""
+    import re
+
+    value = env_str(name, default)
+    if not re.fullmatch(r"[1-9][0-9]*/[0-9]*(s|sec|m|min|h|hour|d|day)", value):
+        raise EnvError(f"{name}: {value!r} is not a rate such as 600/min (s, min, hour or day)")
+    return value
+
+
+# Request rates (casm.core.throttling): API operations per signed-in account and per address of
+# visitors, and whole-table exports (API and web) per account or address.
+API_RATES = {
+    "api": _rate("CASM_API_RATE", "1200/min"),
+    "api_anonymous": _rate("CASM_API_RATE_ANONYMOUS", "300/min"),
+    "export": _rate("CASM_EXPORT_RATE", "60/hour"),
+}
 
 CACHES = {
-    # A database table, so that every gunicorn worker sees the same login counters.
+    # A database table, so that every gunicorn worker sees the same cached figures.
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "casm_cache",
@@ -199,6 +248,47 @@ SESSION_COOKIE_SECURE = env_bool("CASM_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS behind a TLS proxy: send plain HTTP to HTTPS, tell browsers to use HTTPS only (HSTS),
+# and believe the proxy's header saying a request came over HTTPS (never set it unless the
+# proxy always sets or removes that header: a client could send it).
+SECURE_SSL_REDIRECT = env_bool("CASM_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("CASM_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CASM_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("CASM_HSTS_PRELOAD", False)
+
+
+def _proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """``X-Forwarded-Proto: https`` as Django wants it: ("HTTP_X_FORWARDED_PROTO", "https")."""
+    value = env_str(name, "")
+    if not value:
+        return None
+    header, colon, expected = value.partition(":")
+    if not colon or not header.strip() or not expected.strip():
+        raise EnvError(
+            f"{name}: {value!r} is not a header and its value, as X-Forwarded-Proto: https"
+        )
+    return "HTTP_" + header.strip().upper().replace("-", "_"), expected.strip()
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header("CASM_PROXY_SSL_HEADER")
+
+# Content-Security-Policy (django-csp) on every answer: scripts, styles, images, fonts and
+# requests from the site itself only; no inline script or style, no plug-in, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # data: for the small images stylesheets embed (the API's documentation page).
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 # Web addresses typed without a scheme are taken as https://, as Django 6 will do.
 FORMS_URLFIELD_ASSUME_HTTPS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("CASM_UPLOAD_MAX_MEMORY", 10 * 1024 * 1024, minimum=1024)
@@ -235,7 +325,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("CASM_LOG_LEVEL", "INFO").upper()},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # django-axes says every sign-in at INFO; its warnings (failures, pauses) are kept.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 
 SITE_NAME = _("CASM — artisanal and small-scale mining")

@@ -1,46 +1,49 @@
 from __future__ import annotations
 
+import math
 from typing import cast
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
-from casm.accounts import services
+from casm.accounts import lockout, services
 from casm.accounts.models import Organisation, User
-from casm.core.middleware import client_address
 from casm.core.models import Country
 from casm.core.permissions import Role
 
 
 class LoginForm(auth_forms.AuthenticationForm):
-    """Django's login form, paused after repeated failures for an account or an address."""
+    """Django's sign-in form; a sign-in paused by the throttle (``casm.accounts.lockout``)
+    says how long to wait instead of "wrong password"."""
 
     error_messages = {
         **auth_forms.AuthenticationForm.error_messages,
-        "throttled": _(
-            "Too many failed attempts. Wait %(minutes)s minutes, or reset your password."
+        "throttled": ngettext_lazy(
+            "Too many failed attempts. Try again in %(minutes)s minute, or reset your password.",
+            "Too many failed attempts. Try again in %(minutes)s minutes, or reset your password.",
+            "minutes",
         ),
     }
 
     def clean(self):
-        from django.conf import settings
-
-        username = self.cleaned_data.get("username") or ""
-        address = client_address(self.request) if self.request else None
-        if services.login_is_throttled(username=username, address=address):
-            raise forms.ValidationError(
-                self.error_messages["throttled"],
-                code="throttled",
-                params={"minutes": max(1, settings.LOGIN_FAILURE_WINDOW // 60)},
-            )
         try:
-            cleaned = super().clean()
+            return super().clean()
         except forms.ValidationError:
-            services.login_failure_record(username=username, address=address)
+            if self.request is not None and getattr(self.request, "axes_locked_out", False):
+                seconds = lockout.seconds_to_wait(
+                    self.request, {"username": self.entered_username()}
+                )
+                raise forms.ValidationError(
+                    self.error_messages["throttled"],
+                    code="throttled",
+                    params={"minutes": math.ceil(seconds / 60)},
+                ) from None
             raise
-        services.login_failures_clear(username=username, address=address)
-        return cleaned
+
+    def entered_username(self) -> str:
+        return self.cleaned_data.get("username") or ""
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):

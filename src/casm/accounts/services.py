@@ -1,4 +1,4 @@
-"""Writes of the accounts app: organisations, users, passwords, API tokens, login throttling."""
+"""Writes of the accounts app: organisations, users, passwords, API tokens."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ import hashlib
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casm.accounts import lockout
 from casm.accounts.models import ApiToken, Organisation, RoleAssignment, User
 from casm.core import permissions
 from casm.core.audit import audit_record, model_create, model_delete, model_update
@@ -188,11 +187,15 @@ def user_make_administrator(*, username: str, email: str, password: str) -> User
 
 
 def user_set_password(*, actor: Any, user: User, password: str) -> User:
-    """Set a new password (validated against the password rules), audited without its value."""
+    """Set a new password (validated against the password rules), audited without its value.
+
+    The account's failed sign-ins are forgotten: its owner, paused by someone else's guesses,
+    signs in again with the new password at once."""
     validate_password(password, user)
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
+        lockout.login_failures_clear(username=user.get_username())
         audit_record(
             actor=actor,
             action=AuditEvent.Action.UPDATE,
@@ -244,27 +247,3 @@ def api_token_authenticate(raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
-
-
-def _failure_keys(username: str, address: str | None) -> list[str]:
-    digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
-    return [f"login-fail:user:{digest}", f"login-fail:addr:{address or '-'}"]
-
-
-def login_is_throttled(*, username: str, address: str | None) -> bool:
-    """True after too many failed logins for this account or from this address."""
-    limit = settings.LOGIN_FAILURE_LIMIT
-    return any((cache.get(key) or 0) >= limit for key in _failure_keys(username, address))
-
-
-def login_failure_record(*, username: str, address: str | None) -> None:
-    for key in _failure_keys(username, address):
-        cache.add(key, 0, timeout=settings.LOGIN_FAILURE_WINDOW)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, timeout=settings.LOGIN_FAILURE_WINDOW)
-
-
-def login_failures_clear(*, username: str, address: str | None) -> None:
-    cache.delete(_failure_keys(username, address)[0])

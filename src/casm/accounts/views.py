@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casm.accounts import selectors, services
+from casm.accounts import lockout, selectors, services
 from casm.accounts.forms import (
     LoginForm,
     NewUserForm,
@@ -38,9 +38,19 @@ def _signed_in(request: HttpRequest) -> User:
 
 
 class LoginView(auth_views.LoginView):
+    """Sign-in; a paused one is the page again with the wait, as a 429 with ``Retry-After``."""
+
     template_name = "accounts/login.html"
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        response = super().form_invalid(form)
+        if getattr(self.request, "axes_locked_out", False):
+            response.status_code = 429
+            wait = lockout.seconds_to_wait(self.request, {"username": form.entered_username()})
+            response["Retry-After"] = str(wait)
+        return response
 
 
 @login_required

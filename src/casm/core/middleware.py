@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from casm.core.audit import audit_source
@@ -9,8 +11,26 @@ from casm.core.models import AuditEvent
 
 
 def client_address(request: HttpRequest) -> str | None:
-    """The address the request came from, as the server saw it."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The address the request came from: the peer's (``REMOTE_ADDR``), or, behind
+    ``CASM_TRUSTED_PROXY_COUNT`` proxies, the one the outermost of them saw, read from the
+    right of the configured header (``CASM_CLIENT_ADDRESS_HEADER``). Entries further left were
+    written by the client and may be anything, so they are never read; a header that is
+    missing, too short or not an address leaves the peer's address.
+
+    The sign-in throttle and the audit trail both read the address here."""
+    peer = request.META.get("REMOTE_ADDR") or None
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return peer
+    meta_name = "HTTP_" + settings.CLIENT_ADDRESS_HEADER.upper().replace("-", "_")
+    hops = [hop.strip() for hop in request.META.get(meta_name, "").split(",") if hop.strip()]
+    if len(hops) < count:
+        return peer
+    candidate = hops[-count]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return peer
 
 
 class AuditContextMiddleware:
@@ -34,6 +54,7 @@ API_ERROR_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     413: "too_large",
+    429: "too_many_requests",
     500: "server_error",
 }
 

@@ -21,6 +21,7 @@ from casm.core.api_types import ApiName, CommodityCode, CountryCode
 from casm.core.models import AdminArea, Commodity, Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
+from casm.core.throttling import export_throttles
 from casm.registry import exports, selectors, services
 from casm.registry.models import (
     ActivityStatus,
@@ -361,7 +362,7 @@ def site_list(request: HttpRequest, filters: Query[SiteFilterParams]):
     return _site_queryset(request, filters).order_by("pk")
 
 
-@router.get("/sites.geojson", tags=["sites"])
+@router.get("/sites.geojson", tags=["sites"], throttle=export_throttles())
 @endpoint("registry.view")
 def site_geojson(request: HttpRequest, filters: Query[SiteFilterParams]):
     """Sites within your scope as a GeoJSON FeatureCollection of points, with every field."""
@@ -369,7 +370,7 @@ def site_geojson(request: HttpRequest, filters: Query[SiteFilterParams]):
     return exports.export_response(export, attachment=False)
 
 
-@router.get("/sites/footprints.geojson", tags=["sites"])
+@router.get("/sites/footprints.geojson", tags=["sites"], throttle=export_throttles())
 @endpoint("registry.view")
 def site_footprints_geojson(request: HttpRequest, filters: Query[SiteFilterParams]):
     """The sites within your scope that have a footprint, as GeoJSON polygons with every field."""
@@ -377,7 +378,7 @@ def site_footprints_geojson(request: HttpRequest, filters: Query[SiteFilterParam
     return exports.export_response(export, attachment=False)
 
 
-@router.get("/sites/export", tags=["sites", "exports"])
+@router.get("/sites/export", tags=["sites", "exports"], throttle=export_throttles())
 @endpoint("registry.view")
 def site_export(
     request: HttpRequest, filters: Query[SiteFilterParams], format: ExportFormat = "csv"
@@ -471,7 +472,7 @@ def public_site_list(request: HttpRequest, filters: Query[SiteFilterParams]):
     return _public_queryset(filters).order_by("pk")
 
 
-@router.get("/public/sites.geojson", tags=["public"])
+@router.get("/public/sites.geojson", tags=["public"], throttle=export_throttles())
 @endpoint(PUBLIC)
 def public_site_geojson(request: HttpRequest, filters: Query[SiteFilterParams]):
     """Every site as GeoJSON points with public fields only, for anyone."""
@@ -479,7 +480,7 @@ def public_site_geojson(request: HttpRequest, filters: Query[SiteFilterParams]):
     return exports.export_response(export, attachment=False)
 
 
-@router.get("/public/sites/footprints.geojson", tags=["public"])
+@router.get("/public/sites/footprints.geojson", tags=["public"], throttle=export_throttles())
 @endpoint(PUBLIC)
 def public_site_footprints_geojson(request: HttpRequest, filters: Query[SiteFilterParams]):
     """Every site with a footprint as GeoJSON polygons, public fields only, for anyone."""
@@ -489,7 +490,7 @@ def public_site_footprints_geojson(request: HttpRequest, filters: Query[SiteFilt
     return exports.export_response(export, attachment=False)
 
 
-@router.get("/public/sites/export", tags=["public", "exports"])
+@router.get("/public/sites/export", tags=["public", "exports"], throttle=export_throttles())
 @endpoint(PUBLIC)
 def public_site_export(
     request: HttpRequest, filters: Query[SiteFilterParams], format: ExportFormat = "csv"
@@ -653,7 +654,7 @@ def visit_list(request: HttpRequest, filters: Query[VisitFilterParams]):
     return _visit_queryset(request, filters)
 
 
-@router.get("/visits/export", tags=["visits", "exports"])
+@router.get("/visits/export", tags=["visits", "exports"], throttle=export_throttles())
 @endpoint("registry.view")
 def visit_export(
     request: HttpRequest, filters: Query[VisitFilterParams], format: ExportFormat = "csv"
@@ -760,7 +761,7 @@ def operator_list(request: HttpRequest, country: CountryCode = "", kind: str = "
     )
 
 
-@router.get("/operators/export", tags=["operators", "exports"])
+@router.get("/operators/export", tags=["operators", "exports"], throttle=export_throttles())
 @endpoint("registry.view")
 def operator_export(
     request: HttpRequest,
@@ -987,7 +988,7 @@ def production_list(request: HttpRequest, filters: Query[ProductionFilterParams]
     return _production_queryset(request, filters)
 
 
-@router.get("/production/export", tags=["production", "exports"])
+@router.get("/production/export", tags=["production", "exports"], throttle=export_throttles())
 @endpoint("registry.view")
 def production_export(
     request: HttpRequest, filters: Query[ProductionFilterParams], format: TableFormat = "csv"

@@ -25,6 +25,7 @@ from casm.core import permissions
 from casm.core.forms import form_errors_from
 from casm.core.maps import OUTLINES_PATH
 from casm.core.permissions import PUBLIC, endpoint
+from casm.core.throttling import export_rate_limited
 from casm.lib.charts import line_chart_svg
 from casm.registry import exports, forms, selectors, services, validation
 from casm.registry.models import Miner, Operator, Site
@@ -113,6 +114,7 @@ EXPORT_FORMATS = ("csv", "xlsx", "geojson")
 
 
 @require_GET
+@export_rate_limited
 @endpoint(PUBLIC)
 def site_export(request: HttpRequest) -> HttpResponseBase:
     """The filtered sites as a file: public fields for everyone, every field within scope."""
@@ -135,6 +137,7 @@ def site_export(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 @require_GET
+@export_rate_limited
 @endpoint("registry.view")
 def visit_export(request: HttpRequest) -> HttpResponseBase:
     """The visits of the filtered sites within the user's scope."""

@@ -1,0 +1,100 @@
+"""Request rates: every API operation, and the exports of the API and the web, on
+django-ninja's throttles (``ninja.throttling``).
+
+A caller is a signed-in account (by its user, whichever token or session it uses) or, for
+visitors, the client address (``casm.core.middleware.client_address``, which trusts a proxy's
+header only when configured). Rates come from settings (``API_RATES``, from
+``CASM_API_RATE``, ``CASM_API_RATE_ANONYMOUS`` and ``CASM_EXPORT_RATE``) and are read at each
+request. Counts live in the default cache, which every worker shares.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import ngettext
+from ninja.throttling import BaseThrottle, SimpleRateThrottle
+
+from casm.core.middleware import client_address
+from casm.core.permissions import is_signed_in
+
+
+class CallerRateThrottle(SimpleRateThrottle):
+    """At most ``API_RATES[scope]`` requests per period from one account, and
+    ``API_RATES[scope + "_anonymous"]`` (or the same) from one address of visitors."""
+
+    scope = "api"
+
+    def __init__(self, scope: str | None = None) -> None:
+        self.scope = scope or self.scope
+        super().__init__(rate=self._rates()[self.scope])
+
+    def _rates(self) -> dict[str, str]:
+        return settings.API_RATES
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        user = getattr(request, "auth", None) or getattr(request, "user", None)
+        signed_in = is_signed_in(user)
+        rates = self._rates()
+        rate = rates[self.scope] if signed_in else rates.get(f"{self.scope}_anonymous")
+        self.rate = rate or rates[self.scope]
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        user = getattr(request, "auth", None) or getattr(request, "user", None)
+        if user is not None and is_signed_in(user):
+            ident = f"user:{user.pk}"
+        else:
+            ident = f"addr:{client_address(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def retry_after(self) -> int:
+        """Whole seconds until the oldest counted request leaves the period (at least 1)."""
+        if not self.history:
+            return max(1, int(self.duration or 1))
+        return max(1, math.ceil((self.duration or 0) - (self.now - self.history[-1])))
+
+
+def api_throttles() -> list[BaseThrottle]:
+    """The throttles of every API operation."""
+    return [CallerRateThrottle("api")]
+
+
+def export_throttles() -> list[BaseThrottle]:
+    """The throttles of an API operation that writes a whole table out."""
+    return [CallerRateThrottle("api"), CallerRateThrottle("export")]
+
+
+def too_many_requests_message(seconds: int) -> str:
+    return ngettext(
+        "Too many requests. Try again in %(seconds)s second.",
+        "Too many requests. Try again in %(seconds)s seconds.",
+        seconds,
+    ) % {"seconds": seconds}
+
+
+def export_rate_limited(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A web download of a whole table, counted against ``CASM_EXPORT_RATE``: past it, a 429
+    with ``Retry-After`` and the wait in the reader's language."""
+
+    @functools.wraps(view)
+    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        throttle = CallerRateThrottle("export")
+        if not throttle.allow_request(request):
+            wait = throttle.retry_after()
+            response = HttpResponse(
+                too_many_requests_message(wait),
+                status=429,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        return view(request, *args, **kwargs)
+
+    return limited
