@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from casm.core import permissions
-from casm.core.models import AdminArea, Commodity, Country
+from casm.core.models import Commodity, Country
+from casm.registry import selectors
 from casm.registry.models import (
     ArmedActivity,
     CertificationStatus,
@@ -83,18 +84,8 @@ class SiteFilterForm(forms.Form):
     def _area_choices(self) -> None:
         """The chosen country's areas (provinces, then their districts), once a country is
         chosen; a country with no areas imported has no such filter."""
-        code = str(self.data.get("country") or "").strip().upper() if self.is_bound else ""
-        areas = AdminArea.objects.none()
-        if code:
-            country = Q(country__alpha2=code) if len(code) == 2 else Q(country__alpha3=code)
-            areas = AdminArea.objects.filter(country, level__lte=2)
-        choices: list[tuple[str, Any]] = [("", _("all"))]
-        children: dict[int | None, list[AdminArea]] = {}
-        for area in areas.order_by("level", "name").only("pk", "code", "name", "level", "parent"):
-            children.setdefault(area.parent_id if area.level > 1 else None, []).append(area)
-        for province in children.get(None, []):
-            choices.append((province.code, province.name))
-            choices += [(d.code, f"— {d.name}") for d in children.get(province.pk, [])]
+        code = str(self.data.get("country") or "").strip() if self.is_bound else ""
+        choices: list[tuple[str, Any]] = [("", _("all")), *selectors.area_choices(code)]
         if len(choices) == 1:
             del self.fields["area"]
         else:

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from casm.core import permissions
-from casm.core.models import Commodity, Country
+from casm.core.models import AdminArea, Commodity, Country
 from casm.core.permissions import get_in_scope_or_404, scope_queryset
 from casm.registry.models import (
     Miner,
@@ -111,6 +111,24 @@ def country_by_code(code: str) -> Country | None:
     if len(code) == 3:
         return Country.objects.filter(alpha3=code).first()
     return None
+
+
+def area_choices(country_code: str) -> list[tuple[str, str]]:
+    """The (code, label) of a country's provinces, each followed by its districts (marked
+    with a dash), for the area filter; none for no country or a country without areas."""
+    code = country_code.strip().upper()
+    if not code:
+        return []
+    country = Q(country__alpha2=code) if len(code) == 2 else Q(country__alpha3=code)
+    areas = AdminArea.objects.filter(country, level__lte=2).order_by("level", "name")
+    children: dict[int | None, list[AdminArea]] = {}
+    for area in areas.only("pk", "code", "name", "level", "parent"):
+        children.setdefault(area.parent_id if area.level > 1 else None, []).append(area)
+    choices: list[tuple[str, str]] = []
+    for province in children.get(None, []):
+        choices.append((province.code, province.name))
+        choices += [(d.code, f"— {d.name}") for d in children.get(province.pk, [])]
+    return choices
 
 
 def site_filter(queryset: QuerySet[Site], filters: SiteFilters) -> QuerySet[Site]:
