@@ -180,7 +180,7 @@ def test_an_administrator_imports_areas_from_the_web_in_french(
         HTTP_ACCEPT_LANGUAGE="fr",
     )  # fmt: skip
     assert broken.status_code == 400
-    assert "Le fichier n’a pas de champ « NOM »" in broken.content.decode()
+    assert "Le fichier n’a pas de champ «\u00a0NOM\u00a0»" in broken.content.decode()
     wrong = client.post("/reference/areas/import/", {**form, "file": _text_file()})
     assert wrong.status_code == 400 and b".geojson" in wrong.content
 
