@@ -216,7 +216,10 @@ def _pg_tsquery(parsed: parsing.Query) -> tuple[str, list[Any]]:
     def clause(c: parsing.Clause) -> str:
         alternatives = []
         for config in PG_QUERY_CONFIGS:
-            if c.is_phrase:
+            if c.is_phrase and c.prefix:  # a hyphenated prefix: "small-sca*"
+                alternatives.append("to_tsquery(%s::regconfig, %s)")
+                params.extend([config, " <-> ".join(c.words) + ":*"])
+            elif c.is_phrase:
                 alternatives.append("phraseto_tsquery(%s::regconfig, %s)")
                 params.extend([config, " ".join(c.words)])
             elif c.prefix:
@@ -225,6 +228,9 @@ def _pg_tsquery(parsed: parsing.Query) -> tuple[str, list[Any]]:
             else:
                 alternatives.append("plainto_tsquery(%s::regconfig, %s)")
                 params.extend([config, c.words[0]])
+            if c.hyphenated:  # or written solid: "smallscale"
+                alternatives.append("to_tsquery(%s::regconfig, %s)")
+                params.extend([config, c.joined + (":*" if c.prefix else "")])
         either = "(" + " || ".join(alternatives) + ")"
         return f"!!{either}" if c.negated else either
 
