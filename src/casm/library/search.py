@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 
+from casm.library import extraction
 from casm.library import query as parsing
 from casm.library.models import Document, DocumentFacet, SearchEntry
 
@@ -85,7 +86,9 @@ def search_index_document(document: Document) -> None:
     abstract = "\n".join(
         part for part in (document.abstract, ", ".join(authors), document.publisher) if part
     )
-    body = "\n\n".join(f.text for f in files if f.text)
+    # Metadata lines and e-mail addresses are neither searched nor shown in snippets.
+    abstract = extraction.public_text(abstract, whole_file=False)
+    body = "\n\n".join(extraction.public_text(f.text) for f in files if f.text)
     language = (document.languages or [""])[0] or next(
         (f.language for f in files if f.language), ""
     )
