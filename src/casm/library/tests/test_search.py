@@ -219,3 +219,11 @@ def test_a_hyphen_before_a_term_excludes_it(publish):
         ["Gold by gravity", "Gold and mercury", "Tin"]
     )
     assert titles(search("processing -mercury-free")) == []
+
+
+def test_a_match_deep_in_a_long_text_is_shown_in_the_snippet(publish):
+    filler = "Gravity concentration of alluvial ore in sluices. " * 800  # 40,000 characters
+    publish("Long report", body=filler + "Cobalt miners of Kolwezi. " + filler)
+    [hit] = search("cobalt kolwezi").hits
+    assert "<mark>Cobalt</mark>" in hit.snippet or "<mark>cobalt</mark>" in hit.snippet
+    assert "Kolwezi" in hit.snippet
