@@ -386,6 +386,7 @@ def _chunks(items: Iterable[dict], size: int = CHUNK) -> Iterator[list[dict]]:
 
 def search_entry_fields(data: dict) -> dict[str, Any]:
     """What ``search_index_document`` writes in ``SearchEntry`` for a document with one file."""
+    from casm.library.extraction import public_text
     from casm.library.search import _plain
 
     title = " — ".join(part for part in (data["title"], data["subtitle"]) if part)
@@ -398,8 +399,8 @@ def search_entry_fields(data: dict) -> dict[str, Any]:
     year = data["year"] or (published_on.year if published_on else None)
     return {
         "title": _plain(title),
-        "abstract": _plain(abstract),
-        "body": _plain(data["body"]),
+        "abstract": _plain(public_text(abstract, whole_file=False)),
+        "body": _plain(public_text(data["body"])),
         "language": (data["languages"] or [""])[0],
         "sort_date": published_on or (datetime.date(year, 1, 1) if year else None),
         "year": year,

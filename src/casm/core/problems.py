@@ -1,4 +1,5 @@
-"""The core's messages by code (see ``casm.core.messages``): the geometry layer's problems."""
+"""The core's messages by code (see ``casm.core.messages``): the geometry layer's problems and
+the shared import messages."""
 
 from __future__ import annotations
 
@@ -49,5 +50,17 @@ messages.register(
         "footprint_unreadable": _(
             "The footprint is not GeoJSON: give a Polygon or MultiPolygon geometry."
         ),
+    },
+)
+
+messages.register(
+    "core",
+    {
+        "country_unknown": _(
+            "Unknown country “%(value)s”: give its ISO code (e.g. CD or COD) or its name in"
+            " English, French, Spanish or Portuguese."
+        ),
+        "year_future": _("The year %(value)s is after this year (%(year)s)."),
+        "date_future": _("The date %(value)s is after today."),
     },
 )

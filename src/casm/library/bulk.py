@@ -14,9 +14,12 @@ document has (so a language detected from the text stays).
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
+import json
 import re
+import textwrap
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -26,13 +29,15 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from casm.accounts.models import Organisation
 from casm.core import messages, tables
-from casm.core.models import Commodity, Country
+from casm.core.countries import CountryMatcher
+from casm.core.messages import Message
+from casm.core.models import Commodity
 from casm.imports.pipeline import Problem, Rollback
 from casm.lib.text import sniff_encoding
 from casm.library import extraction, services
@@ -225,10 +230,7 @@ class _Vocabulary:
         self.licences = self._lookup(Licence.choices, LICENCE_ALIASES)
         for code, url in LICENCE_URLS.items():
             self.licences[normalise(url)] = code
-        self.countries: dict[str, Country] = {}
-        for country in Country.objects.all():
-            for key in (country.alpha2, country.alpha3, country.name_en, country.name_fr):
-                self.countries.setdefault(normalise(key), country)
+        self.countries = CountryMatcher()
         self.commodities: dict[str, Commodity] = {}
         for commodity in Commodity.objects.all():
             names = (commodity.code, commodity.name_en, commodity.name_fr, commodity.name_es,
@@ -256,6 +258,39 @@ class _Vocabulary:
         for alias, code in aliases.items():
             table.setdefault(normalise(alias), str(code))
         return table
+
+
+def allowed_values_help() -> str:
+    """The values each list column takes, for ``casm library import --help``."""
+    from casm.core.countries import accepted_names_help
+
+    with translation.override("en"):
+        lists = [
+            ("type", DocumentType.values),
+            ("language", Language.values),
+            ("pillars", [str(code) for code, _label in PILLAR_CHOICES]),
+            ("themes", Theme.values),
+            ("licence", Licence.values),
+            ("commodities", _commodity_codes()),
+        ]
+    lines = ["allowed values (codes, or their English or French labels):"]
+    wrap = functools.partial(
+        textwrap.fill, width=78, initial_indent="  ", subsequent_indent="    ",
+        break_on_hyphens=False,
+    )  # fmt: skip
+    lines += [wrap(f"{column}: {', '.join(values)}") for column, values in lists]
+    lines.append(wrap(f"countries: {accepted_names_help()}"))
+    lines.append("  year, date: a year (2012) or a date (2012-06-28), not after today")
+    return "\n".join(lines)
+
+
+def _commodity_codes() -> list[str]:
+    """The reference commodities' codes, read from the table when there is one."""
+    try:
+        return list(Commodity.objects.values_list("code", flat=True))
+    except DatabaseError:  # --help before the database is made
+        data = Path(__file__).resolve().parents[1] / "core" / "data" / "commodities.json"
+        return [item["code"] for item in json.loads(data.read_text(encoding="utf-8"))]
 
 
 def _split(text: str) -> list[str]:
@@ -314,7 +349,7 @@ class _RowReader:
         self.cells = cells
         self.problems: list[Problem] = []
 
-    def problem(self, column: str, value: str, message: str) -> None:
+    def problem(self, column: str, value: str, message: str | Message) -> None:
         self.problems.append(
             Problem(
                 self.importer.metadata_name,
@@ -351,7 +386,7 @@ class _RowReader:
             if match is None:
                 self.problem("year", cells["year"], _("A year is four digits, e.g. 2012."))
             else:
-                data["year"] = int(match.group(1))
+                data.update(self._year("year", cells["year"], int(match.group(1))))
         if cells.get("date"):
             data.update(self._date(cells["date"]))
         if cells.get("type"):
@@ -366,7 +401,6 @@ class _RowReader:
             ("language", "languages", vocabulary.languages, _("Unknown language “%(value)s”.")),
             ("pillars", "pillars", vocabulary.pillars, _("Unknown pillar “%(value)s”.")),
             ("themes", "themes", vocabulary.themes, _("Unknown theme “%(value)s”.")),
-            ("countries", "countries", vocabulary.countries, _("Unknown country “%(value)s”.")),
             (
                 "commodities",
                 "commodities",
@@ -376,6 +410,8 @@ class _RowReader:
         ):
             if cells.get(column):
                 data[name] = self.codes(column, table, message)
+        if cells.get("countries"):
+            data["countries"] = self._countries(cells["countries"])
         if cells.get("licence"):
             found = self.codes("licence", vocabulary.licences, _("Unknown licence “%(value)s”."))
             if found:
@@ -385,16 +421,38 @@ class _RowReader:
             authors = [self._author(name) for name in _split(cells["authors"])]
         return data, authors
 
+    def _countries(self, text: str) -> list[Any]:
+        found = []
+        for item in _split(text):
+            country = self.importer.vocabulary.countries.find(item)
+            if country is None:
+                self.problem("countries", item, Message("core.country_unknown", value=item))
+            else:
+                found.append(country)
+        return list(dict.fromkeys(found))
+
+    def _year(self, column: str, text: str, year: int) -> dict[str, Any]:
+        this_year = timezone.localdate().year
+        if year > this_year:
+            message = Message("core.year_future", value=text, year=this_year)
+            self.problem(column, text, message)
+            return {}
+        return {"year": year}
+
     def _date(self, text: str) -> dict[str, Any]:
         import datetime
 
         if re.fullmatch(r"\d{4}", text):
-            return {"year": int(text)}
+            return self._year("date", text, int(text))
         try:
-            return {"published_on": datetime.date.fromisoformat(text[:10])}
+            date = datetime.date.fromisoformat(text[:10])
         except ValueError:
             self.problem("date", text, _("A date is written YYYY-MM-DD, e.g. 2012-06-28."))
             return {}
+        if date > timezone.localdate():
+            self.problem("date", text, Message("core.date_future", value=text))
+            return {}
+        return {"published_on": date}
 
     def _author(self, name: str) -> dict[str, Any]:
         organisation = self.importer.vocabulary.organisations.get(normalise(name))

@@ -280,6 +280,43 @@ def clean_text(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
+# What a file's text may carry that is about the file, not of it, and is never searched or
+# shown in a public snippet: front matter (YAML between "---" lines, TOML between "+++"), a
+# header block of "key: value" lines at the top (MultiMarkdown, e-mail style), "[[key:value]]"
+# tags anywhere, and e-mail addresses anywhere.
+_FRONT_MATTER = re.compile(r"\A\s*(---|\+\+\+)[ \t]*\n.*?\n(?:\1|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_HEADER_LINE = re.compile(r"[ \t]*[A-Za-z][\w-]*(?:[ \t][\w-]+){0,2}[ \t]*:(?:[ \t].*)?")
+_TAG = re.compile(r"\[\[[ \t]*[\w][\w .-]*:[^\]\n]*\]\]")
+_EMAIL = re.compile(r"(?:mailto:)?[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+HEADER_LINE_CHARS = 160
+_TAG_LINE = re.compile(r"^[ \t]*(?:\[\[[^\]\n]*\]\][ \t]*)+$\n?", re.M)
+
+
+def public_text(text: str, *, whole_file: bool = True) -> str:
+    """The text without its metadata lines and e-mail addresses, for the index and snippets.
+
+    ``whole_file`` says the text is a file's from its start, where front matter and a header
+    block can be; an abstract is only cleared of tags and addresses.
+    """
+    if whole_file:
+        text = _FRONT_MATTER.sub("", text, count=1)
+        lines = text.lstrip("\n").split("\n")
+        header = 0
+        while (
+            header < len(lines)
+            and len(lines[header]) <= HEADER_LINE_CHARS
+            and _HEADER_LINE.fullmatch(lines[header])
+        ):
+            header += 1
+        # Two lines at least, then a blank line: one "Abstract: ..." paragraph is text.
+        if header >= 2 and (header == len(lines) or not lines[header].strip()):
+            text = "\n".join(lines[header:])
+    text = _TAG_LINE.sub("", text)
+    text = _TAG.sub(" ", text)
+    text = _EMAIL.sub(" ", text)
+    return text.strip()
+
+
 def detect_language(text: str) -> str:
     """The ISO 639-1 code of the text's language, or "" when unsure."""
     from langdetect import DetectorFactory, LangDetectException, detect_langs

@@ -1,7 +1,9 @@
 """What a person typed into the search box, parsed into clauses the engines are given safely.
 
 Understood: words, "quoted phrases", prefixes (``mine*``), exclusions (``-cyanide``) and ``OR``
-between groups. Everything else — the engines' own syntax, unbalanced quotes or parentheses,
+between groups. A hyphen inside a word joins it: ``small-scale`` and ``Sud-Kivu`` are found as
+the phrase ("small scale") or as the word written solid ("smallscale"); only a ``-`` at the start
+of a term excludes it. Everything else — the engines' own syntax, unbalanced quotes or parentheses,
 ``NEAR(`` — is read as plain words, so no input can reach an engine as syntax.
 """
 
@@ -14,7 +16,10 @@ from dataclasses import dataclass, field
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 24
 
-_TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)([\w]+)(\*?)', re.UNICODE)
+# A "-" excludes only at the start of a term: not after a letter, a digit or another "-".
+_TOKEN = re.compile(
+    r'(?:(?<![\w-])(-))?"([^"]*)"?|(?:(?<![\w-])(-))?(\w+(?:-\w+)*)(\*?)', re.UNICODE
+)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -23,10 +28,17 @@ class Clause:
     words: tuple[str, ...]  # one word, or the words of a phrase
     prefix: bool = False
     negated: bool = False
+    # A hyphenated word ("small-scale"): the phrase of its parts, or its parts written solid.
+    hyphenated: bool = False
 
     @property
     def is_phrase(self) -> bool:
         return len(self.words) > 1
+
+    @property
+    def joined(self) -> str:
+        """The parts of a hyphenated word written as one ("smallscale")."""
+        return "".join(self.words)
 
 
 @dataclass
@@ -75,7 +87,10 @@ def parse(text: str) -> Query:
                 continue
             if word in ("AND", "NOT", "NEAR"):
                 continue
-            clause = Clause((fold(word),), prefix=bool(star), negated=bool(negated))
+            parts = tuple(fold(part) for part in word.split("-"))
+            clause = Clause(
+                parts, prefix=bool(star), negated=bool(negated), hyphenated=len(parts) > 1
+            )
         group.append(clause)
         count += 1
     if group:
@@ -85,7 +100,10 @@ def parse(text: str) -> Query:
     positive = [g for g in query.groups if any(not c.negated for c in g)]
     if not positive:
         query.excluded = [
-            Clause(c.words, prefix=c.prefix) for g in query.groups for c in g if c.negated
+            Clause(c.words, prefix=c.prefix, hyphenated=c.hyphenated)
+            for g in query.groups
+            for c in g
+            if c.negated
         ]
     query.groups = positive
     return query
@@ -99,13 +117,19 @@ def exclusions(query: Query) -> Query:
 def to_fts5(query: Query) -> str:
     """An FTS5 MATCH expression; every word is a quoted string, so none is read as syntax."""
 
+    def quoted(text: str, prefix: bool) -> str:
+        return f'"{text}"*' if prefix else f'"{text}"'
+
     def clause(c: Clause) -> str:
-        text = '"' + " ".join(c.words) + '"'
-        return text + "*" if c.prefix else text
+        phrase = quoted(" ".join(c.words), c.prefix)
+        if c.hyphenated:
+            return f"({phrase} OR {quoted(c.joined, c.prefix)})"
+        return phrase
 
     parts = []
     for group in query.groups:
-        positive = " ".join(clause(c) for c in group if not c.negated)
+        # Explicit ANDs: FTS5 takes no implicit AND after a parenthesised OR.
+        positive = " AND ".join(clause(c) for c in group if not c.negated)
         negative = "".join(f" NOT {clause(c)}" for c in group if c.negated)
-        parts.append(f"({positive}{negative})")
+        parts.append(f"(({positive}){negative})")
     return " OR ".join(parts)

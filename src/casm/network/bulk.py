@@ -1,7 +1,8 @@
 """Organisations in and out of the directory as CSV.
 
 Import: one row per organisation with the columns name, acronym, type, country, website,
-countries_of_work (alpha-2 codes separated by ';'). An organisation is the same one when its
+countries_of_work (separated by ';'); a country is its ISO code or its name
+(``casm.core.countries``). An organisation is the same one when its
 name and country are: running the import again updates it instead of adding a second. Each
 row is checked on its own; a bad row is reported with its number and changes nothing.
 """
@@ -18,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from casm.accounts.models import Organisation
 from casm.core import messages, tables
+from casm.core.countries import CountryMatcher
 from casm.core.messages import Message
-from casm.core.models import Country
 from casm.imports import pipeline
 from casm.network import services
 
@@ -57,7 +58,7 @@ def _kind(value: str) -> str | None:
     return None
 
 
-def _row_problems(row: dict[str, str], countries: dict[str, Country]) -> list[tuple[str, Message]]:
+def _row_problems(row: dict[str, str], countries: CountryMatcher) -> list[tuple[str, Message]]:
     """Every problem of a row, as (column, message)."""
     problems: list[tuple[str, Message]] = []
     for name in REQUIRED:
@@ -67,10 +68,10 @@ def _row_problems(row: dict[str, str], countries: dict[str, Country]) -> list[tu
     if kind_text and _kind(kind_text) is None:
         allowed = ", ".join(Organisation.Kind.values)
         problems.append(("type", Message("network.kind_unknown", value=kind_text, allowed=allowed)))
-    code = (row.get("country") or "").strip().upper()
-    if code and code not in countries:
-        problems.append(("country", Message("network.country_unknown", value=code)))
-    unknown = [c for c in _work_codes(row) if c not in countries]
+    name = (row.get("country") or "").strip()
+    if name and countries.find(name) is None:
+        problems.append(("country", Message("core.country_unknown", value=name)))
+    unknown = [c for c in _work_codes(row) if countries.find(c) is None]
     if unknown:
         values = ", ".join(unknown)
         problems.append(("countries_of_work", Message("network.countries_unknown", values=values)))
@@ -78,18 +79,18 @@ def _row_problems(row: dict[str, str], countries: dict[str, Country]) -> list[tu
 
 
 def _work_codes(row: dict[str, str]) -> list[str]:
-    codes = [c.strip().upper() for c in (row.get("countries_of_work") or "").split(";")]
+    codes = [c.strip() for c in (row.get("countries_of_work") or "").split(";")]
     return [c for c in codes if c]
 
 
-def _row_data(row: dict[str, str], countries: dict[str, Country]) -> dict[str, Any]:
+def _row_data(row: dict[str, str], countries: CountryMatcher) -> dict[str, Any]:
     return {
         "name": row["name"].strip(),
         "acronym": (row.get("acronym") or "").strip(),
         "kind": _kind(row.get("type") or ""),
-        "country": countries[(row.get("country") or "").strip().upper()],
+        "country": countries.find(row.get("country") or ""),
         "website": (row.get("website") or "").strip(),
-        "countries_of_work": [countries[c] for c in _work_codes(row)],
+        "countries_of_work": list(dict.fromkeys(countries.find(c) for c in _work_codes(row))),
         "is_network_member": True,
     }
 
@@ -109,7 +110,7 @@ def organisations_import(
         log.add(pipeline.Problem(name, Message("network.columns_missing", columns=missing), row=1))
         result.adopt(log)
         return result
-    countries = {c.alpha2: c for c in Country.objects.all()}
+    countries = CountryMatcher()
     for number, row in enumerate(reader, start=2):
         result.rows += 1
         problems = _row_problems(row, countries)

@@ -14,6 +14,7 @@ from django.db.models import Model, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from casm.accounts.models import Organisation
+from casm.core.countries import country_code
 from casm.core.models import Country
 from casm.events.models import Event, Registration
 from casm.library.models import Document
@@ -41,10 +42,11 @@ def _theme_filter(theme: str) -> Q:
 
 
 def _country_id(code: str | None) -> int | None:
-    """The id of the country of an alpha-2 code (-1, matching nothing, when unknown)."""
+    """The id of the country of a code or a name (-1, matching nothing, when unknown)."""
     if not code:
         return None
-    found = Country.objects.filter(alpha2=code.upper()).values_list("pk", flat=True).first()
+    alpha2 = country_code(code) or "-"
+    found = Country.objects.filter(alpha2=alpha2).values_list("pk", flat=True).first()
     return -1 if found is None else found
 
 

@@ -157,11 +157,9 @@ class ColumnReader(ImporterState):
                     return None, Message("imports.country_missing")
                 country = self.default_country
             else:
-                country = self.countries.get(text.upper()) or self.countries.get(
-                    validation.name_key(text).upper()
-                )
+                country = self.countries.find(text)
                 if country is None:
-                    return None, Message("imports.country_unknown", value=text)
+                    return None, Message("core.country_unknown", value=text)
             if self.scope is not None and country.pk not in self.scope:
                 return None, Message("imports.country_out_of_scope")
             return country, None

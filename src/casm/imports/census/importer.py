@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from casm.core import permissions
+from casm.core.countries import CountryMatcher
 from casm.core.messages import Message
 from casm.core.models import Commodity, Country
 from casm.registry import validation
@@ -70,14 +71,10 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
         organisation = getattr(actor, "organisation", None)
         self.collector = organisation.name if organisation is not None else ""
         self.result = ImportResult(file=source.name, format=source.kind, dry_run=dry_run)
-        self.countries: dict[str, Country] = {}
-        for item in Country.objects.all():
-            for code in (item.alpha2, item.alpha3, validation.name_key(item.name_en)):
-                self.countries[code.upper()] = item
-            self.countries[validation.name_key(item.name_fr).upper()] = item
+        self.countries = CountryMatcher()
         self.default_country = country
         if country is None and mapping.defaults.get("country"):
-            self.default_country = self.countries.get(str(mapping.defaults["country"]).upper())
+            self.default_country = self.countries.find(str(mapping.defaults["country"]))
         self.scope = permissions.country_ids_for(actor, "registry.import")
         self.commodities = {item.code: item.pk for item in Commodity.objects.all()}
         # A commodity is named by its code, or its English or French name.

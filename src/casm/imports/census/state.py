@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from casm.core.countries import CountryMatcher
 from casm.core.messages import Message
 from casm.core.models import Country
 
@@ -46,7 +47,7 @@ class ImporterState:
     progress: Callable[[int, int | None, str], None] | None
     today: datetime.date
     result: ImportResult
-    countries: dict[str, Country]
+    countries: CountryMatcher
     default_country: Country | None
     scope: set[int] | None
     commodities: dict[str, int]

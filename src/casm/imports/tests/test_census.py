@@ -277,3 +277,18 @@ def test_a_utf16_csv_is_read_with_or_without_its_byte_order_mark(congo_officer, 
     result = census_import(actor=congo_officer, path=path, dry_run=True)
     assert [problem.text for problem in result.problems] == []
     assert (result.rows, result.valid_rows) == (1, 1)
+
+
+def test_the_country_column_takes_common_names_and_names_an_unknown_one(
+    db, congo_officer, tmp_path
+):
+    rows = [
+        ROW_A.replace(",CD,", ",Democratic Republic of the Congo,"),
+        ROW_B.replace(",CD,", ",RDC,"),
+        ROW_C.replace(",CD,", ",Atlantis,"),
+    ]
+    result = census_import(actor=congo_officer, path=_csv(tmp_path, rows), dry_run=True)
+    [problem] = result.problems
+    assert (problem.row, problem.column, problem.value) == (4, "country", "Atlantis")
+    assert "Unknown country “Atlantis”" in problem.text
+    assert result.valid_rows == 2

@@ -363,3 +363,82 @@ def test_a_utf16_metadata_file_is_read(editor, folder):
     write_csv(folder, [HEADER, ",Étude minière à Kédougou,2011,report,,fr,,,SN"], encoding="utf-16")
     assert documents_import(actor=editor, folder=folder).count("created") == 1
     assert Document.objects.get().title == "Étude minière à Kédougou"
+
+
+COMMON_NAMES = [
+    "Democratic Republic of the Congo",
+    "Vietnam",
+    "Turkey",
+    "United States of America",
+    "Cape Verde",
+    "Ivory Coast",
+    "Côte d'Ivoire",
+    "RDC",
+    "Congo-Kinshasa",
+    "República Democrática do Congo",
+]
+
+
+def test_countries_are_found_by_their_official_short_and_common_names(editor, folder):
+    rows = [f',Report on {name},2015,report,,,,,"{name}"' for name in COMMON_NAMES]
+    write_csv(folder, [HEADER, *rows])
+    result = documents_import(actor=editor, folder=folder)
+    assert result.count("created") == len(COMMON_NAMES), result.all_problems
+    found = {
+        document.title.removeprefix("Report on "): document.countries.get().alpha2
+        for document in Document.objects.prefetch_related("countries")
+    }
+    assert found == {
+        "Democratic Republic of the Congo": "CD",
+        "Vietnam": "VN",
+        "Turkey": "TR",
+        "United States of America": "US",
+        "Cape Verde": "CV",
+        "Ivory Coast": "CI",
+        "Côte d'Ivoire": "CI",
+        "RDC": "CD",
+        "Congo-Kinshasa": "CD",
+        "República Democrática do Congo": "CD",
+    }
+
+
+def test_an_unknown_country_is_named_with_its_row_and_column_in_the_readers_language(
+    editor, folder
+):
+    from django.utils import translation
+
+    write_csv(folder, [HEADER, ",Atlantis notes,2015,report,,,,,Atlantis;Ghana"])
+    result = documents_import(actor=editor, folder=folder)
+    [problem] = result.all_problems
+    assert (problem.file, problem.row, problem.column, problem.value) == (
+        "metadata.csv", 2, "countries", "Atlantis"
+    )  # fmt: skip
+    assert "Unknown country “Atlantis”" in problem.text
+    with translation.override("fr"):
+        assert "Pays inconnu" in problem.text
+
+
+def test_a_publication_year_or_date_after_today_is_refused(editor, folder):
+    import datetime
+
+    next_year = datetime.date.today().year + 1
+    write_csv(
+        folder,
+        [
+            "title,type,year,date",
+            f"Future report,report,{next_year},",
+            f"Future brief,report,,{next_year}-01-15",
+            "Old report,report,2012,",
+        ],
+    )
+    result = documents_import(actor=editor, folder=folder)
+    problems = {(p.row, p.column): p.text for p in result.all_problems}
+    assert f"The year {next_year} is after this year" in problems[(2, "year")]
+    assert "after today" in problems[(3, "date")]
+    assert result.count("created") == 1
+
+
+def test_the_command_help_lists_the_allowed_values():
+    shown = run_casm("library", "--help", env={}).stdout
+    for value in ("research_paper", "child_labour", "CC-BY-ND-4.0", "gold", "Ivory Coast"):
+        assert value in shown

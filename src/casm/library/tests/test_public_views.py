@@ -135,6 +135,49 @@ def test_a_search_finds_words_inside_the_files_with_highlighted_snippets(client,
     assert "1 document" in page
 
 
+MARKDOWN_WITH_METADATA = """---
+title: Field notes from Kamituga
+contact: field.officer@example.org
+---
+[[focal_point:someone@example.org]]
+[[country:CD]]
+
+# Field notes
+
+Cooperatives in Kamituga sell gold to the comptoir. [[reviewer:audit@example.org]]
+Questions about the cooperatives go to jean.mutombo@mines.example.cd or the office.
+"""
+
+HEADER_BLOCK = """Title: Cooperative registers
+Contact: registrar@example.org
+Date: 2024-05-02
+
+The cooperatives of Walikale keep registers of their members.
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "word"),
+    [
+        ("notes.md", MARKDOWN_WITH_METADATA, "cooperatives"),
+        ("notes.md", MARKDOWN_WITH_METADATA, "focal_point"),
+        ("notes.md", MARKDOWN_WITH_METADATA, "someone"),
+        ("registers.txt", HEADER_BLOCK, "cooperatives"),
+        ("registers.txt", HEADER_BLOCK, "registrar"),
+    ],
+)
+def test_snippets_never_show_metadata_lines_or_e_mail_addresses(client, editor, name, text, word):
+    _document(editor, "Kamituga notebook", text=text, file_name=name)
+    page = _text(client.get(SEARCH, {"q": word}))
+    snippets = " ".join(re.findall(r'<p class="snippet">(.*?)</p>', page, re.S))
+    for hidden in ("@", "focal_point", "[[", "contact", "Contact", "title:", "Date:", "---"):
+        assert hidden not in snippets
+    if word == "cooperatives":
+        assert "<mark>Cooperatives</mark>" in snippets or "<mark>cooperatives</mark>" in snippets
+    else:  # the metadata is not searched either
+        assert "Kamituga notebook" not in page
+
+
 def test_filters_narrow_the_results_and_can_be_removed(client, library):
     page = _text(client.get(SEARCH, {"q": "mercury", "country": "CD"}))
     assert library["guide"].title in page

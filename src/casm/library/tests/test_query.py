@@ -46,5 +46,19 @@ def test_long_input_is_cut_and_flagged():
 
 def test_fts5_expression_quotes_every_term():
     assert query.to_fts5(query.parse('gold "small scale" min* -cyanide')) == (
-        '("gold" "small scale" "min"* NOT "cyanide")'
+        '(("gold" AND "small scale" AND "min"*) NOT "cyanide")'
+    )
+
+
+def test_a_hyphen_inside_a_word_joins_it_and_only_a_leading_one_excludes():
+    [group] = query.parse("small-scale Sud-Kivu gold -mercury -mercury-free").groups
+    assert [(c.words, c.negated, c.hyphenated) for c in group] == [
+        (("small", "scale"), False, True),
+        (("sud", "kivu"), False, True),
+        (("gold",), False, False),
+        (("mercury",), True, False),
+        (("mercury", "free"), True, True),
+    ]
+    assert query.to_fts5(query.parse("e-waste -cyanide")) == (
+        '((("e waste" OR "ewaste")) NOT "cyanide")'
     )

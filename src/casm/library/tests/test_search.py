@@ -187,3 +187,43 @@ def test_exclusions_alone_find_everything_else(publish):
     assert sorted(titles(search("-mercury"))) == ["Cyanide guide", "Tin report"]
     assert titles(search("-mercury -cyan*")) == ["Tin report"]
     assert search("-mercury", filters={"type": ["report"]}).total == 2
+
+
+def test_a_hyphen_inside_a_word_joins_it(publish):
+    publish("Small-scale mining in Sud-Kivu", body="Small-scale miners of Sud-Kivu.")
+    publish("Large mines", body="Large-scale mining is not small; its scale is large.")
+    publish("Electronics", body="E-waste recycling recovers gold from circuit boards.")
+    publish("Écrits", body="Cooperativas e mineração e garimpo e ouro.", languages=["pt"])
+    publish("Kivu written solid", body="The smallscale mining sites of Sudkivu province.")
+    assert sorted(titles(search("small-scale mining"))) == [
+        "Kivu written solid",
+        "Small-scale mining in Sud-Kivu",
+    ]
+    assert sorted(titles(search("Sud-Kivu"))) == [
+        "Kivu written solid",
+        "Small-scale mining in Sud-Kivu",
+    ]
+    assert titles(search("e-waste")) == ["Electronics"]
+    assert titles(search("small-sca*")) != []
+    [hit, *_rest] = search("Sud-Kivu").hits
+    assert "<mark>" in hit.snippet
+
+
+def test_a_hyphen_before_a_term_excludes_it(publish):
+    publish("Gold by gravity", body="gold panning, gravity concentration")
+    publish("Gold and mercury", body="gold amalgamation with mercury retorts")
+    publish("Tin", body="tin and mercury-free processing")
+    assert titles(search("gold -mercury")) == ["Gold by gravity"]
+    assert titles(search("mercury-free")) == ["Tin"]
+    assert sorted(titles(search("-small-scale"))) == sorted(
+        ["Gold by gravity", "Gold and mercury", "Tin"]
+    )
+    assert titles(search("processing -mercury-free")) == []
+
+
+def test_a_match_deep_in_a_long_text_is_shown_in_the_snippet(publish):
+    filler = "Gravity concentration of alluvial ore in sluices. " * 800  # 40,000 characters
+    publish("Long report", body=filler + "Cobalt miners of Kolwezi. " + filler)
+    [hit] = search("cobalt kolwezi").hits
+    assert "<mark>Cobalt</mark>" in hit.snippet or "<mark>cobalt</mark>" in hit.snippet
+    assert "Kolwezi" in hit.snippet

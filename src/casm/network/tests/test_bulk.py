@@ -26,7 +26,7 @@ def test_it_imports_organisations_and_names_the_bad_rows(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "2 created, 0 updated, 0 unchanged, 3 rows with problems" in captured.out
     assert "orgs.csv, row 3, type: unknown type “mining”" in captured.err
-    assert "orgs.csv, row 4, country: unknown country “XX”" in captured.err
+    assert "orgs.csv, row 4, country: Unknown country “XX”" in captured.err
     assert "orgs.csv, row 4, countries_of_work: unknown countries of work: ZZ" in captured.err
     assert "orgs.csv, row 5, name: name is empty" in captured.err
     agc = Organisation.objects.get(name="Artisanal Gold Council")
@@ -68,3 +68,18 @@ def test_a_dry_run_counts_what_would_change_and_writes_nothing():
     assert (result.created, result.invalid_rows, result.committed) == (2, 3, False)
     assert not Organisation.objects.filter(name="Artisanal Gold Council").exists()
     assert str(result.summary).startswith("Dry run, nothing written: 2 would be created")
+
+
+def test_countries_are_found_by_their_common_names(tmp_path):
+    text = (
+        "name,acronym,type,country,website,countries_of_work\n"
+        "Coopérative de Kamituga,,miners,Democratic Republic of the Congo,,Rwanda;RDC\n"
+        "Hanoi Gold,,trader,Vietnam,,Türkiye;Cape Verde\n"
+    )
+    result = organisations_import(actor=None, stream=io.StringIO(text))
+    assert (result.created, result.invalid_rows) == (2, 0)
+    kamituga = Organisation.objects.get(name="Coopérative de Kamituga")
+    assert kamituga.country.alpha2 == "CD"
+    assert sorted(c.alpha2 for c in kamituga.countries_of_work.all()) == ["CD", "RW"]
+    hanoi = Organisation.objects.get(name="Hanoi Gold")
+    assert sorted(c.alpha2 for c in hanoi.countries_of_work.all()) == ["CV", "TR", "VN"]

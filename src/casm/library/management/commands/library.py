@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.db.models import Q
 
 from casm.core.audit import audit_source
 from casm.core.models import AuditEvent
-from casm.library.bulk import documents_import
+from casm.library.bulk import allowed_values_help, documents_import
 from casm.library.services import is_library_editor
 
 SHOWN_PROBLEMS = 50
@@ -38,6 +39,11 @@ class Command(BaseCommand):
         "by ';'. Rows count from 2 (the header is row 1). Running it again changes only what "
         "changed in the CSV; an empty cell leaves a document's value as it is."
     )
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        kwargs.setdefault("epilog", allowed_values_help())
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["import"], help="what to do")
