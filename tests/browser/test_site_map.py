@@ -86,6 +86,19 @@ def test_it_groups_sites_far_out_shows_each_close_in_and_filters(page, live_serv
     groups = page.locator(".leaflet-marker-icon.cluster")
     expect(groups.first).to_be_visible()
     assert groups.count() >= 2
+    # Each group's number is centred on its disc (Leaflet's own rules must not push it aside).
+    offsets = page.eval_on_selector_all(
+        ".leaflet-marker-icon.cluster",
+        """labels => labels.map(label => {
+            const disc = label.getBoundingClientRect();
+            const range = document.createRange();
+            range.selectNodeContents(label);
+            const text = range.getBoundingClientRect();
+            return Math.max(Math.abs((text.left + text.right) / 2 - (disc.left + disc.right) / 2),
+                            Math.abs((text.top + text.bottom) / 2 - (disc.top + disc.bottom) / 2));
+        })""",
+    )
+    assert max(offsets) <= 2, f"a group's number is {max(offsets):.1f} px off its centre"
     snapshot(page, "groups")
 
     # Clicking a group zooms in on it, until few enough sites are in view to show each.
@@ -168,3 +181,28 @@ def test_a_site_page_draws_its_footprint_close_in_in_french_on_a_phone(
     assert width <= 360, f"the page is {width} px wide on a 360 px screen"
     assert errors == []
     snapshot(page, "site-footprint-fr-360")
+
+
+def test_on_a_phone_the_map_comes_first_and_the_filters_fold_below_it(
+    new_page, live_server, snapshot
+):
+    _congo_sites()
+    page = new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    page.goto(f"{live_server.url}/registry/sites/map/?country=CD")
+    expect(page.locator("#site-map[data-drawn='1']")).to_have_count(1)
+    box = page.locator("#site-map").bounding_box()
+    assert box is not None
+    # The map starts on the first screen and most of it is seen without scrolling.
+    assert box["y"] + box["height"] * 2 / 3 <= 740, f"the map starts {box['y']:.0f} px down"
+    filters = page.locator("#site-map-filters")
+    expect(filters.locator("select[name=commodity]")).to_be_hidden()
+    filters_box = filters.bounding_box()
+    assert filters_box is not None and filters_box["y"] >= box["y"] + box["height"]
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page is {width} px wide on a 360 px screen"
+    # Unfolded, the filters still work.
+    filters.locator("summary").click()
+    filters.locator("select[name=commodity]").select_option("gold")
+    filters.locator("button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"commodity=gold"))
+    snapshot(page, "phone")

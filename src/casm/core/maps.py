@@ -8,6 +8,7 @@ from html import escape
 from pathlib import Path
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 OUTLINES_PATH = Path(__file__).resolve().parent / "data" / "outlines.geojson"
 # Equirectangular projection, cropped to the inhabited latitudes.
@@ -52,7 +53,12 @@ def world_paths() -> dict[str, dict[str, str]]:
 
 @functools.cache
 def outlines_source() -> str:
-    return json.loads(OUTLINES_PATH.read_text(encoding="utf-8")).get("source", "Natural Earth")
+    """The credit for the country outlines, in the reader's language when it is Natural Earth's
+    (the data file names it in English)."""
+    source = json.loads(OUTLINES_PATH.read_text(encoding="utf-8")).get("source", "Natural Earth")
+    if source.startswith("Natural Earth"):
+        return str(_("Natural Earth 1:110m country outlines (public domain), simplified"))
+    return str(source)
 
 
 @functools.lru_cache(maxsize=32)

@@ -41,17 +41,21 @@ def _require_secretariat(request: HttpRequest) -> None:
 
 @endpoint(PUBLIC)
 def event_list(request: HttpRequest) -> HttpResponse:
+    """Coming events first, soonest first, with their seats; past events apart, latest first."""
     events = selectors.event_list()
     kind = request.GET.get("kind", "")
     if kind in Event.Kind.values:
         events = events.filter(kind=kind)
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    for event in page:
+    today = datetime.date.today()
+    upcoming = list(events.filter(ends_on__gte=today).order_by("starts_on", "title"))
+    for event in upcoming:
         event.seats_left = selectors.seats_left(event)  # type: ignore[attr-defined]
+    page = Paginator(events.filter(ends_on__lt=today), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "events/event_list.html",
         {
+            "upcoming": upcoming,
             "page": page,
             "kind": kind,
             "kinds": Event.Kind.choices,
@@ -71,6 +75,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "event": event,
             "seats_left": selectors.seats_left(event),
+            "is_past": event.ends_on < datetime.date.today(),
             "sessions": event.sessions.select_related("presentation"),
             "field_visits": event.field_visits.select_related("site"),
             "registration": registration,

@@ -6,7 +6,6 @@ A proposal or award the user may not see is a 404; an action they may not take i
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -311,14 +310,18 @@ def review_conflict(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _bars(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows with a bar width in per cent of the largest total of the same currency."""
-    largest: dict[str, Decimal] = {}
+    """The rows in one group per currency, each drawn on its own scale: a bar's width is in
+    per cent of the largest total of its group, so two currencies are never compared."""
+    groups: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        largest[row["currency"]] = max(largest.get(row["currency"], Decimal(0)), row["total"])
-    for row in rows:
-        top = largest[row["currency"]]
-        row["width"] = int(row["total"] * 100 / top) if top else 0
-    return rows
+        groups.setdefault(row["currency"], []).append(row)
+    charts = []
+    for currency in sorted(groups):
+        top = max(row["total"] for row in groups[currency])
+        for row in groups[currency]:
+            row["width"] = int(row["total"] * 100 / top) if top else 0
+        charts.append({"currency": currency, "maximum": top, "rows": groups[currency]})
+    return charts
 
 
 @login_required

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import connection
 
@@ -61,6 +63,27 @@ def test_pillar_pages_exist_for_the_four_pillars_only(client, db):
     for slug in ["governance", "environment", "network", "knowledge"]:
         assert client.get(f"/pillars/{slug}/").status_code == 200
     assert client.get("/pillars/astrology/").status_code == 404
+
+
+def test_the_main_menu_reaches_the_pillars_events_and_grants(client, db):
+    html = client.get("/").content.decode()
+    menu = html[html.index('class="pillars"') : html.index('class="account"')]
+    for name in ["Governance", "Environment", "Network", "Knowledge", "Events", "Grants"]:
+        assert f">{name}</a>" in menu
+    assert 'href="/events/"' in menu and 'href="/grants/"' in menu
+    events = client.get("/events/").content.decode()
+    assert 'href="/events/" aria-current="page"' in events
+
+
+def test_the_environment_pillar_links_to_its_documents_sites_and_grants(client, db):
+    html = client.get("/pillars/environment/").content.decode()
+    cards = html[html.index('class="cards"') :]
+    links = re.findall(r'<a href="([^"]+)">', cards)
+    assert "/library/?theme=mercury" in links
+    assert "/registry/sites/map/?mercury_use=1" in links
+    assert "/grants/" in links
+    for link in links:
+        assert client.get(link.replace("&amp;", "&")).status_code == 200, link
 
 
 def test_reference_pages_are_public_and_searchable(client, db):

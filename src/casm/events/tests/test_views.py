@@ -42,6 +42,36 @@ def test_it_shows_events_to_everyone_with_seats_left(client, event):
     assert "Sign in to register" in page
 
 
+def _section(page, heading):
+    """The text of the page's section under a heading, up to the next section."""
+    start = page.index(f">{heading}</h2>")
+    end = page.find("</section>", start)
+    return page[start:end]
+
+
+def test_past_events_are_listed_apart_without_seats(client, event):
+    past = make_event(
+        title="Atelier de Bukavu 2019", year=2019,
+        starts_on=datetime.date(2019, 5, 6), ends_on=datetime.date(2019, 5, 8),
+        registration_deadline=None,
+    )  # fmt: skip
+    page = client.get(reverse("events:event_list")).content.decode()
+    coming, gone = _section(page, "Coming events"), _section(page, "Past events")
+    assert event.title in coming and past.title not in coming
+    assert "Seats left" in coming and "1 of 1" in coming
+    assert past.title in gone and event.title not in gone
+    assert "Seats left" not in gone and "Participants" in gone
+    detail = client.get(reverse("events:event_detail", args=[past.pk])).content.decode()
+    assert "seats left" not in detail
+    assert "Registration is closed" in detail
+
+
+def test_the_event_list_says_when_nothing_is_coming(client, db):
+    make_event(starts_on=datetime.date(2019, 5, 6), ends_on=datetime.date(2019, 5, 8))
+    page = client.get(reverse("events:event_list")).content.decode()
+    assert "No event is coming up." in page
+
+
 def test_a_member_registers_and_sees_the_confirmation(client, login, member, event):
     login(member)
     response = client.post(reverse("events:register", args=[event.pk]), form_data(), follow=True)

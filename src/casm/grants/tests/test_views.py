@@ -83,6 +83,30 @@ def test_the_dashboard_shows_money_by_donor(login, admin_user, reviewed):
     assert "<svg" in page
 
 
+def test_the_dashboard_draws_each_currency_on_its_own_scale(login, admin_user):
+    import datetime
+    import re
+
+    for donor_name, currency, amount in (("Tshopo Foundation", "GBP", "200000"),
+                                         ("Ituri Bank", "USD", "1050000")):  # fmt: skip
+        fund = services.fund_create(actor=admin_user, name=f"Fund {currency}", currency=currency)
+        donor = services.donor_create(actor=admin_user, name=donor_name)
+        services.contribution_create(
+            actor=admin_user, donor=donor, fund=fund, amount=amount, currency=currency,
+            date=datetime.date(2026, 1, 15),
+        )  # fmt: skip
+    page = login(admin_user).get(reverse("grants:dashboard")).content.decode()
+    donors = page[page.index("Contributions by donor") :]
+    tables = re.findall(r'<table class="bars" data-currency="(\w+)">(.*?)</table>', donors, re.S)
+    charts = {currency: body for currency, body in tables[:2]}
+    # One chart per currency, each captioned with its currency and its own longest bar.
+    assert set(charts) == {"GBP", "USD"}
+    assert "Tshopo Foundation" in charts["GBP"] and "Ituri Bank" not in charts["GBP"]
+    assert "Ituri Bank" in charts["USD"] and "Tshopo Foundation" not in charts["USD"]
+    assert re.search(r"the longest bar is 200000(\.00)? GBP", charts["GBP"])
+    assert re.search(r"the longest bar is 1050000(\.00)? USD", charts["USD"])
+
+
 def test_declined_proposals_stay_private(client, reviewed):
     page = client.get(reverse("grants:award_list")).content.decode()
     assert "Declined one" not in page and "Retorts" not in page
