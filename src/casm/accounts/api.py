@@ -9,7 +9,7 @@ from casm.accounts import selectors, services
 from casm.accounts.models import Organisation
 from casm.core import permissions
 from casm.core.api_router import Router
-from casm.core.api_types import CountryCode
+from casm.core.api_types import CountryCode, RecordId
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import SIGNED_IN, Role, endpoint
@@ -36,7 +36,7 @@ class RoleAssignmentOut(Schema):
 class RoleAssignmentIn(Schema):
     role: Role
     countries: list[CountryCode] = Field(default_factory=list, description="ISO alpha-2 codes")
-    organisation: int | None = None
+    organisation: RecordId | None = None
 
 
 class MeOut(Schema):

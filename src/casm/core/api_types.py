@@ -9,7 +9,7 @@ from typing import Annotated, Any, cast
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from pydantic import AfterValidator, GetCoreSchemaHandler
+from pydantic import AfterValidator, Field, GetCoreSchemaHandler
 from pydantic_core import CoreSchema, PydanticCustomError
 
 
@@ -63,3 +63,7 @@ def _known_commodity(code: str) -> str:
 CountryCode = Annotated[str, AfterValidator(_known_country)]
 # The code of a commodity of the reference list (``gold``, ``cobalt``…), or empty.
 CommodityCode = Annotated[str, AfterValidator(_known_commodity)]
+# The id of a record named in a filter or a body: a positive integer a database can store (a
+# 64-bit signed integer), so 2^63 and up is refused with the field's name (422), in every app,
+# instead of overflowing the database driver.
+RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]

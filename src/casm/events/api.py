@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 
 from casm.accounts.models import Organisation
 from casm.core.api_router import Router
-from casm.core.api_types import ApiName, CountryCode
+from casm.core.api_types import ApiName, CountryCode, RecordId
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
@@ -54,7 +54,7 @@ class RegistrationIn(Schema):
     dietary_needs: str = ""
     accessibility_needs: str = ""
     visa_letter: bool = False
-    field_visit: int | None = None
+    field_visit: RecordId | None = None
 
 
 class RegistrationOut(Schema):
@@ -225,7 +225,7 @@ class RegistrationLimitOffset(LimitOffset):
 @router.get("/events/registrations", response=list[RegistrationOut])
 @paginate(RegistrationLimitOffset)
 @endpoint(SIGNED_IN)
-def registration_list(request: HttpRequest, event: int | None = None):
+def registration_list(request: HttpRequest, event: RecordId | None = None):
     """The caller's registrations; the secretariat sees everyone's (filter by event)."""
     registrations = selectors.registrations_for_user(request.user).order_by("pk")
     if event is not None:
@@ -311,7 +311,7 @@ class SessionIn(Schema):
     ends_at: datetime.datetime
     room: str = ""
     speakers: str = ""
-    presentation_id: int | None = Field(None, description="A published library document")
+    presentation_id: RecordId | None = Field(None, description="A published library document")
 
 
 @router.post("/events/{event_id}/sessions", response={201: SessionOut})
@@ -337,7 +337,7 @@ class FieldVisitIn(Schema):
     capacity: int = Field(..., ge=0)
     transport: str = ""
     safety_briefing: str = ""
-    site_id: int | None = Field(None, description="A site of the registry")
+    site_id: RecordId | None = Field(None, description="A site of the registry")
 
 
 @router.post("/events/{event_id}/field-visits", response={201: FieldVisitOut})

@@ -24,7 +24,7 @@ from ninja.pagination import paginate
 from casm.accounts.models import Organisation
 from casm.core import permissions
 from casm.core.api_router import Router
-from casm.core.api_types import CountryCode
+from casm.core.api_types import CountryCode, RecordId
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
@@ -118,7 +118,7 @@ def call_detail(request: HttpRequest, call_id: int):
 
 
 class CallIn(Schema):
-    fund: int
+    fund: RecordId
     title: str
     description: str = ""
     opens_on: datetime.date
@@ -266,7 +266,7 @@ def _fund_out(fund: Fund) -> dict[str, Any]:
 
 class DonorIn(Schema):
     name: str
-    organisation: int | None = Field(None, description="an organisation of the donor kind")
+    organisation: RecordId | None = Field(None, description="an organisation of the donor kind")
 
 
 class DonorOut(Schema):
@@ -302,7 +302,7 @@ def fund_create(request: HttpRequest, payload: FundIn):
 
 
 class ContributionIn(Schema):
-    donor: int
+    donor: RecordId
     amount: str
     currency: str
     date: datetime.date
@@ -385,13 +385,13 @@ def proposal_detail(request: HttpRequest, proposal_id: int):
 
 
 class ProposalIn(Schema):
-    call: int
+    call: RecordId
     title: str
     summary: str
     country: CountryCode = Field(description="alpha-2 code")
     amount_requested: str
     currency: str | None = None
-    organisation: int | None = None
+    organisation: RecordId | None = None
     themes: list[str] = Field(default_factory=list)
     work_plan: str = ""
     sites: list[str] = Field(default_factory=list, description="registry site codes")
@@ -521,7 +521,7 @@ def review_declare_conflict(request: HttpRequest, assignment_id: int, payload: C
 
 
 class ScoreIn(Schema):
-    criterion: int
+    criterion: RecordId
     score: str
     comment: str = ""
 
@@ -689,7 +689,7 @@ class DisbursementIn(Schema):
     amount: str
     paid_on: datetime.date
     currency: str | None = None
-    tranche: int | None = None
+    tranche: RecordId | None = None
 
 
 @router.post("/grants/awards/{award_id}/disbursements", response={201: DisbursementOut})

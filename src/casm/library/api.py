@@ -21,7 +21,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from casm.core.api_router import Router
-from casm.core.api_types import ApiName, CommodityCode, CountryCode
+from casm.core.api_types import ApiName, CommodityCode, CountryCode, RecordId
 from casm.core.models import Commodity, Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
@@ -312,7 +312,7 @@ class DocumentFields(Schema):
     doi: str = Field("", max_length=200)
     isbn: str = Field("", max_length=20)
     version: str = Field("", max_length=40)
-    supersedes: int | None = Field(None, description="Id of the document this one replaces")
+    supersedes: RecordId | None = Field(None, description="Id of the document this one replaces")
 
 
 class DocumentIn(DocumentFields):
@@ -340,7 +340,7 @@ class DocumentPatch(Schema):
     doi: str | None = Field(None, max_length=200)
     isbn: str | None = Field(None, max_length=20)
     version: str | None = Field(None, max_length=40)
-    supersedes: int | None = None
+    supersedes: RecordId | None = None
 
 
 class ReviewIn(Schema):

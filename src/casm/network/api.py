@@ -18,7 +18,7 @@ from ninja.pagination import paginate
 
 from casm.accounts.models import Organisation
 from casm.core.api_router import Router
-from casm.core.api_types import ApiName, CountryCode
+from casm.core.api_types import ApiName, CountryCode, RecordId
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
@@ -237,7 +237,7 @@ class PersonFilters(Schema):
 
 class PersonIn(Schema):
     name: str
-    organisation: int | None = None
+    organisation: RecordId | None = None
     email: str = ""
     phone: str = ""
     public_profile: bool = False
@@ -247,7 +247,7 @@ class PersonIn(Schema):
 
 class PersonPatch(Schema):
     name: str | None = None
-    organisation: int | None = None
+    organisation: RecordId | None = None
     email: str | None = None
     phone: str | None = None
     public_profile: bool | None = None
@@ -441,7 +441,7 @@ def regional_network_create(request: HttpRequest, payload: RegionalNetworkIn):
 
 
 class MembershipIn(Schema):
-    organisation: int
+    organisation: RecordId
     joined: datetime.date
     left: datetime.date | None = None
 
@@ -480,7 +480,7 @@ class PartnershipIn(Schema):
     name: str
     programme: str = ""
     description: str = ""
-    organisations: list[int] = Field(default_factory=list)
+    organisations: list[RecordId] = Field(default_factory=list)
     start: datetime.date
     end: datetime.date | None = None
 
@@ -489,7 +489,7 @@ class PartnershipPatch(Schema):
     name: str | None = None
     programme: str | None = None
     description: str | None = None
-    organisations: list[int] | None = None
+    organisations: list[RecordId] | None = None
     start: datetime.date | None = None
     end: datetime.date | None = None
 
@@ -580,9 +580,9 @@ class ProjectFilters(Schema):
 
 class ProjectIn(Schema):
     title: str
-    lead_organisation: int
-    partners: list[int] = Field(default_factory=list)
-    donors: list[int] = Field(default_factory=list)
+    lead_organisation: RecordId
+    partners: list[RecordId] = Field(default_factory=list)
+    donors: list[RecordId] = Field(default_factory=list)
     countries: list[CountryCode] = Field(default_factory=list)
     themes: list[str] = Field(default_factory=list)
     budget: Decimal | None = None
@@ -595,9 +595,9 @@ class ProjectIn(Schema):
 
 class ProjectPatch(Schema):
     title: str | None = None
-    lead_organisation: int | None = None
-    partners: list[int] | None = None
-    donors: list[int] | None = None
+    lead_organisation: RecordId | None = None
+    partners: list[RecordId] | None = None
+    donors: list[RecordId] | None = None
     countries: list[CountryCode] | None = None
     themes: list[str] | None = None
     budget: Decimal | None = None
