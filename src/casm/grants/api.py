@@ -24,7 +24,7 @@ from ninja.pagination import paginate
 from casm.accounts.models import Organisation
 from casm.core import permissions
 from casm.core.api_router import Router
-from casm.core.api_types import CountryCode, RecordId
+from casm.core.api_types import CountryCode, NotNull, RecordId
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
@@ -431,9 +431,9 @@ class ProposalPatchIn(Schema):
     summary: str | None = None
     country: CountryCode | None = Field(None, description="alpha-2 code")
     amount_requested: str | None = None
-    themes: list[str] | None = None
+    themes: NotNull[list[str]] = None
     work_plan: str | None = None
-    budget_lines: list[BudgetLineIO] | None = Field(None, description="replaces all lines")
+    budget_lines: NotNull[list[BudgetLineIO]] = Field(None, description="replaces all lines")
 
 
 @router.patch("/grants/proposals/{proposal_id}", response=ProposalOut)

@@ -21,7 +21,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from casm.core.api_router import Router
-from casm.core.api_types import ApiName, CommodityCode, CountryCode, RecordId
+from casm.core.api_types import ApiName, CommodityCode, CountryCode, NotNull, RecordId
 from casm.core.models import Commodity, Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
@@ -325,16 +325,16 @@ class DocumentPatch(Schema):
     title: str | None = Field(None, min_length=1, max_length=500)
     subtitle: str | None = Field(None, max_length=500)
     abstract: str | None = Field(None, max_length=20_000)
-    authors: list[AuthorIn | str] | None = None
+    authors: NotNull[list[AuthorIn | str]] = None
     publisher: str | None = Field(None, max_length=200)
     published_on: datetime.date | None = None
     year: int | None = None
     type: DocumentType | None = None
-    languages: list[Language] | None = None
-    pillars: list[str] | None = None
-    themes: list[Theme] | None = None
-    countries: list[CountryCode] | None = None
-    commodities: list[CommodityCode] | None = None
+    languages: NotNull[list[Language]] = None
+    pillars: NotNull[list[str]] = None
+    themes: NotNull[list[Theme]] = None
+    countries: NotNull[list[CountryCode]] = None
+    commodities: NotNull[list[CommodityCode]] = None
     licence: Licence | None = None
     url: str | None = Field(None, max_length=1000)
     doi: str | None = Field(None, max_length=200)

@@ -18,7 +18,7 @@ from ninja.pagination import paginate
 
 from casm.accounts.models import Organisation
 from casm.core.api_router import Router
-from casm.core.api_types import ApiName, CountryCode, RecordId
+from casm.core.api_types import ApiName, CountryCode, NotNull, RecordId
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
@@ -129,7 +129,7 @@ class NetworkOrganisationPatch(Schema):
     country: CountryCode | None = None
     website: str | None = None
     contact_email: str | None = None
-    countries_of_work: list[CountryCode] | None = None
+    countries_of_work: NotNull[list[CountryCode]] = None
     description: str | None = None
     is_network_member: bool | None = None
 
@@ -252,7 +252,7 @@ class PersonPatch(Schema):
     phone: str | None = None
     public_profile: bool | None = None
     bio: str | None = None
-    countries: list[CountryCode] | None = None
+    countries: NotNull[list[CountryCode]] = None
 
 
 def _person_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -489,7 +489,7 @@ class PartnershipPatch(Schema):
     name: str | None = None
     programme: str | None = None
     description: str | None = None
-    organisations: list[RecordId] | None = None
+    organisations: NotNull[list[RecordId]] = None
     start: datetime.date | None = None
     end: datetime.date | None = None
 
@@ -596,10 +596,10 @@ class ProjectIn(Schema):
 class ProjectPatch(Schema):
     title: str | None = None
     lead_organisation: RecordId | None = None
-    partners: list[RecordId] | None = None
-    donors: list[RecordId] | None = None
-    countries: list[CountryCode] | None = None
-    themes: list[str] | None = None
+    partners: NotNull[list[RecordId]] = None
+    donors: NotNull[list[RecordId]] = None
+    countries: NotNull[list[CountryCode]] = None
+    themes: NotNull[list[str]] = None
     budget: Decimal | None = None
     currency: str | None = None
     start: datetime.date | None = None
