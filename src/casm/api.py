@@ -21,6 +21,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
 from casm.core.api_router import SIGNED_IN_AUTH
+from casm.core.audit import StillReferredTo
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint_access, is_signed_in
 
 logger = logging.getLogger(__name__)
@@ -217,6 +218,11 @@ def _still_referred_to(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(
         request, 409, "conflict", _("Other records still refer to this one; remove them first.")
     )
+
+
+@api.exception_handler(StillReferredTo)
+def _still_named(request: HttpRequest, exc: StillReferredTo) -> HttpResponse:
+    return error_response(request, 409, "conflict", " ".join(exc.messages))
 
 
 @api.exception_handler(Http404)

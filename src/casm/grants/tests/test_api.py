@@ -198,3 +198,13 @@ def test_a_null_list_is_refused_with_the_field_named(
     assert response.status_code == 422, response.content
     assert field in [detail["field"] for detail in response.json()["error"]["details"]]
     assert client.get(url, **token_for(member)).json()[field]
+
+
+def test_an_organisation_a_proposal_names_is_not_deleted(
+    client, admin_user, member, open_call, make_proposal, make_organisation, token_for
+):
+    applicant = make_organisation("Tarkwa Women Miners", "GH")
+    make_proposal(member, open_call, organisation=applicant)
+    response = client.delete(f"/api/v1/organisations/{applicant.pk}", **token_for(admin_user))
+    assert response.status_code == 409, response.content
+    assert "1 grant proposal: Retorts for Tarkwa" in response.json()["error"]["message"]
