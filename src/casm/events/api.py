@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Schema
+from ninja import Field, Schema, Status
 from ninja.pagination import paginate
 
 from casm.accounts.models import Organisation
@@ -210,7 +210,7 @@ def event_create(request: HttpRequest, payload: EventIn):
     data = payload.dict()
     data["host_country"] = _country(data["host_country"], "host_country")
     event = services.event_create(actor=request.user, data=data)
-    return 201, _event_out(selectors.event_get(event.pk))
+    return Status(201, _event_out(selectors.event_get(event.pk)))
 
 
 class RegistrationLimitOffset(LimitOffset):
@@ -328,7 +328,7 @@ def session_create(request: HttpRequest, event_id: int, payload: SessionIn):
         ).first()
         if data["presentation"] is None:
             raise ValidationError({"presentation_id": ["Unknown published document."]})
-    return 201, services.session_create(actor=request.user, event=event, data=data)
+    return Status(201, services.session_create(actor=request.user, event=event, data=data))
 
 
 class FieldVisitIn(Schema):
@@ -352,7 +352,7 @@ def field_visit_create(request: HttpRequest, event_id: int, payload: FieldVisitI
         data["site"] = Site.objects.filter(pk=site_id).first()
         if data["site"] is None:
             raise ValidationError({"site_id": ["Unknown site."]})
-    return 201, services.field_visit_create(actor=request.user, event=event, data=data)
+    return Status(201, services.field_visit_create(actor=request.user, event=event, data=data))
 
 
 @router.get("/events/{event_id}/field-visits", response=list[FieldVisitOut])
@@ -385,7 +385,7 @@ def register(request: HttpRequest, event_id: int, payload: RegistrationIn):
     if user.organisation_id:
         data["organisation"] = user.organisation
     registration = services.registration_create(actor=user, event=event, data=data)
-    return 201, _registration_out(registration)
+    return Status(201, _registration_out(registration))
 
 
 @router.get("/events/{event_id}/attendees.csv", response={200: None})

@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Schema
+from ninja import Field, Schema, Status
 from ninja.pagination import paginate
 
 from casm.accounts.models import Organisation
@@ -150,7 +150,7 @@ def call_create(request: HttpRequest, payload: CallIn):
         eligible_themes=payload.eligible_themes,
         reviewers=list(users),
     )
-    return 201, _call_out(call)
+    return Status(201, _call_out(call))
 
 
 class CriterionIn(Schema):
@@ -171,12 +171,15 @@ def criterion_create(request: HttpRequest, call_id: int, payload: CriterionIn):
         weight=payload.weight,
         max_score=payload.max_score,
     )
-    return 201, {
-        "id": criterion.pk,
-        "name": criterion.name,
-        "weight": str(criterion.weight),
-        "max_score": str(criterion.max_score),
-    }
+    return Status(
+        201,
+        {
+            "id": criterion.pk,
+            "name": criterion.name,
+            "weight": str(criterion.weight),
+            "max_score": str(criterion.max_score),
+        },
+    )
 
 
 class RankOut(Schema):
@@ -285,7 +288,7 @@ def donor_create(request: HttpRequest, payload: DonorIn):
         else None
     )
     donor = services.donor_create(actor=request.user, name=payload.name, organisation=organisation)
-    return 201, {"id": donor.pk, "name": donor.name, "organisation": donor.organisation_id}
+    return Status(201, {"id": donor.pk, "name": donor.name, "organisation": donor.organisation_id})
 
 
 class FundIn(Schema):
@@ -298,7 +301,7 @@ class FundIn(Schema):
 def fund_create(request: HttpRequest, payload: FundIn):
     _secretariat(request)
     fund = services.fund_create(actor=request.user, name=payload.name, currency=payload.currency)
-    return 201, _fund_out(fund)
+    return Status(201, _fund_out(fund))
 
 
 class ContributionIn(Schema):
@@ -319,7 +322,7 @@ def contribution_create(request: HttpRequest, fund_id: int, payload: Contributio
         actor=request.user, donor=donor, fund=fund, amount=payload.amount,
         currency=payload.currency, date=payload.date,
     )  # fmt: skip
-    return 201, _fund_out(fund)
+    return Status(201, _fund_out(fund))
 
 
 # --- Proposals -----------------------------------------------------------------------------
@@ -423,7 +426,7 @@ def proposal_create(request: HttpRequest, payload: ProposalIn):
         sites=selectors.sites_by_codes(payload.sites),
         budget_lines=[(line.label, line.amount) for line in payload.budget_lines],
     )
-    return 201, _proposal_out(proposal)
+    return Status(201, _proposal_out(proposal))
 
 
 class ProposalPatchIn(Schema):
@@ -493,7 +496,7 @@ def review_assign(request: HttpRequest, proposal_id: int, payload: AssignIn):
     proposal = selectors.proposal_for_user_or_404(request.user, proposal_id)
     reviewer = _referenced(get_user_model().objects.all(), "reviewer", username=payload.reviewer)
     assignment = services.review_assign(actor=request.user, proposal=proposal, reviewer=reviewer)
-    return 201, _assignment_out(assignment)
+    return Status(201, _assignment_out(assignment))
 
 
 @router.get("/grants/assignments", response=list[AssignmentOut])
@@ -548,12 +551,15 @@ def score_record(request: HttpRequest, assignment_id: int, payload: ScoreIn):
         score=payload.score,
         comment=payload.comment,
     )
-    return 201, {
-        "id": score.pk,
-        "criterion": criterion.pk,
-        "score": str(score.score),
-        "comment": score.comment,
-    }
+    return Status(
+        201,
+        {
+            "id": score.pk,
+            "criterion": criterion.pk,
+            "score": str(score.score),
+            "comment": score.comment,
+        },
+    )
 
 
 # --- Decisions and awards ------------------------------------------------------------------
@@ -651,7 +657,7 @@ def proposal_decide(request: HttpRequest, proposal_id: int, payload: DecisionIn)
     proposal = selectors.proposal_for_user_or_404(request.user, proposal_id)
     if payload.decision == "decline":
         services.proposal_decline(actor=request.user, proposal=proposal, reasons=payload.reasons)
-        return 200, _proposal_out(proposal)
+        return Status(200, _proposal_out(proposal))
     award = services.proposal_award(
         actor=request.user,
         proposal=proposal,
@@ -660,7 +666,7 @@ def proposal_decide(request: HttpRequest, proposal_id: int, payload: DecisionIn)
         conditions=payload.conditions,
         tranches=[(t.planned_on, t.amount) for t in payload.tranches],
     )
-    return 201, _award_detail(award)
+    return Status(201, _award_detail(award))
 
 
 @router.get("/grants/awards", response=list[AwardOut])
@@ -710,12 +716,15 @@ def disbursement_record(request: HttpRequest, award_id: int, payload: Disburseme
         currency=payload.currency,
         tranche=tranche,
     )
-    return 201, {
-        "id": paid.pk,
-        "amount": _money(paid.amount),
-        "paid_on": paid.paid_on,
-        "tranche": paid.tranche_id,
-    }
+    return Status(
+        201,
+        {
+            "id": paid.pk,
+            "amount": _money(paid.amount),
+            "paid_on": paid.paid_on,
+            "tranche": paid.tranche_id,
+        },
+    )
 
 
 class ReportIn(Schema):
@@ -743,14 +752,17 @@ def report_submit(request: HttpRequest, award_id: int, payload: ReportIn):
     """A progress or final report on your grant."""
     award = _award_or_404(request, award_id)
     report = services.report_submit(actor=request.user, award=award, **payload.dict())
-    return 201, {
-        "id": report.pk,
-        "kind": report.kind,
-        "women": report.women,
-        "men": report.men,
-        "girls": report.girls,
-        "boys": report.boys,
-    }
+    return Status(
+        201,
+        {
+            "id": report.pk,
+            "kind": report.kind,
+            "women": report.women,
+            "men": report.men,
+            "girls": report.girls,
+            "boys": report.boys,
+        },
+    )
 
 
 class CloseIn(Schema):

@@ -16,7 +16,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from ninja import Field, File, Query, Schema
+from ninja import Field, File, Query, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -539,7 +539,7 @@ def document_create(request: HttpRequest, payload: DocumentIn):
         authors=authors,
         publish=publish,
     )
-    return 201, _document_response(request, document.pk)
+    return Status(201, _document_response(request, document.pk))
 
 
 @router.patch("/library/documents/{document_id}", response=DocumentOut)
@@ -565,7 +565,7 @@ def document_delete(request: HttpRequest, document_id: int):
     """Delete a draft; a published document is withdrawn instead."""
     document = selectors.document_get_for_user(request.user, document_id)
     services.document_delete(actor=request.user, document=document)
-    return 204, None
+    return Status(204, None)
 
 
 class LimitedUploadAuth:
@@ -615,7 +615,7 @@ def document_file_add(
         handle=cast(BinaryIO, file),  # an upload reads, seeks and tells like a binary file
         name=file.name or "file",
     )
-    return 201, _file_out(request, stored)
+    return Status(201, _file_out(request, stored))
 
 
 @router.get(

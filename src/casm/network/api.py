@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Schema
+from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
 from casm.accounts.models import Organisation
@@ -183,7 +183,7 @@ def organisation_create(request: HttpRequest, payload: NetworkOrganisationIn):
     organisation = services.network_organisation_create(
         actor=request.user, data=_organisation_data(payload.dict())
     )
-    return 201, _organisation_out(organisation)
+    return Status(201, _organisation_out(organisation))
 
 
 @router.patch("/network/organisations/{organisation_id}", response=NetworkOrganisationOut)
@@ -298,7 +298,7 @@ def person_detail(request: HttpRequest, person_id: int):
 def person_create(request: HttpRequest, payload: PersonIn):
     _require_secretariat(request)
     person = services.person_create(actor=request.user, data=_person_data(payload.dict()))
-    return 201, _person_out(request, selectors.person_get(user=request.user, pk=person.pk))
+    return Status(201, _person_out(request, selectors.person_get(user=request.user, pk=person.pk)))
 
 
 @router.patch("/network/people/{person_id}", response=PersonOut)
@@ -437,7 +437,7 @@ class RegionalNetworkIn(Schema):
 def regional_network_create(request: HttpRequest, payload: RegionalNetworkIn):
     _require_secretariat(request)
     network = services.regional_network_create(actor=request.user, data=payload.dict())
-    return 201, _network_out(selectors.regional_network_get(network.pk))
+    return Status(201, _network_out(selectors.regional_network_get(network.pk)))
 
 
 class MembershipIn(Schema):
@@ -463,7 +463,7 @@ def membership_create(request: HttpRequest, network_id: int, payload: Membership
             "left": payload.left,
         },
     )
-    return 201, _network_out(selectors.regional_network_get(network_id))
+    return Status(201, _network_out(selectors.regional_network_get(network_id)))
 
 
 class PartnershipOut(Schema):
@@ -537,7 +537,7 @@ def partnership_detail(request: HttpRequest, partnership_id: int):
 def partnership_create(request: HttpRequest, payload: PartnershipIn):
     _require_secretariat(request)
     p = services.partnership_create(actor=request.user, data=_partnership_data(payload.dict()))
-    return 201, _partnership_out(_partnership_get(p.pk))
+    return Status(201, _partnership_out(_partnership_get(p.pk)))
 
 
 @router.patch("/network/partnerships/{partnership_id}", response=PartnershipOut)
@@ -670,7 +670,7 @@ def project_create(request: HttpRequest, payload: ProjectIn):
     """Record a project (secretariat): dates in order, a budget ≥ 0 with its currency."""
     _require_secretariat(request)
     project = services.project_create(actor=request.user, data=_project_data(payload.dict()))
-    return 201, _project_out(selectors.project_get(project.pk))
+    return Status(201, _project_out(selectors.project_get(project.pk)))
 
 
 @router.patch("/network/projects/{project_id}", response=ProjectOut)
