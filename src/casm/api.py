@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -100,6 +101,13 @@ class CasmAPI(NinjaAPI):
     """The NinjaAPI whose OpenAPI document says, for every operation, what its ``@endpoint``
     declaration means to a client: whether it needs a token or a session, and which errors
     (all of one shape, ``ErrorOut``) it can answer."""
+
+    def get_openapi_operation_id(self, operation: Any) -> str:
+        # Named after the app's API, not the module of the package it sits in, so an operation
+        # keeps its id when an app's api.py becomes a package (casm_library_api_document_list).
+        module = operation.view_func.__module__
+        app_api = re.sub(r"^(casm\.\w+\.api)\..+$", r"\1", module)
+        return f"{app_api}_{operation.view_func.__name__}".replace(".", "_")
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(*args, **kwargs)

@@ -93,7 +93,7 @@ def test_contact_details_only_for_the_secretariat(client, token_for, member, adm
         ("patch", "/api/v1/network/people/{ana}", {"bio": "x"}),
         ("post", "/api/v1/network/partnerships", {"name": "X", "start": "2001-01-01"}),
         ("patch", "/api/v1/network/partnerships/{partnership}", {"name": "Y"}),
-        ("post", "/api/v1/network/projects", {"title": "X", "lead_organisation": 0}),
+        ("post", "/api/v1/network/projects", {"title": "X", "lead_organisation": 1}),
         ("patch", "/api/v1/network/projects/{project}", {"title": "Y"}),
         ("put", "/api/v1/network/people/{ana}/expert", {"themes": ["gender"]}),
         ("post", "/api/v1/network/regional-networks", {"name": "Latin America"}),
