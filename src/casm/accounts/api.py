@@ -2,14 +2,14 @@ import datetime
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Schema
+from ninja import Field, Schema, Status
 from ninja.pagination import paginate
 
 from casm.accounts import selectors, services
 from casm.accounts.models import Organisation
 from casm.core import permissions
 from casm.core.api_router import Router
-from casm.core.api_types import CountryCode
+from casm.core.api_types import CountryCode, RecordId
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import SIGNED_IN, Role, endpoint
@@ -36,7 +36,7 @@ class RoleAssignmentOut(Schema):
 class RoleAssignmentIn(Schema):
     role: Role
     countries: list[CountryCode] = Field(default_factory=list, description="ISO alpha-2 codes")
-    organisation: int | None = None
+    organisation: RecordId | None = None
 
 
 class MeOut(Schema):
@@ -175,7 +175,7 @@ def user_role_assign(request: HttpRequest, user_id: int, payload: RoleAssignment
         countries=[_country(code) for code in payload.countries],
         organisation=organisation,
     )
-    return 201, selectors.role_assignment_list(person).get(pk=assignment.pk)
+    return Status(201, selectors.role_assignment_list(person).get(pk=assignment.pk))
 
 
 @router.delete("/users/{user_id}/roles/{assignment_id}", response={204: None}, tags=["users"])
@@ -185,7 +185,7 @@ def user_role_revoke(request: HttpRequest, user_id: int, assignment_id: int):
     person = selectors.user_get_for_user(request.user, user_id)
     assignment = selectors.role_assignment_get_for_user(request.user, person, assignment_id)
     services.role_revoke(actor=request.user, assignment=assignment)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/organisations", response=list[OrganisationOut], tags=["organisations"])
@@ -211,7 +211,7 @@ def organisation_detail(request: HttpRequest, organisation_id: int):
 def organisation_create(request: HttpRequest, payload: OrganisationIn):
     data = payload.dict()
     data["country"] = _country(data["country"])
-    return 201, services.organisation_create(actor=request.user, **data)
+    return Status(201, services.organisation_create(actor=request.user, **data))
 
 
 @router.patch("/organisations/{organisation_id}", response=OrganisationOut, tags=["organisations"])
@@ -229,7 +229,7 @@ def organisation_update(request: HttpRequest, organisation_id: int, payload: Org
 def organisation_delete(request: HttpRequest, organisation_id: int):
     organisation = selectors.organisation_get_for_user(request.user, organisation_id)
     services.organisation_delete(actor=request.user, organisation=organisation)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/tokens", response=list[TokenOut], tags=["tokens"])
@@ -245,7 +245,7 @@ def token_list(request: HttpRequest):
 def token_create(request: HttpRequest, payload: TokenIn):
     token, raw = services.api_token_create(actor=request.user, name=payload.name)
     token.token = raw  # type: ignore[attr-defined]  # shown once, never stored
-    return 201, token
+    return Status(201, token)
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut, tags=["tokens"])

@@ -11,11 +11,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from casm.accounts import lockout
 from casm.accounts.models import ApiToken, Organisation, RoleAssignment, User
 from casm.core import permissions
-from casm.core.audit import audit_record, model_create, model_delete, model_update
+from casm.core.audit import (
+    StillReferredTo,
+    audit_record,
+    model_create,
+    model_delete,
+    model_update,
+)
 from casm.core.models import AuditEvent
 
 ORGANISATION_FIELDS = ["name", "acronym", "kind", "country", "website", "contact_email"]
@@ -47,11 +54,60 @@ def organisation_update(*, actor: Any, organisation: Organisation, **data: Any) 
     return organisation
 
 
-def organisation_delete(*, actor: Any, organisation: Organisation) -> None:
-    """Delete an organisation that has no members any more."""
-    permissions.require(actor, "organisations.manage", country=organisation.country)
+def _named(names: list[str]) -> str:
+    shown = ", ".join(names[:3])
+    return shown + (", …" if len(names) > 3 else "")
+
+
+def _organisation_references(organisation: Organisation) -> list[str]:
+    """What still names ``organisation``, one sentence per kind of record: grant proposals and
+    the network's projects would refuse its deletion, partnerships would lose it silently."""
+    sentences = []
     if organisation.members.exists():
-        raise ValidationError(_("This organisation still has members; move them first."))
+        sentences.append(_("This organisation still has members; move them first."))
+    proposals = list(organisation.grant_proposals.order_by("title").values_list("title", flat=True))
+    if proposals:
+        sentences.append(
+            ngettext(
+                "This organisation is still named by %(count)d grant proposal: %(names)s.",
+                "This organisation is still named by %(count)d grant proposals: %(names)s.",
+                len(proposals),
+            )
+            % {"count": len(proposals), "names": _named(proposals)}
+        )
+    projects: dict[int, str] = {}
+    for accessor in ("led_projects", "partner_projects", "funded_projects"):
+        projects.update(getattr(organisation, accessor).values_list("pk", "title"))
+    if projects:
+        titles = sorted(projects.values())
+        sentences.append(
+            ngettext(
+                "This organisation is still named by %(count)d project: %(names)s.",
+                "This organisation is still named by %(count)d projects: %(names)s.",
+                len(titles),
+            )
+            % {"count": len(titles), "names": _named(titles)}
+        )
+    partnerships = list(organisation.partnerships.order_by("name").values_list("name", flat=True))
+    if partnerships:
+        sentences.append(
+            ngettext(
+                "This organisation is still named by %(count)d partnership: %(names)s.",
+                "This organisation is still named by %(count)d partnerships: %(names)s.",
+                len(partnerships),
+            )
+            % {"count": len(partnerships), "names": _named(partnerships)}
+        )
+    return sentences
+
+
+def organisation_delete(*, actor: Any, organisation: Organisation) -> None:
+    """Delete an organisation that nothing names any more: no member, grant proposal,
+    project or partnership (:class:`StillReferredTo` says which do)."""
+    permissions.require(actor, "organisations.manage", country=organisation.country)
+    references = _organisation_references(organisation)
+    if references:
+        raise StillReferredTo(" ".join(references))
     model_delete(instance=organisation, actor=actor)
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 import functools
 from dataclasses import dataclass
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, TypeVar, cast
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from pydantic import AfterValidator, GetCoreSchemaHandler
+from pydantic import AfterValidator, Field, GetCoreSchemaHandler
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import CoreSchema, PydanticCustomError
 
 
@@ -63,3 +64,21 @@ def _known_commodity(code: str) -> str:
 CountryCode = Annotated[str, AfterValidator(_known_country)]
 # The code of a commodity of the reference list (``gold``, ``cobalt``…), or empty.
 CommodityCode = Annotated[str, AfterValidator(_known_commodity)]
+# The id of a record named in a filter or a body: a positive integer a database can store (a
+# 64-bit signed integer), so 2^63 and up is refused with the field's name (422), in every app,
+# instead of overflowing the database driver.
+RecordId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+_T = TypeVar("_T")
+
+
+def _refuse_null(value: Any) -> Any:
+    if value is None:
+        raise PydanticCustomError("not_null", _("This field cannot be null."))
+    return value
+
+
+# A field of an update that may be left out but never given as null, e.g. a list that may be
+# empty (``NotNull[list[Language]] = None``): an explicit null is a 422 naming the field, and
+# the OpenAPI document shows no null. Left out, it stays None and the update leaves it alone.
+NotNull = Annotated[_T | SkipJsonSchema[None], AfterValidator(_refuse_null)]

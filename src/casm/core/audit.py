@@ -186,6 +186,11 @@ def model_update(
     return instance, changes
 
 
+class StillReferredTo(ValidationError):
+    """A record that others still name cannot be deleted: the message says which. The API
+    answers it with a 409, a page with its message."""
+
+
 def model_delete(*, instance: models.Model, actor: Any) -> None:
     """Delete ``instance`` and record what it held."""
     with transaction.atomic():

@@ -4,7 +4,10 @@ import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParser
+from django.utils.http import parse_header_parameters
+from django.utils.translation import gettext as _
 
 from casm.core.audit import audit_source
 from casm.core.models import AuditEvent
@@ -73,8 +76,6 @@ class ApiErrorShapeMiddleware:
             and response.status_code >= 400
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            from django.http import JsonResponse
-
             status = response.status_code
             details = None
             if status == 405:
@@ -99,3 +100,34 @@ class ApiErrorShapeMiddleware:
                 shaped["Allow"] = response["Allow"]
             return shaped
         return response
+
+
+class MultipartBoundaryMiddleware:
+    """Refuses (400) a multipart request whose Content-Type has no usable boundary, before
+    anything reads its body: the CSRF check, an API operation or a form would each fail on
+    it in their own way. The API answers in its error shape, a page in plain words."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        content_type, options = parse_header_parameters(request.META.get("CONTENT_TYPE", ""))
+        if content_type == "multipart/form-data":
+            boundary = options.get("boundary") or ""
+            if not MultiPartParser.boundary_re.fullmatch(boundary):
+                return self._refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request: HttpRequest) -> HttpResponse:
+        message = _(
+            "The form cannot be read: a multipart/form-data request needs a boundary in its"
+            " Content-Type header (multipart/form-data; boundary=…)."
+        )
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"error": {"code": "bad_request", "message": message, "details": None}},
+                status=400,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

@@ -11,12 +11,12 @@ from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Schema
+from ninja import Field, Schema, Status
 from ninja.pagination import paginate
 
 from casm.accounts.models import Organisation
 from casm.core.api_router import Router
-from casm.core.api_types import ApiName, CountryCode
+from casm.core.api_types import ApiName, CountryCode, RecordId
 from casm.core.models import Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
@@ -54,7 +54,7 @@ class RegistrationIn(Schema):
     dietary_needs: str = ""
     accessibility_needs: str = ""
     visa_letter: bool = False
-    field_visit: int | None = None
+    field_visit: RecordId | None = None
 
 
 class RegistrationOut(Schema):
@@ -210,7 +210,7 @@ def event_create(request: HttpRequest, payload: EventIn):
     data = payload.dict()
     data["host_country"] = _country(data["host_country"], "host_country")
     event = services.event_create(actor=request.user, data=data)
-    return 201, _event_out(selectors.event_get(event.pk))
+    return Status(201, _event_out(selectors.event_get(event.pk)))
 
 
 class RegistrationLimitOffset(LimitOffset):
@@ -225,7 +225,7 @@ class RegistrationLimitOffset(LimitOffset):
 @router.get("/events/registrations", response=list[RegistrationOut])
 @paginate(RegistrationLimitOffset)
 @endpoint(SIGNED_IN)
-def registration_list(request: HttpRequest, event: int | None = None):
+def registration_list(request: HttpRequest, event: RecordId | None = None):
     """The caller's registrations; the secretariat sees everyone's (filter by event)."""
     registrations = selectors.registrations_for_user(request.user).order_by("pk")
     if event is not None:
@@ -311,7 +311,7 @@ class SessionIn(Schema):
     ends_at: datetime.datetime
     room: str = ""
     speakers: str = ""
-    presentation_id: int | None = Field(None, description="A published library document")
+    presentation_id: RecordId | None = Field(None, description="A published library document")
 
 
 @router.post("/events/{event_id}/sessions", response={201: SessionOut})
@@ -328,7 +328,7 @@ def session_create(request: HttpRequest, event_id: int, payload: SessionIn):
         ).first()
         if data["presentation"] is None:
             raise ValidationError({"presentation_id": ["Unknown published document."]})
-    return 201, services.session_create(actor=request.user, event=event, data=data)
+    return Status(201, services.session_create(actor=request.user, event=event, data=data))
 
 
 class FieldVisitIn(Schema):
@@ -337,7 +337,7 @@ class FieldVisitIn(Schema):
     capacity: int = Field(..., ge=0)
     transport: str = ""
     safety_briefing: str = ""
-    site_id: int | None = Field(None, description="A site of the registry")
+    site_id: RecordId | None = Field(None, description="A site of the registry")
 
 
 @router.post("/events/{event_id}/field-visits", response={201: FieldVisitOut})
@@ -352,7 +352,7 @@ def field_visit_create(request: HttpRequest, event_id: int, payload: FieldVisitI
         data["site"] = Site.objects.filter(pk=site_id).first()
         if data["site"] is None:
             raise ValidationError({"site_id": ["Unknown site."]})
-    return 201, services.field_visit_create(actor=request.user, event=event, data=data)
+    return Status(201, services.field_visit_create(actor=request.user, event=event, data=data))
 
 
 @router.get("/events/{event_id}/field-visits", response=list[FieldVisitOut])
@@ -385,7 +385,7 @@ def register(request: HttpRequest, event_id: int, payload: RegistrationIn):
     if user.organisation_id:
         data["organisation"] = user.organisation
     registration = services.registration_create(actor=user, event=event, data=data)
-    return 201, _registration_out(registration)
+    return Status(201, _registration_out(registration))
 
 
 @router.get("/events/{event_id}/attendees.csv", response={200: None})

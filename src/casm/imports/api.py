@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import File, Form
+from ninja import File, Form, Status
 from ninja.files import UploadedFile
 
 from casm.core.api import JobOut
@@ -44,4 +44,4 @@ def census_import(
         skip_invalid=skip_invalid,
         update=update,
     )
-    return 202, job
+    return Status(202, job)

@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Field, Schema
+from ninja import Field, Schema, Status
 from ninja.pagination import paginate
 
 from casm.core.api_router import Router
@@ -247,7 +247,7 @@ def estimate_create(request: HttpRequest, payload: EstimateIn):
     data = payload.dict()
     data["country"] = _country(data["country"])
     estimate = services.workforce_estimate_create(actor=request.user, **data)
-    return 201, selectors.estimate_as_dict(estimate)
+    return Status(201, selectors.estimate_as_dict(estimate))
 
 
 @router.patch("/workforce-estimates/{estimate_id}", response=EstimateOut)
@@ -275,4 +275,4 @@ def estimate_mark_best(request: HttpRequest, estimate_id: int):
 @endpoint("estimates.edit")
 def estimate_delete(request: HttpRequest, estimate_id: int):
     services.workforce_estimate_delete(actor=request.user, estimate=_estimate_or_404(estimate_id))
-    return 204, None
+    return Status(204, None)

@@ -17,7 +17,7 @@ from ninja import Field, Query, Schema
 from ninja.pagination import paginate
 
 from casm.core.api_router import Router
-from casm.core.api_types import ApiName, CommodityCode, CountryCode
+from casm.core.api_types import ApiName, CommodityCode, CountryCode, RecordId
 from casm.core.models import AdminArea, Commodity, Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
@@ -580,7 +580,7 @@ class VisitFields(Schema):
 
 
 class VisitIn(VisitFields):
-    site: int
+    site: RecordId
     date: datetime.date
 
 
@@ -611,7 +611,7 @@ class VisitPatch(Schema):
 
 
 class VisitFilterParams(SiteFilterParams):
-    site: int | None = Field(None, description="Only the visits of this site")
+    site: RecordId | None = Field(None, description="Only the visits of this site")
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
 
@@ -721,7 +721,7 @@ class OperatorIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     registration_number: str = Field("", max_length=60)
     member_count: int | None = Field(None, ge=0)
-    sites: list[int] = Field(default_factory=list, description="Site ids")
+    sites: list[RecordId] = Field(default_factory=list, description="Site ids")
     contact_name: str = Field("", max_length=200)
     contact_phone: str = Field("", max_length=40)
     contact_email: str = Field("", max_length=254)
@@ -733,7 +733,7 @@ class OperatorPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=200)
     registration_number: str | None = Field(None, max_length=60)
     member_count: int | None = Field(None, ge=0)
-    sites: list[int] | None = None
+    sites: list[RecordId] | None = None
     contact_name: str | None = Field(None, max_length=200)
     contact_phone: str | None = Field(None, max_length=40)
     contact_email: str | None = Field(None, max_length=254)
@@ -830,8 +830,8 @@ class MinerIn(Schema):
     year_of_birth: int | None = Field(None, ge=1900, le=2100)
     id_number: str = Field("", max_length=60)
     roles: list[WorkRole] = Field(default_factory=list)
-    operator: int | None = None
-    sites: list[int] = Field(default_factory=list)
+    operator: RecordId | None = None
+    sites: list[RecordId] = Field(default_factory=list)
 
 
 class MinerPatch(Schema):
@@ -841,8 +841,8 @@ class MinerPatch(Schema):
     year_of_birth: int | None = Field(None, ge=1900, le=2100)
     id_number: str | None = Field(None, max_length=60)
     roles: list[WorkRole] | None = None
-    operator: int | None = None
-    sites: list[int] | None = None
+    operator: RecordId | None = None
+    sites: list[RecordId] | None = None
 
 
 def _miner_data(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
@@ -863,7 +863,7 @@ def _miner_data(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
 @paginate(LimitOffset)
 @endpoint("registry.view")
 def miner_list(
-    request: HttpRequest, country: CountryCode = "", operator: int | None = None, q: str = ""
+    request: HttpRequest, country: CountryCode = "", operator: RecordId | None = None, q: str = ""
 ):
     """Miners within your scope (personal data: never public)."""
     return (
@@ -925,8 +925,8 @@ class ProductionOut(Schema):
 
 
 class ProductionIn(Schema):
-    site: int | None = None
-    operator: int | None = None
+    site: RecordId | None = None
+    operator: RecordId | None = None
     commodity: CommodityCode = Field(..., description="Commodity code")
     period: ProductionRecord.Period
     year: int = Field(..., ge=1900, le=2100)
@@ -939,8 +939,8 @@ class ProductionIn(Schema):
 
 
 class ProductionPatch(Schema):
-    site: int | None = None
-    operator: int | None = None
+    site: RecordId | None = None
+    operator: RecordId | None = None
     commodity: CommodityCode | None = None
     period: ProductionRecord.Period | None = None
     year: int | None = Field(None, ge=1900, le=2100)
@@ -956,7 +956,7 @@ class ProductionFilterParams(Schema):
     country: CountryCode = Field("", max_length=3)
     commodity: CommodityCode = Field("", max_length=40)
     year: int | None = Field(None, ge=1900, le=2100)
-    site: int | None = None
+    site: RecordId | None = None
 
 
 def _production_data(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:

@@ -91,3 +91,68 @@ def test_members_cannot_write_through_the_api(client, make_user, ghana_cooperati
     assert response.status_code == 403
     ghana_cooperative.refresh_from_db()
     assert ghana_cooperative.name == "Tarkwa Small-Scale Miners Association"
+
+
+def _named_by_the_network(organisation):
+    import datetime
+
+    from casm.network import services as network
+    from casm.network.tests import factories
+
+    factories.project("Fairmined Tarkwa", organisation)
+    factories.project("Retorts for Prestea", factories.organisation("ARM", "CO"))
+    network.project_update(
+        actor=None,
+        project=network_project("Retorts for Prestea"),
+        data={"partners": [organisation]},
+    )
+    network.partnership_create(
+        actor=None,
+        data={
+            "name": "Durban Process",
+            "start": datetime.date(2003, 1, 1),
+            "organisations": [organisation],
+        },
+    )
+
+
+def network_project(title):
+    from casm.network.models import Project
+
+    return Project.objects.get(title=title)
+
+
+def test_an_organisation_the_network_still_names_is_not_deleted(
+    login, admin_user, ghana_cooperative
+):
+    _named_by_the_network(ghana_cooperative)
+    client = login(admin_user)
+    response = client.post(f"/accounts/organisations/{ghana_cooperative.pk}/delete/", follow=True)
+    page = response.content.decode()
+    assert "still named by 2 projects: Fairmined Tarkwa, Retorts for Prestea" in page
+    assert "still named by 1 partnership: Durban Process" in page
+    assert Organisation.objects.filter(pk=ghana_cooperative.pk).exists()
+
+
+def test_in_french_the_page_says_what_names_it(login, admin_user, ghana_cooperative):
+    _named_by_the_network(ghana_cooperative)
+    client = login(admin_user)
+    response = client.post(
+        f"/accounts/organisations/{ghana_cooperative.pk}/delete/",
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert "2 projets" in response.content.decode()
+
+
+def test_the_api_answers_a_conflict_naming_what_refers_to_it(
+    client, admin_user, ghana_cooperative, token_for
+):
+    _named_by_the_network(ghana_cooperative)
+    url = f"/api/v1/organisations/{ghana_cooperative.pk}"
+    response = client.delete(url, **token_for(admin_user))
+    assert response.status_code == 409, response.content
+    error = response.json()["error"]
+    assert error["code"] == "conflict"
+    assert "2 projects" in error["message"] and "Durban Process" in error["message"]
+    assert client.get(url, **token_for(admin_user)).status_code == 200

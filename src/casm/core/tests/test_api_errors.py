@@ -86,3 +86,37 @@ def test_it_names_the_field_of_a_record_a_body_names_that_does_not_exist(
         "/api/v1/grants/calls", body, content_type="application/json", **token_for(admin_user)
     )
     assert [d["field"] for d in error_of(response, 422)["details"]] == ["fund"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/library/oai", "/api/v1/imports/census", "/api/v1/library/documents/1/files"]
+)
+@pytest.mark.parametrize("content_type", ["multipart/form-data", "multipart/form-data; boundary="])
+def test_it_refuses_a_multipart_form_without_a_boundary(
+    client, admin_user, token_for, url, content_type
+):
+    response = client.generic(
+        "POST", url, b"--x\r\nfile\r\n--x--", content_type=content_type, **token_for(admin_user)
+    )
+    error = error_of(response, 400)
+    assert error["code"] == "bad_request"
+    assert "boundary" in error["message"]
+
+
+def test_the_census_upload_page_refuses_a_form_without_a_boundary(login, admin_user):
+    response = login(admin_user).generic(
+        "POST", "/imports/", b"--x\r\nfile\r\n--x--", content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
+    assert "needs a boundary" in response.content.decode()
+
+
+def test_a_form_with_its_boundary_still_reaches_the_upload(client, admin_user, token_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        "/api/v1/imports/census",
+        {"file": SimpleUploadedFile("sites.csv", b"name\\n"), "dry_run": "true"},
+        **token_for(admin_user),
+    )
+    assert response.status_code == 202, response.content

@@ -121,3 +121,28 @@ def test_it_declares_who_may_call_each_operation(schema):
     assert {401, 403, 422} <= set(audit["responses"])
     error = schema["components"]["schemas"]["ApiError"]
     assert {"code", "message", "details"} == set(error["properties"])
+
+
+def test_no_update_takes_null_for_a_list(schema):
+    """A list may be left out of an update, or emptied, but never set to null (``NotNull``).
+
+    The registry's updates refuse a null list in their service (``model_update``), with the
+    same 422 naming the field; their schemas do not say so yet.
+    """
+    components = schema["components"]["schemas"]
+    nullable: list[str] = []
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            if method not in ("patch", "put") or operation["operationId"].startswith(
+                "casm_registry"
+            ):
+                continue
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                ref = content["schema"].get("$ref", "")
+                body = components.get(ref.rsplit("/", 1)[-1], {})
+                for name, field in body.get("properties", {}).items():
+                    options = field.get("anyOf", [field])
+                    types = {option.get("type") for option in options}
+                    if "array" in types and "null" in types:
+                        nullable.append(f"{method.upper()} {path} {name}")
+    assert nullable == []

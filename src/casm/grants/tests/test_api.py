@@ -184,3 +184,27 @@ def test_a_proposal_names_sites_of_its_country(client, member, open_call, make_s
     assert outside.status_code == 422 and congo.code in outside.content.decode()
     unknown = _post(client, "proposals", {**body, "sites": ["XX-404"]}, token_for(member))
     assert unknown.status_code == 422 and "XX-404" in unknown.content.decode()
+
+
+@pytest.mark.parametrize("field", ["themes", "budget_lines"])
+def test_a_null_list_is_refused_with_the_field_named(
+    client, member, open_call, make_proposal, token_for, field
+):
+    proposal = make_proposal(member, open_call, amount="20000", lines=[("Retorts", "5000")])
+    url = f"/api/v1/grants/proposals/{proposal.pk}"
+    response = client.patch(
+        url, {field: None}, content_type="application/json", **token_for(member)
+    )
+    assert response.status_code == 422, response.content
+    assert field in [detail["field"] for detail in response.json()["error"]["details"]]
+    assert client.get(url, **token_for(member)).json()[field]
+
+
+def test_an_organisation_a_proposal_names_is_not_deleted(
+    client, admin_user, member, open_call, make_proposal, make_organisation, token_for
+):
+    applicant = make_organisation("Tarkwa Women Miners", "GH")
+    make_proposal(member, open_call, organisation=applicant)
+    response = client.delete(f"/api/v1/organisations/{applicant.pk}", **token_for(admin_user))
+    assert response.status_code == 409, response.content
+    assert "1 grant proposal: Retorts for Tarkwa" in response.json()["error"]["message"]

@@ -722,3 +722,14 @@ def test_the_harvesting_endpoints_are_in_the_openapi_docs(client, db):
     assert "application/ld+json" in catalogue["responses"]["200"]["content"]
     assert "/api/v1/library/oai" in schema["info"]["description"]
     assert "/library/search" in str(schema["paths"])
+
+
+@pytest.mark.parametrize("field", ["languages", "pillars", "themes", "countries", "authors"])
+def test_a_null_list_is_refused_with_the_field_named(client, token_for, member, world, field):
+    url = f"/api/v1/library/documents/{world['draft']}"
+    response = client.patch(
+        url, {field: None}, content_type="application/json", **token_for(member)
+    )
+    assert response.status_code == 422, response.content
+    assert field in [detail["field"] for detail in error_of(response)["details"]]
+    assert client.get(url, **token_for(member)).json()[field] == []

@@ -93,7 +93,7 @@ def test_contact_details_only_for_the_secretariat(client, token_for, member, adm
         ("patch", "/api/v1/network/people/{ana}", {"bio": "x"}),
         ("post", "/api/v1/network/partnerships", {"name": "X", "start": "2001-01-01"}),
         ("patch", "/api/v1/network/partnerships/{partnership}", {"name": "Y"}),
-        ("post", "/api/v1/network/projects", {"title": "X", "lead_organisation": 0}),
+        ("post", "/api/v1/network/projects", {"title": "X", "lead_organisation": 1}),
         ("patch", "/api/v1/network/projects/{project}", {"title": "Y"}),
         ("put", "/api/v1/network/people/{ana}/expert", {"themes": ["gender"]}),
         ("post", "/api/v1/network/regional-networks", {"name": "Latin America"}),
@@ -236,3 +236,20 @@ def test_the_secretariat_keeps_the_roster_and_the_memberships(client, token_for,
     ]
     detail = client.get(f"/api/v1/network/partnerships/{data['partnership'].pk}").json()
     assert detail["name"] == "Durban Process"
+
+
+@pytest.mark.parametrize(
+    ("resource", "field"),
+    [("people/{ana}", "countries"), ("projects/{project}", "themes"),
+     ("projects/{project}", "partners"), ("partnerships/{partnership}", "organisations"),
+     ("organisations/{arm}", "countries_of_work")],
+)  # fmt: skip
+def test_a_null_list_is_refused_with_the_field_named(
+    client, token_for, admin_user, data, resource, field
+):
+    url = "/api/v1/network/" + resource.format(**{key: data[key].pk for key in data})
+    response = client.patch(
+        url, {field: None}, content_type="application/json", **token_for(admin_user)
+    )
+    assert response.status_code == 422, response.content
+    assert field in fields_of(response)

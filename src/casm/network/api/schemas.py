@@ -1,0 +1,376 @@
+"""The network API's input and output schemas, and the helpers that fill them."""
+
+import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from ninja import Field, Schema
+
+from casm.accounts.models import Organisation
+from casm.core.api_types import ApiName, CountryCode, NotNull, RecordId
+from casm.core.models import Country
+from casm.core.pagination import LimitOffset
+from casm.network import services
+from casm.network.models import (
+    Availability,
+    ExpertProfile,
+    NetworkMembership,
+    Partnership,
+    Person,
+    Project,
+    RegionalNetwork,
+)
+
+ProjectStatus = Annotated[Project.Status, ApiName("ProjectStatus")]
+
+
+def _require_secretariat(request: HttpRequest) -> None:
+    if not services.is_secretariat(request.user):
+        raise PermissionDenied("Only the secretariat keeps the network directory.")
+
+
+def _countries(field: str, codes: list[str] | None) -> list[Country]:
+    wanted = {code.upper() for code in codes or []}
+    found = list(Country.objects.filter(alpha2__in=wanted))
+    unknown = wanted - {c.alpha2 for c in found}
+    if unknown:
+        raise ValidationError({field: [f"Unknown country: {', '.join(sorted(unknown))}."]})
+    return found
+
+
+def _organisations(field: str, ids: list[int] | None) -> list[Organisation]:
+    wanted = set(ids or [])
+    found = list(Organisation.objects.filter(pk__in=wanted))
+    unknown = wanted - {o.pk for o in found}
+    if unknown:
+        raise ValidationError(
+            {field: [f"Unknown organisation: {', '.join(map(str, sorted(unknown)))}."]}
+        )
+    return found
+
+
+def _organisation(field: str, pk: int | None) -> Organisation | None:
+    return None if pk is None else _organisations(field, [pk])[0]
+
+
+def _codes(countries: Any) -> list[str]:
+    return sorted(c.alpha2 for c in countries.all())
+
+
+class NetworkOrganisationOut(Schema):
+    id: int
+    name: str
+    acronym: str
+    kind: str
+    country: str
+    countries_of_work: list[str]
+    website: str
+    description: str
+    is_network_member: bool
+
+
+def _organisation_out(o: Organisation) -> dict[str, Any]:
+    return {
+        "id": o.pk,
+        "name": o.name,
+        "acronym": o.acronym,
+        "kind": o.kind,
+        "country": o.country.alpha2,
+        "countries_of_work": _codes(o.countries_of_work),
+        "website": o.website,
+        "description": o.description,
+        "is_network_member": o.is_network_member,
+    }
+
+
+class OrganisationFilters(Schema):
+    q: str = ""
+    kind: Organisation.Kind | None = None
+    country: CountryCode = Field("", description="ISO alpha-2: based or working there")
+    theme: str = Field("", description="Theme code of its projects")
+
+
+class NetworkOrganisationIn(Schema):
+    name: str
+    acronym: str = ""
+    kind: Organisation.Kind
+    country: CountryCode
+    website: str = ""
+    contact_email: str = ""
+    countries_of_work: list[CountryCode] = Field(default_factory=list)
+    description: str = ""
+    is_network_member: bool = True
+
+
+class NetworkOrganisationPatch(Schema):
+    name: str | None = None
+    acronym: str | None = None
+    kind: Organisation.Kind | None = None
+    country: CountryCode | None = None
+    website: str | None = None
+    contact_email: str | None = None
+    countries_of_work: NotNull[list[CountryCode]] = None
+    description: str | None = None
+    is_network_member: bool | None = None
+
+
+class OrganisationPage(LimitOffset):
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: Any = None, **params: Any
+    ) -> dict[str, Any]:  # type: ignore[override]
+        page = super().paginate_queryset(
+            queryset.prefetch_related("countries_of_work"), pagination, request=request, **params
+        )
+        page["items"] = [_organisation_out(o) for o in page["items"]]
+        return page
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    organisation: int | None
+    bio: str
+    countries: list[str]
+    public_profile: bool
+    email: str | None = Field(None, description="Only for the secretariat")
+    phone: str | None = Field(None, description="Only for the secretariat")
+
+
+def _person_out(request: HttpRequest, p: Person) -> dict[str, Any]:
+    private = services.is_secretariat(request.user)
+    return {
+        "id": p.pk,
+        "name": p.name,
+        "organisation": p.organisation_id,
+        "bio": p.bio,
+        "countries": _codes(p.countries),
+        "public_profile": p.public_profile,
+        "email": p.email if private else None,
+        "phone": p.phone if private else None,
+    }
+
+
+class PersonFilters(Schema):
+    q: str = ""
+    country: CountryCode = ""
+    kind: Organisation.Kind | None = None
+
+
+class PersonIn(Schema):
+    name: str
+    organisation: RecordId | None = None
+    email: str = ""
+    phone: str = ""
+    public_profile: bool = False
+    bio: str = ""
+    countries: list[CountryCode] = Field(default_factory=list)
+
+
+class PersonPatch(Schema):
+    name: str | None = None
+    organisation: RecordId | None = None
+    email: str | None = None
+    phone: str | None = None
+    public_profile: bool | None = None
+    bio: str | None = None
+    countries: NotNull[list[CountryCode]] = None
+
+
+class PersonPage(LimitOffset):
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: Any = None, **params: Any
+    ) -> dict[str, Any]:  # type: ignore[override]
+        page = super().paginate_queryset(
+            queryset.prefetch_related("countries"), pagination, request=request, **params
+        )
+        page["items"] = [_person_out(request, p) for p in page["items"]]
+        return page
+
+
+class ExpertOut(Schema):
+    person: int
+    name: str
+    themes: list[str]
+    languages: list[str]
+    countries: list[str]
+    availability: str
+
+
+class ExpertFilters(Schema):
+    q: str = ""
+    theme: str = ""
+    language: str = ""
+    country: CountryCode = ""
+    availability: str = ""
+
+
+class ExpertPage(LimitOffset):
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: Any = None, **params: Any
+    ) -> dict[str, Any]:  # type: ignore[override]
+        page = super().paginate_queryset(queryset, pagination, request=request, **params)
+        page["items"] = [_expert_out(e) for e in page["items"]]
+        return page
+
+
+def _expert_out(e: ExpertProfile) -> dict[str, Any]:
+    return {
+        "person": e.person_id,
+        "name": e.person.name,
+        "themes": e.themes,
+        "languages": e.languages,
+        "countries": _codes(e.countries),
+        "availability": e.availability,
+    }
+
+
+class ExpertIn(Schema):
+    themes: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)
+    countries: list[CountryCode] = Field(default_factory=list)
+    availability: Availability = Availability.AVAILABLE
+
+
+class MembershipOut(Schema):
+    organisation: int = Field(..., alias="organisation_id")
+    name: str = Field(..., alias="organisation.name")
+    joined: datetime.date
+    left: datetime.date | None
+
+
+class RegionalNetworkOut(Schema):
+    id: int
+    name: str
+    description: str
+    members: list[MembershipOut]
+
+    @staticmethod
+    def resolve_members(network: RegionalNetwork) -> list[NetworkMembership]:
+        return list(network.memberships.all())
+
+
+class RegionalNetworkIn(Schema):
+    name: str
+    description: str = ""
+    founded: int | None = None
+
+
+class MembershipIn(Schema):
+    organisation: RecordId
+    joined: datetime.date
+    left: datetime.date | None = None
+
+
+class PartnershipOut(Schema):
+    id: int
+    name: str
+    programme: str
+    description: str
+    organisations: list[int]
+    start: datetime.date
+    end: datetime.date | None
+
+    @staticmethod
+    def resolve_organisations(partnership: Partnership) -> list[int]:
+        return sorted(o.pk for o in partnership.organisations.all())
+
+
+class PartnershipIn(Schema):
+    name: str
+    programme: str = ""
+    description: str = ""
+    organisations: list[RecordId] = Field(default_factory=list)
+    start: datetime.date
+    end: datetime.date | None = None
+
+
+class PartnershipPatch(Schema):
+    name: str | None = None
+    programme: str | None = None
+    description: str | None = None
+    organisations: NotNull[list[RecordId]] = None
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+
+
+class ProjectOut(Schema):
+    id: int
+    title: str
+    lead_organisation: int
+    partners: list[int]
+    donors: list[int]
+    countries: list[str]
+    themes: list[str]
+    budget: str | None
+    currency: str
+    start: datetime.date | None
+    end: datetime.date | None
+    status: str
+    outputs: str
+
+
+class ProjectFilters(Schema):
+    q: str = ""
+    country: CountryCode = ""
+    theme: str = ""
+    status: str = ""
+
+
+class ProjectIn(Schema):
+    title: str
+    lead_organisation: RecordId
+    partners: list[RecordId] = Field(default_factory=list)
+    donors: list[RecordId] = Field(default_factory=list)
+    countries: list[CountryCode] = Field(default_factory=list)
+    themes: list[str] = Field(default_factory=list)
+    budget: Decimal | None = None
+    currency: str = ""
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    status: ProjectStatus = Project.Status.PLANNED
+    outputs: str = ""
+
+
+class ProjectPatch(Schema):
+    title: str | None = None
+    lead_organisation: RecordId | None = None
+    partners: NotNull[list[RecordId]] = None
+    donors: NotNull[list[RecordId]] = None
+    countries: NotNull[list[CountryCode]] = None
+    themes: NotNull[list[str]] = None
+    budget: Decimal | None = None
+    currency: str | None = None
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    status: ProjectStatus | None = None
+    outputs: str | None = None
+
+
+def _project_out(p: Project) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "title": p.title,
+        "lead_organisation": p.lead_organisation_id,
+        "partners": sorted(o.pk for o in p.partners.all()),
+        "donors": sorted(o.pk for o in p.donors.all()),
+        "countries": _codes(p.countries),
+        "themes": p.themes,
+        "budget": None if p.budget is None else str(p.budget),
+        "currency": p.currency,
+        "start": p.start,
+        "end": p.end,
+        "status": p.status,
+        "outputs": p.outputs,
+    }
+
+
+class ProjectPage(LimitOffset):
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: Any = None, **params: Any
+    ) -> dict[str, Any]:  # type: ignore[override]
+        queryset = queryset.prefetch_related("partners", "donors", "countries")
+        page = super().paginate_queryset(queryset, pagination, request=request, **params)
+        page["items"] = [_project_out(p) for p in page["items"]]
+        return page
