@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.http import HttpRequest
-from ninja import Field, Query, Schema
+from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
 from casm.core.api_router import Router
@@ -411,7 +411,7 @@ def site_create(request: HttpRequest, payload: SiteIn):
         override_location=payload.override_location,
         **_site_data(payload.dict()),
     )
-    return 201, selectors.site_get_for_user(user=request.user, pk=site.pk)
+    return Status(201, selectors.site_get_for_user(user=request.user, pk=site.pk))
 
 
 @router.patch("/sites/{site_id}", response=SiteOut, tags=["sites"])
@@ -453,7 +453,7 @@ def site_certify(request: HttpRequest, site_id: int, payload: CertificationIn):
     site = selectors.site_get_for_user(user=request.user, pk=site_id)
     data = payload.dict()
     data["status"] = str(data["status"])
-    return 201, services.site_certify(actor=request.user, site=site, **data)
+    return Status(201, services.site_certify(actor=request.user, site=site, **data))
 
 
 # --- Public sites ----------------------------------------------------------------------------
@@ -676,7 +676,7 @@ def visit_create(request: HttpRequest, payload: VisitIn):
     data = _visit_data(payload.dict())
     site = _site_ref(request, data.pop("site"))
     visit = services.site_visit_record(actor=request.user, site=site, **data)
-    return 201, selectors.visit_get_for_user(user=request.user, pk=visit.pk)
+    return Status(201, selectors.visit_get_for_user(user=request.user, pk=visit.pk))
 
 
 @router.patch("/visits/{visit_id}", response=VisitOut, tags=["visits"])
@@ -786,7 +786,7 @@ def operator_detail(request: HttpRequest, operator_id: int):
 def operator_create(request: HttpRequest, payload: OperatorIn):
     data = _operator_data(request, payload.dict())
     operator = services.operator_create(actor=request.user, **data)
-    return 201, selectors.operator_get_for_user(user=request.user, pk=operator.pk)
+    return Status(201, selectors.operator_get_for_user(user=request.user, pk=operator.pk))
 
 
 @router.patch("/operators/{operator_id}", response=OperatorOut, tags=["operators"])
@@ -883,7 +883,7 @@ def miner_detail(request: HttpRequest, miner_id: int):
 @endpoint("registry.edit")
 def miner_create(request: HttpRequest, payload: MinerIn):
     miner = services.miner_create(actor=request.user, **_miner_data(request, payload.dict()))
-    return 201, selectors.miner_get_for_user(user=request.user, pk=miner.pk)
+    return Status(201, selectors.miner_get_for_user(user=request.user, pk=miner.pk))
 
 
 @router.patch("/miners/{miner_id}", response=MinerOut, tags=["miners"])
@@ -1010,7 +1010,7 @@ def production_create(request: HttpRequest, payload: ProductionIn):
     """Record production of one commodity by a site or an operator over a period."""
     data = _production_data(request, payload.dict())
     record = services.production_record_create(actor=request.user, **data)
-    return 201, selectors.production_get_for_user(user=request.user, pk=record.pk)
+    return Status(201, selectors.production_get_for_user(user=request.user, pk=record.pk))
 
 
 @router.patch("/production/{record_id}", response=ProductionOut, tags=["production"])
@@ -1027,4 +1027,4 @@ def production_update(request: HttpRequest, record_id: int, payload: ProductionP
 def production_delete(request: HttpRequest, record_id: int):
     record = selectors.production_get_for_user(user=request.user, pk=record_id)
     services.production_record_delete(actor=request.user, record=record)
-    return 204, None
+    return Status(204, None)
