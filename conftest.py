@@ -84,6 +84,17 @@ def _private_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in French (LocaleMiddleware) or a
+    command in the shell's locale leaves its language active after it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def country():
     from casm.core.models import Country
