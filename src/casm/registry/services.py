@@ -200,9 +200,11 @@ def footprints_refresh(site_ids: Iterable[int]) -> None:
         SiteFootprint.objects.filter(
             pk__in=[pk for pk, geometry in latest.values() if geometry is not None]
         ).update(current=True)
-        for site_id in batch:
-            geometry = latest.get(site_id, (None, None))[1]
-            Site.objects.filter(pk=site_id).update(footprint=geometry)
+        # One statement for the batch, not one per site.
+        sites = [
+            Site(pk=site_id, footprint=latest.get(site_id, (None, None))[1]) for site_id in batch
+        ]
+        Site.objects.bulk_update(sites, ["footprint"])
 
 
 # --- Sites -----------------------------------------------------------------------------------

@@ -37,6 +37,11 @@
   });
 
   function label(text) { var span = document.createElement("span"); span.textContent = text; return span.innerHTML; }
+  // A site's name and a link to its page, for a point's or a footprint's popup.
+  function sitePopup(p) {
+    return "<strong>" + label(p.name) + '</strong><br><a href="' +
+      element.dataset.clusters.replace("clusters.json", String(p.id) + "/") + '">' + label(p.code) + "</a>";
+  }
 
   function load() {
     var bounds = map.getBounds();
@@ -59,8 +64,7 @@
           marker.on("click", function () { map.setView([c[1], c[0]], Math.min(map.getZoom() + 2, 16)); });
         } else {
           marker = L.circleMarker([c[1], c[0]], { radius: 5, color: "#333", weight: 1, fillColor: colours[p.certification_status] || "#c2572b", fillOpacity: 0.9 });
-          marker.bindPopup("<strong>" + label(p.name) + '</strong><br><a href="' +
-            element.dataset.clusters.replace("clusters.json", String(p.id) + "/") + '">' + label(p.code) + "</a>");
+          marker.bindPopup(sitePopup(p));
         }
         points.addLayer(marker);
       });
@@ -84,8 +88,7 @@
         style: { color: "#8a3b1c", weight: 2, fillColor: "#c2572b", fillOpacity: 0.25 },
         onEachFeature: function (feature, layer) {
           var p = feature.properties;
-          layer.bindPopup("<strong>" + label(p.name) + '</strong><br><a href="' +
-            element.dataset.clusters.replace("clusters.json", String(p.id) + "/") + '">' + label(p.code) + "</a>");
+          layer.bindPopup(sitePopup(p));
         }
       }).addTo(outlines);
       element.dataset.footprintsDrawn = String(data.features.length);
