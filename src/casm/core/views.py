@@ -141,9 +141,9 @@ def admin_area_list(request: HttpRequest) -> HttpResponse:
 @endpoint("reference.manage")
 def admin_area_import(request: HttpRequest) -> HttpResponse:
     """Administrators import one level of a country's areas from a boundary file."""
-    from casm.core.areas import admin_areas_import
     from casm.core.forms import AdminAreaImportForm
     from casm.core.geometry import problem_text
+    from casm.imports.areas import admin_areas_import
     from casm.lib.geometry import GeometryFileError
     from casm.registry.services import sites_assign_areas
 
@@ -166,16 +166,10 @@ def admin_area_import(request: HttpRequest) -> HttpResponse:
             except GeometryFileError as exc:
                 error = problem_text(exc)
         if result is not None and result.written:
-            messages.success(
-                request,
-                _("%(file)s: %(created)s new, %(updated)s changed, %(unchanged)s unchanged; "
-                  "%(placed)s sites placed in their areas.")
-                % {"file": result.file, "created": result.created, "updated": result.updated,
-                   "unchanged": result.unchanged, "placed": result.sites_placed},
-            )  # fmt: skip
+            messages.success(request, str(result.summary))
             url = reverse("core:admin_area_list")
             return redirect(f"{url}?country={data['country'].alpha2}&level={data['level']}")
-    failed = error is not None or (result is not None and bool(result.problems))
+    failed = error is not None or (result is not None and bool(result.problem_count))
     return render(
         request,
         "core/admin_area_import.html",

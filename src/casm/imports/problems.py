@@ -15,6 +15,9 @@ messages.register(
         "n_problems": ngettext_lazy("%(count)s problem", "%(count)s problems", "count"),
         "n_visits": ngettext_lazy("%(count)s visit", "%(count)s visits", "count"),
         "n_sites": ngettext_lazy("%(count)s new site", "%(count)s new sites", "count"),
+        "n_sites_placed": ngettext_lazy(
+            "%(count)s site placed in its area", "%(count)s sites placed in their areas", "count"
+        ),
         "several": _("%(items)s"),
         # The run
         "dry_run_summary": _(
@@ -105,6 +108,24 @@ messages.register(
         "country_missing": _("No country: give one in a country column or with --country."),
         "country_unknown": _("Unknown country “%(value)s”."),
         "country_out_of_scope": _("This country is outside your scope."),
+        # Administrative areas
+        "area_level": _("The level must be 1, 2 or 3 (not %(level)s)."),
+        "area_field_missing": _("The file has no field “%(field)s”."),
+        "area_field_empty": _("This field is empty."),
+        "area_code_twice": _("The code %(code)s is used twice in the file."),
+        "area_parent_unknown": _(
+            "No area of level %(level)s has the code “%(code)s”: import it first."
+        ),
+        "area_no_shapes": _("The file holds no shapes."),
+        "areas_dry_run_summary": _(
+            "%(file)s can be imported as level %(level)s of %(country)s: %(created)s new, "
+            "%(updated)s changed, %(unchanged)s unchanged; nothing was written."
+        ),
+        "areas_summary": _(
+            "%(file)s: level %(level)s of %(country)s imported, %(created)s new, %(updated)s "
+            "changed, %(unchanged)s unchanged; %(placed)s."
+        ),
+        "areas_audit_title": _("Administrative areas from %(file)s"),
         "submission_repeated": _("The submission %(id)s appears again (first in row %(row)s)."),
     },
 )

@@ -137,8 +137,8 @@ def _demo_areas(country: Country, regions: list[str]) -> tuple[float, float]:
 
     from shapely.geometry import box, mapping, shape
 
-    from casm.core.areas import admin_areas_import
     from casm.core.maps import OUTLINES_PATH
+    from casm.imports.areas import admin_areas_import
 
     features = json.loads(OUTLINES_PATH.read_text(encoding="utf-8"))["features"]
     outline = next(
@@ -161,7 +161,7 @@ def _demo_areas(country: Country, regions: list[str]) -> tuple[float, float]:
             actor=None, path=path, country=country, level=1, code_field="code",
             name_field="name", source=DEMO_AREA_SOURCE, repair=True,
         )  # fmt: skip
-    if result.problems:
+    if not result.committed:
         raise RuntimeError(f"demo areas of {country.alpha2}: {result.problems[:3]}")
     return west, width
 

@@ -1,14 +1,17 @@
 """Administrative areas from a government's boundary file, and the sites that lie in them."""
 
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from pyproj import Geod
 from shapely.geometry import box
 
-from casm.core.areas import admin_areas_import, areas_for_point
+from casm.core.areas import areas_for_point
 from casm.core.models import AdminArea, AuditEvent
 from casm.core.tests.test_geometry import _outline, _write_shapefile
+from casm.imports.areas import admin_areas_import
 from casm.registry import services
 from casm.registry.models import Site
 
@@ -54,7 +57,10 @@ def test_a_projected_shapefile_imports_as_areas_in_wgs84(mercator_file, rwanda_h
     # The same file again changes nothing; one summary per import is audited.
     again = _import(mercator_file, country("RW"))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
-    assert AuditEvent.objects.filter(model="core.adminarea", action="create").count() == 2
+    events = AuditEvent.objects.filter(model="core.adminarea", action="create")
+    assert events.exclude(object_id="import").count() == 2  # each new area
+    summaries = events.filter(object_id="import", source=AuditEvent.Source.IMPORT)
+    assert [e.changes["created"][1] for e in summaries.order_by("pk")] == [2, 0]
 
 
 def test_a_point_finds_its_area_through_the_index(mercator_file, country):
@@ -70,10 +76,15 @@ def test_sites_get_their_area_and_a_contradicting_province_is_a_problem(
     mercator_file, country, make_site
 ):
     before = make_site("Gatumba", "RW", latitude=-1.95, longitude=29.6)
-    call_command(
-        "import", "admin-areas", str(mercator_file), "--country", "RW", "--level", "1",
-        "--code-field", "PCODE", "--name-field", "NAME", verbosity=0,
-    )  # fmt: skip
+    command = ["import", "admin-areas", str(mercator_file), "--country", "RW", "--level", "1",
+               "--code-field", "PCODE", "--name-field", "NAME"]  # fmt: skip
+    checked = io.StringIO()
+    call_command(*command, "--dry-run", stdout=checked)
+    assert "as level 1 of RW: 2 new, 0 changed" in checked.getvalue()
+    assert not AdminArea.objects.exists()
+    done = io.StringIO()
+    call_command(*command, stdout=done)
+    assert "2 new, 0 changed, 0 unchanged; 1 site placed in its area" in done.getvalue()
     before.refresh_from_db()
     assert before.area1.code == "RW-W"  # placed by the import of the areas
     site = make_site("Rutongo", "RW", latitude=-1.9641, longitude=30.0619)
@@ -103,17 +114,21 @@ def test_a_bad_row_is_named_and_nothing_is_written(tmp_path, country, rwanda_hal
         tmp_path / "bad", [(shape, ("RW-W", name)), (rwanda_halves["RW-E"][1], ("", "No code"))]
     )
     result = _import(path, country("RW"))
-    assert (2, "PCODE", "This field is empty.") in result.problems
+    assert [(p.row, p.column, p.text) for p in result.problems] == [
+        (2, "PCODE", "This field is empty.")
+    ]
+    assert str(result.summary) == "bad.shp: 1 problem; nothing was imported."
     assert not AdminArea.objects.exists()
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command(
             "import", "admin-areas", str(path), "--country", "RW", "--level", "1",
             "--code-field", "PCODE", "--name-field", "NAME", verbosity=0,
         )  # fmt: skip
+    assert not AdminArea.objects.exists()
     with pytest.raises(CommandError, match="--level"):
         call_command("import", "admin-areas", str(path), "--country", "RW", verbosity=0)
     unknown = _import(path, country("RW"), parent_code_field="NAME")
-    assert any("import it first" in message for _row, _column, message in unknown.problems)
+    assert any("import it first" in problem.text for problem in unknown.problems)
 
 
 def test_only_administrators_import_areas(mercator_file, country, ghana_officer):
@@ -169,6 +184,8 @@ def test_an_administrator_imports_areas_from_the_web_in_french(
         HTTP_ACCEPT_LANGUAGE="fr",
     )  # fmt: skip
     assert checked.status_code == 200 and not AdminArea.objects.exists()
+    # The check says, in French, what the import would do.
+    assert "comme niveau 1 de RW : 2 nouvelles, 0 modifiées" in checked.content.decode()
     done = client.post("/reference/areas/import/", {**form, "file": _zipped(mercator_file)})
     assert done.status_code == 302, done.content
     listed = client.get(done["Location"]).content.decode()

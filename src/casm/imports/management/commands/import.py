@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from casm.core.audit import audit_source
 from casm.core.models import AuditEvent, Country
@@ -120,8 +121,8 @@ class Command(BaseCommand):
             )
 
     def _admin_areas(self, file: str, country: Any, *, dry_run: bool, **options: Any) -> None:
-        from casm.core.areas import admin_areas_import
         from casm.core.geometry import problem_text
+        from casm.imports.areas import admin_areas_import
         from casm.lib.geometry import GeometryFileError
         from casm.registry.services import sites_assign_areas
 
@@ -146,17 +147,15 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: {problem_text(exc)}") from exc
         except OSError as exc:
             raise CommandError(f"{file}: {exc.strerror}") from exc
-        name = file.rsplit("/", 1)[-1]
-        for row, column, message in result.problems[:50]:
-            where = f"{name}, row {row}, {column}" if row else f"{name}, {column}"
-            self.stderr.write(f"{where}: {message}")
+        for problem in result.problems[:50]:
+            self.stderr.write(f"{problem.where()}: {problem.text}")
+        if result.problem_count > 50:
+            self.stderr.write(f"... and {result.problem_count - 50} more problems")
         for row in result.repaired:
-            self.stderr.write(f"{name}, row {row}: the polygon was invalid and was repaired")
-        if result.problems:
-            raise CommandError(f"problems found: {len(result.problems)}; nothing was imported")
-        verb = "would import" if dry_run else "imported"
-        self.stdout.write(
-            f"{name}: {verb} level {result.level} of {result.country}: {result.created} new, "
-            f"{result.updated} changed, {result.unchanged} unchanged"
-            + ("" if dry_run else f"; {result.sites_placed} sites placed in their areas")
-        )
+            self.stderr.write(
+                _("%(file)s, row %(row)s: the polygon was invalid and was repaired.")
+                % {"file": result.file, "row": row}
+            )
+        if result.problem_count:
+            raise CommandError(str(result.summary))
+        self.stdout.write(str(result.summary))
