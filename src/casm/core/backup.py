@@ -1,8 +1,17 @@
 """Backup and restore: the database and the uploaded files in one .tar.gz archive.
 
 SQLite is copied with its online backup API and PostgreSQL with pg_dump, so a backup is
-consistent while the site runs. A restore checks the whole archive before it touches anything,
-and swaps the old data out only once the new data is in place.
+consistent while the site runs. The uploaded files are taken to match that snapshot: every
+file a row of the snapshot names, and the other files only when they are older than the
+snapshot (a file uploaded during the backup belongs to a row the snapshot does not hold, and
+would come back without it). On PostgreSQL the files named are read in the very snapshot
+pg_dump dumps (``pg_export_snapshot``). A file a row names but the folder lacks is listed in
+the manifest (``media_missing``) and said by ``casm backup``.
+
+A restore checks the whole archive before it touches anything, and swaps the old data out only
+once the new data is in place. The secret key is not in the archive (whoever holds a backup
+would hold it): restore with the same ``CASM_SECRET_KEY`` to keep sessions, password-reset
+links and resumption tokens valid (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -15,12 +24,14 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import time
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection, connections, models
 
 FORMAT = "casm-backup"
 FORMAT_VERSION = 1
@@ -59,6 +70,52 @@ def _tool(name: str) -> str:
     raise BackupError(f"{name} is not installed (Debian package postgresql-client)")
 
 
+def _file_columns() -> list[tuple[str, str]]:
+    """(table, column) of every file field of every model."""
+    from django.apps import apps
+
+    return [
+        (model._meta.db_table, str(field.column))
+        for model in apps.get_models()
+        if model._meta.managed and not model._meta.proxy
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.FileField)
+    ]
+
+
+def _named_files(cursor: object) -> set[str]:
+    """The file names the database's rows hold, read through ``cursor`` (DB-API)."""
+    quote = connection.ops.quote_name
+    names: set[str] = set()
+    for table, column in _file_columns():
+        cursor.execute(  # type: ignore[attr-defined]
+            f"SELECT {quote(column)} FROM {quote(table)} WHERE {quote(column)} <> ''"  # noqa: S608 (names from the models)
+        )
+        names.update(str(row[0]) for row in cursor.fetchall())  # type: ignore[attr-defined]
+    return names
+
+
+def media_members(root: Path, named: Iterable[str], started: float) -> tuple[list[str], list[str]]:
+    """The files under ``root`` that belong with a snapshot taken at ``started`` (a
+    ``time.time()``): those its rows name, and the others older than it. Also the names its
+    rows hold that the folder lacks. Paths are relative, with ``/``."""
+    named = set(named)
+    present: list[str] = []
+    if root.is_dir():
+        for folder, _dirs, files in os.walk(root):
+            for name in files:
+                path = Path(folder) / name
+                relative = path.relative_to(root).as_posix()
+                try:
+                    older = path.stat().st_mtime < started
+                except FileNotFoundError:  # deleted while we walk
+                    continue
+                if relative in named or older:
+                    present.append(relative)
+    missing = sorted(named - set(present))
+    return sorted(present), missing
+
+
 def backup_write(destination: Path) -> dict:
     """Write a consistent snapshot of the database and the uploaded files to ``destination``."""
     destination = Path(destination)
@@ -76,24 +133,68 @@ def backup_write(destination: Path) -> dict:
     }
     with tempfile.TemporaryDirectory(dir=destination.parent) as work:
         work_dir = Path(work)
+        # A second earlier than the snapshot: a file system's times may be coarse.
+        started = time.time() - 1
         if vendor == "sqlite":
             member = SQLITE_MEMBER
-            source = sqlite3.connect(settings.DATABASES["default"]["NAME"])
-            target = sqlite3.connect(work_dir / member)
-            try:
-                source.backup(target)
-            finally:
-                target.close()
-                source.close()
+            named = _sqlite_snapshot(work_dir / member)
         elif vendor == "postgresql":
             member = POSTGRES_MEMBER
+            named = _postgres_snapshot(work_dir / member)
+        else:
+            raise BackupError(f"backups of {vendor} databases are not supported")
+        media = Path(settings.MEDIA_ROOT)
+        files, missing = media_members(media, named, started)
+        manifest["database_file"] = member
+        manifest["media_files"] = len(files)
+        manifest["media_missing"] = missing
+        (work_dir / MANIFEST).write_text(json.dumps(manifest, indent=1))
+        partial = work_dir / "archive.tar.gz"
+        with tarfile.open(partial, "w:gz") as archive:
+            archive.add(work_dir / MANIFEST, arcname=MANIFEST)
+            archive.add(work_dir / member, arcname=member)
+            if media.is_dir():
+                archive.add(media, arcname="media", recursive=False)
+            for relative in files:
+                try:
+                    archive.add(media / relative, arcname=f"media/{relative}")
+                except FileNotFoundError:  # deleted since: its row is gone from the site too
+                    continue
+        os.replace(partial, destination)
+    return manifest
+
+
+def _sqlite_snapshot(target_file: Path) -> set[str]:
+    """Copy the database with SQLite's online backup; the file names of the copy."""
+    source = sqlite3.connect(settings.DATABASES["default"]["NAME"])
+    target = sqlite3.connect(target_file)
+    try:
+        source.backup(target)
+        return _named_files(target.cursor())
+    finally:
+        target.close()
+        source.close()
+
+
+def _postgres_snapshot(target_file: Path) -> set[str]:
+    """pg_dump the database in a snapshot exported by a transaction of our own, and read the
+    file names in that same snapshot."""
+    import psycopg
+
+    raw = connection.get_new_connection(connection.get_connection_params())
+    try:
+        raw.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        with raw.cursor() as cursor:
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
             result = subprocess.run(
                 [
                     _tool("pg_dump"),
                     "--format=custom",
                     "--no-owner",
                     "--no-privileges",
-                    f"--file={work_dir / member}",
+                    f"--snapshot={snapshot}",
+                    f"--file={target_file}",
                     f"--dbname={_postgres_url()}",
                 ],
                 capture_output=True,
@@ -102,19 +203,9 @@ def backup_write(destination: Path) -> dict:
             )
             if result.returncode != 0:
                 raise BackupError(f"pg_dump failed: {result.stderr.strip().splitlines()[-1:]}")
-        else:
-            raise BackupError(f"backups of {vendor} databases are not supported")
-        manifest["database_file"] = member
-        (work_dir / MANIFEST).write_text(json.dumps(manifest, indent=1))
-        partial = work_dir / "archive.tar.gz"
-        with tarfile.open(partial, "w:gz") as archive:
-            archive.add(work_dir / MANIFEST, arcname=MANIFEST)
-            archive.add(work_dir / member, arcname=member)
-            media = Path(settings.MEDIA_ROOT)
-            if media.is_dir():
-                archive.add(media, arcname="media")
-        os.replace(partial, destination)
-    return manifest
+            return _named_files(cursor)
+    finally:
+        raw.close()
 
 
 # What reading a cut or corrupted .tar.gz raises, from tarfile, gzip and zlib.

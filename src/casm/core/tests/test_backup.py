@@ -1,5 +1,7 @@
+import os
 import shutil
 import tarfile
+import time
 
 import pytest
 from django.db import connection
@@ -30,11 +32,28 @@ def demo_installation(migrated_installation, tmp_path_factory):
 
 def test_backup_and_restore_round_trip(tmp_path, demo_installation, installation_copy):
     shutil.copytree(demo_installation, tmp_path / "a")
-    (tmp_path / "a" / "media" / "jobs").mkdir(parents=True)
-    (tmp_path / "a" / "media" / "jobs" / "report.csv").write_text("uploaded,file\n")
+    media = tmp_path / "a" / "media"
+    (media / "jobs").mkdir(parents=True)
+    (media / "jobs" / "report.csv").write_text("uploaded,file\n")
+    # Files as a backup finds them while the site runs: a document's file touched after the
+    # snapshot (its row is in it), a file uploaded after the snapshot (its row is not), and a
+    # document whose file has gone.
+    documents = sorted((media / "library").rglob("*.*"))
+    touched, gone = documents[0], documents[1]
+    later = time.time() + 3600
+    os.utime(touched, (later, later))
+    (media / "library" / "late.pdf").write_bytes(b"%PDF-1.4 uploaded during the backup")
+    os.utime(media / "library" / "late.pdf", (later, later))
+    gone.unlink()
     archive = tmp_path / "backup.tar.gz"
     made = casm(tmp_path, "a", "backup", str(archive))
     assert made.returncode == 0, made.stderr
+    gone_name = gone.relative_to(media).as_posix()
+    assert f"a record names {gone_name}, which is not in the media folder" in made.stderr
+    with tarfile.open(archive) as opened:
+        members = set(opened.getnames())
+    assert f"media/{touched.relative_to(media).as_posix()}" in members
+    assert "media/library/late.pdf" not in members
     installation_copy(tmp_path / "b")
     restored = casm(tmp_path, "b", "restore", str(archive))
     assert restored.returncode == 0, restored.stderr

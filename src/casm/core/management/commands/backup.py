@@ -16,4 +16,12 @@ class Command(BaseCommand):
             manifest = backup_write(Path(file))
         except (BackupError, OSError) as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(f"backup written to {file} ({manifest['database']} database)")
+        missing = manifest.get("media_missing") or []
+        for name in missing[:20]:
+            self.stderr.write(f"a record names {name}, which is not in the media folder")
+        if len(missing) > 20:
+            self.stderr.write(f"... and {len(missing) - 20} more missing files")
+        self.stdout.write(
+            f"backup written to {file} ({manifest['database']} database, "
+            f"{manifest.get('media_files', 0)} uploaded files)"
+        )
