@@ -1,6 +1,7 @@
 from django.urls import include, path
-from django.views.i18n import JavaScriptCatalog, set_language
+from django.views.i18n import JavaScriptCatalog
 
+from casm.accounts.views import language_set
 from casm.api import api
 from casm.core.permissions import PUBLIC, endpoint
 
@@ -14,7 +15,7 @@ urlpatterns = [
     path("grants/", include("casm.grants.urls")),
     path("events/", include("casm.events.urls")),
     path("network/", include("casm.network.urls")),
-    path("i18n/setlang/", endpoint(PUBLIC)(set_language), name="set_language"),
+    path("i18n/setlang/", language_set, name="set_language"),
     path("jsi18n/", endpoint(PUBLIC)(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("api/v1/", api.urls),
 ]

@@ -59,6 +59,9 @@ class UserOut(Schema):
     first_name: str
     last_name: str
     organisation: int | None
+    language: str = Field(
+        description="The language of the e-mails sent to the person; empty: the platform's default"
+    )
     is_active: bool
     roles: list[RoleAssignmentOut]
 

@@ -76,7 +76,10 @@ class OrganisationForm(forms.ModelForm):
 class UserForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "organisation", "is_active"]
+        fields = [
+            "username", "first_name", "last_name", "email", "organisation", "language",
+            "is_active",
+        ]  # fmt: skip
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
@@ -85,6 +86,14 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="members",
         help_text=_("The organisation the person works for."),
+    )
+    # Set when the person picks a language while signed in; e-mails to them are written in it.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language of the e-mails the platform sends to this person."),
     )
 
     class Meta:

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,6 +33,7 @@ USER_FIELDS = [
     "last_name",
     "email",
     "organisation",
+    "language",
     "is_active",
 ]
 TOKEN_PREFIX = "casm_"  # noqa: S105 (a prefix, not a secret)
@@ -162,6 +164,16 @@ def user_update(*, actor: Any, user: User, **data: Any) -> User:
         if "is_active" in changes and not user.is_active:
             _user_sign_out_everywhere(actor=actor, user=user)
     return user
+
+
+def user_language_set(*, actor: Any, language: str) -> None:
+    """Remember the language a signed-in person picked: the platform's e-mails to them are
+    written in it (audited when it changes)."""
+    if not getattr(actor, "is_authenticated", False):
+        return
+    if language not in dict(settings.LANGUAGES) or actor.language == language:
+        return
+    model_update(instance=actor, actor=actor, data={"language": language})
 
 
 def _user_sign_out_everywhere(*, actor: Any, user: User) -> None:

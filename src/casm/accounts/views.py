@@ -27,7 +27,7 @@ from casm.accounts.models import Organisation, User
 from casm.core import permissions
 from casm.core.forms import form_errors_from
 from casm.core.models import Country
-from casm.core.permissions import SIGNED_IN, endpoint
+from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
 
 PAGE_SIZE = 50
 
@@ -35,6 +35,18 @@ PAGE_SIZE = 50
 def _signed_in(request: HttpRequest) -> User:
     """The person behind a request that @login_required has let through."""
     return cast(User, request.user)
+
+
+@endpoint(PUBLIC)
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; a signed-in person's choice is also kept on their account,
+    so that the e-mails the platform sends them are in it."""
+    from django.views.i18n import set_language
+
+    response = set_language(request)
+    if request.method == "POST":
+        services.user_language_set(actor=request.user, language=request.POST.get("language", ""))
+    return response
 
 
 class LoginView(auth_views.LoginView):

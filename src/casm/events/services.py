@@ -14,7 +14,6 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from casm.core import permissions
 from casm.core.audit import audit_record, model_create, model_delete, model_update
+from casm.core.mail import mail_to
 from casm.events.models import Event, FieldVisit, Registration, Session
 
 logger = logging.getLogger(__name__)
@@ -328,54 +328,48 @@ def registration_check_in(*, actor: Any, registration: Registration) -> Registra
 # --- E-mail -----------------------------------------------------------------------------
 
 
-def _send(registration: Registration, subject: str, body: str) -> bool:
-    address = registration.user.email
-    if not address:
-        return False
-    try:
-        send_mail(subject, body, None, [address])
-    except Exception:  # a mail server that is down must not undo a registration
-        logger.exception("could not send the e-mail about registration %s", registration.pk)
-        return False
-    return True
-
-
 def _event_line(event: Event) -> str:
+    """The event's title, dates and place, in the active language."""
     place = ", ".join(part for part in (event.city, str(event.host_country or "")) if part)
-    return f"{event.title}\n{event.starts_on:%d %B %Y} – {event.ends_on:%d %B %Y}\n{place}"
+    starts, ends = (date_format(day, "DATE_FORMAT") for day in (event.starts_on, event.ends_on))
+    return f"{event.title}\n{starts} – {ends}\n{place}"
 
 
-def _mail_registration(registration: Registration) -> None:
-    subject = (
-        _("Registration confirmed: %(event)s")
-        if registration.status == Status.CONFIRMED
-        else _("Waiting list: %(event)s")
-    ) % {"event": registration.event.title}
-    _send(
-        registration,
-        subject,
-        f"{registration.full_name},\n\n{registration_message(registration)}\n\n"
-        f"{_event_line(registration.event)}\n",
-    )
+def _mail_registration(registration: Registration) -> bool:
+    def write() -> tuple[str, str]:
+        subject = (
+            _("Registration confirmed: %(event)s")
+            if registration.status == Status.CONFIRMED
+            else _("Waiting list: %(event)s")
+        ) % {"event": registration.event.title}
+        return subject, (
+            f"{registration.full_name},\n\n{registration_message(registration)}\n\n"
+            f"{_event_line(registration.event)}\n"
+        )
+
+    return mail_to(registration.user, write)
 
 
-def _mail_promotion(registration: Registration) -> None:
+def _mail_promotion(registration: Registration) -> bool:
     lost = getattr(registration, "lost_field_visit", None)
-    full = (
-        "\n\n"
-        + _("The field visit you chose, %(visit)s, is full: your seat is for the event only.")
-        % {"visit": lost.title}
-        if lost is not None
-        else ""
-    )
-    _send(
-        registration,
-        _("A seat is yours: %(event)s") % {"event": registration.event.title},
-        f"{registration.full_name},\n\n"
-        + _("A seat has freed up and your registration is now confirmed.")
-        + full
-        + f"\n\n{_event_line(registration.event)}\n",
-    )
+
+    def write() -> tuple[str, str]:
+        full = (
+            "\n\n"
+            + _("The field visit you chose, %(visit)s, is full: your seat is for the event only.")
+            % {"visit": lost.title}
+            if lost is not None
+            else ""
+        )
+        return (
+            _("A seat is yours: %(event)s") % {"event": registration.event.title},
+            f"{registration.full_name},\n\n"
+            + _("A seat has freed up and your registration is now confirmed.")
+            + full
+            + f"\n\n{_event_line(registration.event)}\n",
+        )
+
+    return mail_to(registration.user, write)
 
 
 def registrations_remind(
@@ -392,13 +386,16 @@ def registrations_remind(
     ).select_related("event", "event__host_country", "user")
     sent = 0
     for registration in pending:
-        body = (
-            f"{registration.full_name},\n\n"
-            + _("A reminder: you have a confirmed seat at this event.")
-            + f"\n\n{_event_line(registration.event)}\n"
-        )
-        subject = _("Reminder: %(event)s") % {"event": registration.event.title}
-        if _send(registration, subject, body):
+
+        def write(registration: Registration = registration) -> tuple[str, str]:
+            return (
+                _("Reminder: %(event)s") % {"event": registration.event.title},
+                f"{registration.full_name},\n\n"
+                + _("A reminder: you have a confirmed seat at this event.")
+                + f"\n\n{_event_line(registration.event)}\n",
+            )
+
+        if mail_to(registration.user, write):
             sent += 1
             Registration.objects.filter(pk=registration.pk).update(reminded_at=timezone.now())
             audit_record(

@@ -17,7 +17,6 @@ from typing import Any, BinaryIO
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.defaultfilters import filesizeformat
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from casm.core import permissions
 from casm.core.audit import audit_record, model_create, model_delete, model_update
+from casm.core.mail import mail_to
 from casm.core.models import AuditEvent
 from casm.library import extraction
 from casm.library.models import (
@@ -414,7 +414,7 @@ def document_submit(*, actor: Any, document: Document) -> Document:
             actor=actor,
             data={"status": Status.SUBMITTED, "submitted_at": timezone.now()},
         )
-        editors = _editor_addresses()
+        editors = _editors()
         transaction.on_commit(lambda: _mail_editors(document, editors))
     return document
 
@@ -485,26 +485,26 @@ def document_withdraw(*, actor: Any, document: Document, reason: str) -> Documen
     return document
 
 
-def _editor_addresses() -> list[tuple[str, str]]:
-
+def _editors() -> list[Any]:
     from casm.accounts.selectors import users_holding
 
-    users = users_holding(permissions.Role.LIBRARY_EDITOR).exclude(email="")
-    return [(u.email, getattr(u, "language", "") or settings.LANGUAGE_CODE) for u in users]
+    return list(users_holding(permissions.Role.LIBRARY_EDITOR).exclude(email=""))
 
 
 def _absolute(path: str) -> str:
     return settings.CASM_SITE_URL.rstrip("/") + path
 
 
-def _mail_editors(document: Document, editors: list[tuple[str, str]]) -> None:
+def _mail_editors(document: Document, editors: list[Any]) -> None:
     link = _absolute(reverse("library:review_queue"))
-    for address, _language in editors:
-        _send(
-            address,
-            _("Document submitted for review: %(title)s") % {"title": document.title[:120]},
-            _("“%(title)s” was submitted to the library and waits for review:\n%(link)s\n")
-            % {"title": document.title, "link": link},
+    for editor in editors:
+        mail_to(
+            editor,
+            lambda: (
+                _("Document submitted for review: %(title)s") % {"title": document.title[:120]},
+                _("“%(title)s” was submitted to the library and waits for review:\n%(link)s\n")
+                % {"title": document.title, "link": link},
+            ),
         )
 
 
@@ -513,25 +513,22 @@ def _mail_submitter(document: Document, review: Review) -> None:
     if user is None or not user.email or user.pk == review.editor_id:
         return
     link = _absolute(reverse("library:document_detail", args=[document.pk]))
-    subject = {
-        Review.Decision.APPROVE: _("Your document is published: %(title)s"),
-        Review.Decision.REVISE: _("Revisions requested: %(title)s"),
-        Review.Decision.REJECT: _("Your document was not accepted: %(title)s"),
-        Review.Decision.WITHDRAW: _("Your document was withdrawn: %(title)s"),
-    }[Review.Decision(review.decision)] % {"title": document.title[:120]}
-    parts = [
-        _("Decision: %(decision)s") % {"decision": review.get_decision_display()},
-        review.comment,
-        link,
-    ]
-    _send(user.email, subject, "\n\n".join(part for part in parts if part) + "\n")
 
+    def write() -> tuple[str, str]:
+        subject = {
+            Review.Decision.APPROVE: _("Your document is published: %(title)s"),
+            Review.Decision.REVISE: _("Revisions requested: %(title)s"),
+            Review.Decision.REJECT: _("Your document was not accepted: %(title)s"),
+            Review.Decision.WITHDRAW: _("Your document was withdrawn: %(title)s"),
+        }[Review.Decision(review.decision)] % {"title": document.title[:120]}
+        parts = [
+            _("Decision: %(decision)s") % {"decision": review.get_decision_display()},
+            review.comment,
+            link,
+        ]
+        return subject, "\n\n".join(part for part in parts if part) + "\n"
 
-def _send(address: str, subject: str, body: str) -> None:
-    try:
-        send_mail(subject.replace("\n", " "), body, None, [address])
-    except Exception:  # a mail server that is down must not undo the decision
-        logger.exception("could not send mail to %s", address)
+    mail_to(user, write)
 
 
 # --- Comments, votes and visits ---------------------------------------------------------
