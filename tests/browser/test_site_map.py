@@ -206,3 +206,61 @@ def test_on_a_phone_the_map_comes_first_and_the_filters_fold_below_it(
     filters.locator("button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"commodity=gold"))
     snapshot(page, "phone")
+
+
+def test_the_site_form_map_sets_the_point_and_follows_typed_coordinates(
+    new_page, live_server, congo_officer, snapshot
+):
+    from casm.registry.models import Site
+    from conftest import PASSWORD
+
+    page = new_page(viewport={"width": 360, "height": 740}, locale="fr-FR")
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(f"{live_server.url}/accounts/login/")
+    form = page.locator("main form")
+    form.locator("[name=username]").fill(congo_officer.get_username())
+    form.locator("[name=password]").fill(PASSWORD)
+    form.locator("button[type=submit]").click()
+    page.goto(f"{live_server.url}/registry/sites/new/")
+    picker = page.locator("#point-picker[data-ready='1']")
+    expect(picker).to_have_count(1)
+    expect(page.locator("figcaption", has_text="Cliquez sur la carte")).to_be_visible()
+    # Right below the longitude, where the point is typed; no footprint is an empty box.
+    assert page.locator(".field:has(#id_longitude) + figure #point-picker").count() == 1
+    assert page.locator("#id_footprint").input_value() == ""
+    # The officer's only country is chosen, so the map shows DR Congo; a click in its middle
+    # fills both fields with a point inside the country.
+    picker.scroll_into_view_if_needed()
+    box = picker.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    latitude = float(page.locator("#id_latitude").input_value())
+    longitude = float(page.locator("#id_longitude").input_value())
+    assert -13.5 < latitude < 5.5 and 12 < longitude < 31.5, (latitude, longitude)
+    expect(page.locator("#point-picker path.leaflet-interactive")).to_have_count(1)
+    # Typed coordinates move the point; one out of range removes it.
+    page.locator("#id_latitude").fill("-3.06")
+    page.locator("#id_longitude").fill("28.18")
+    expect(picker).to_have_attribute("data-placed", "-3.060000,28.180000")
+    page.locator("#id_latitude").fill("999")
+    expect(picker).to_have_attribute("data-placed", "")
+    expect(page.locator("#point-picker path.leaflet-interactive")).to_have_count(0)
+    # The picked point is what the form saves.
+    picker.scroll_into_view_if_needed()
+    box = picker.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    latitude = float(page.locator("#id_latitude").input_value())
+    longitude = float(page.locator("#id_longitude").input_value())
+    page.locator("#id_name").fill("Site choisi sur la carte")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("h1", has_text="Site choisi sur la carte")).to_be_visible()
+    saved = Site.objects.get(name="Site choisi sur la carte")
+    assert (round(saved.latitude, 4), round(saved.longitude, 4)) == (
+        round(latitude, 4), round(longitude, 4),
+    )  # fmt: skip
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page is {width} px wide on a 360 px screen"
+    assert errors == []
+    snapshot(page, "site-form-map-fr-360")

@@ -93,6 +93,15 @@ class SiteFilterForm(forms.Form):
 
 
 FOOTPRINT_WIDGET = forms.Textarea(attrs={"rows": 3, "spellcheck": "false"})
+
+
+class FootprintField(forms.JSONField):
+    """A footprint as GeoJSON text; no footprint is an empty box (not the word ``null``)."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return "" if value is None else super().prepare_value(value)
+
+
 FOOTPRINT_HELP = _(
     "Optional: the site's outline as a GeoJSON Polygon or MultiPolygon in longitude and "
     "latitude (e.g. copied from QGIS). It replaces the current footprint, which stays in the "
@@ -139,6 +148,7 @@ class SiteForm(forms.ModelForm):
             "source",
         ]
         widgets = {"commodities": CHECKBOXES, "footprint": FOOTPRINT_WIDGET}
+        field_classes = {"footprint": FootprintField}
         help_texts = {"footprint": FOOTPRINT_HELP}
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -208,6 +218,7 @@ class VisitForm(forms.ModelForm):
             "footprint",
         ]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}), "footprint": FOOTPRINT_WIDGET}
+        field_classes = {"footprint": FootprintField}
         help_texts = {"footprint": FOOTPRINT_HELP}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -149,6 +149,12 @@ def visit_export(request: HttpRequest) -> HttpResponseBase:
     return exports.export_response(exports.visits_export(visits, fmt))
 
 
+def _country_codes(form: Any) -> str:
+    """JSON of the form's country choices, id → ISO alpha-3 (the outlines' key), for its map."""
+    countries = form.fields["country"].queryset
+    return json.dumps({str(c.pk): c.alpha3 for c in countries.only("pk", "alpha3")})
+
+
 @functools.cache
 def _outlines_text() -> str:
     return OUTLINES_PATH.read_text(encoding="utf-8")
@@ -262,7 +268,7 @@ def _site_save(request: HttpRequest, site: Site | None) -> HttpResponse:
     return render(
         request,
         "registry/site_form.html",
-        {"form": form, "site": site},
+        {"form": form, "site": site, "country_codes": _country_codes(form)},
         status=400 if request.method == "POST" else 200,
     )
 
