@@ -206,6 +206,18 @@ def test_on_a_phone_the_map_comes_first_and_the_filters_fold_below_it(
     filters.locator("button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"commodity=gold"))
     snapshot(page, "phone")
+    # The list too: its filters fold, and the first sites are on the first screen.
+    page.goto(f"{live_server.url}/registry/sites/?country=CD")
+    list_filters = page.locator("details.filter-fold")
+    expect(list_filters.locator("select[name=commodity]")).to_be_hidden()
+    table = page.locator("main table").bounding_box()
+    assert table is not None and table["y"] < 600, f"the list starts {table['y']:.0f} px down"
+    list_filters.locator("summary").click()
+    expect(list_filters.locator("select[name=commodity]")).to_be_visible()
+    # On a desktop the filters are open from the start.
+    wide = new_page(viewport={"width": 1280, "height": 800})
+    wide.goto(f"{live_server.url}/registry/sites/")
+    expect(wide.locator("details.filter-fold select[name=commodity]")).to_be_visible()
 
 
 def test_the_site_form_map_sets_the_point_and_follows_typed_coordinates(

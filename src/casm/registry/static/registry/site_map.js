@@ -5,11 +5,7 @@
   var element = document.getElementById("site-map");
   if (!element || !window.L) { return; }
   var status = document.getElementById("site-map-status");
-  // On a phone the filters would push the map a screen down: they start folded, below it.
-  var filters = document.getElementById("site-map-filters");
-  if (filters && window.matchMedia("(max-width: 40rem)").matches) {
-    filters.open = false;
-  }
+  // On a phone the filters start folded, below the map (casm/fold.js and the style sheet).
   var map = L.map(element, { worldCopyJump: true, minZoom: 2, maxZoom: 16, preferCanvas: true });
   map.attributionControl.addAttribution("Natural Earth");
   var colours = { green: "#2e7d32", yellow: "#b58900", red: "#c62828", blue: "#1565c0" };
