@@ -35,8 +35,9 @@ PG_QUERY_CONFIGS = ("english", "french", "spanish", "portuguese", "simple")
 PG_MAX_INDEXED_CHARS = 400_000
 HEADLINE_CHARS = 200_000
 # PostgreSQL snippets are made from a passage of the body around the first match.
-HEADLINE_PASSAGE_CHARS = 5000
-HEADLINE_LEAD_CHARS = 1000
+HEADLINE_PASSAGE_CHARS = 1500
+HEADLINE_LEAD_CHARS = 300
+HEADLINE_SCAN_CHARS = 2000
 HEADLINE_OPTIONS = "MaxWords=30, MinWords=12, MaxFragments=2"
 
 MARK_START, MARK_END = "\x02", "\x03"
@@ -301,16 +302,32 @@ def _search(request: SearchRequest, parsed: parsing.Query, sort: str) -> SearchR
     offset = max(0, request.offset)
     seqscan_before = _prefer_text_index() if sql.has_text and sql.postgres else None
     with connection.cursor() as cursor:
-        cursor.execute(sql.select("COUNT(*)"), sql.params)
-        total = cursor.fetchone()[0]
         rows: list[tuple[int, float]] = []
-        if total and offset < total:
+        if sql.postgres:
+            # One statement counts and ranks: a phrase's matches are checked against their
+            # tsvectors (read from TOAST) once, not once to count and again to rank.
             cursor.execute(
-                sql.select(f"e.document_id, {score} AS score")
+                sql.select(f"e.document_id, {score} AS score, COUNT(*) OVER () AS total")
                 + f" ORDER BY {order} LIMIT %s OFFSET %s",
                 [*sql.params, limit, offset],
             )
-            rows = [(row[0], float(row[1] or 0)) for row in cursor.fetchall()]
+            found = cursor.fetchall()
+            rows = [(row[0], float(row[1] or 0)) for row in found]
+            if found:
+                total = found[0][2]
+            else:  # nothing, or a page past the last: count apart
+                cursor.execute(sql.select("COUNT(*)"), sql.params)
+                total = cursor.fetchone()[0]
+        else:
+            cursor.execute(sql.select("COUNT(*)"), sql.params)
+            total = cursor.fetchone()[0]
+            if total and offset < total:
+                cursor.execute(
+                    sql.select(f"e.document_id, {score} AS score")
+                    + f" ORDER BY {order} LIMIT %s OFFSET %s",
+                    [*sql.params, limit, offset],
+                )
+                rows = [(row[0], float(row[1] or 0)) for row in cursor.fetchall()]
     ids = [row[0] for row in rows]
     snippets = _snippets(ids, parsed, sql) if ids and sql.has_text else {}
     documents = Document.objects.in_bulk(ids)
@@ -398,6 +415,19 @@ def _match_locator(parsed: parsing.Query) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})")
 
 
+def _first_place(body: str, locate: re.Pattern[str]) -> int | None:
+    """Where in ``body`` a query's word may first be, looked for a piece at a time: a word
+    found in most documents is found in the first piece, and folding a whole 20 KB body
+    costs more than its headline."""
+    for start in range(0, len(body), HEADLINE_SCAN_CHARS):
+        # A little more than a piece, so that a word cut at its end is seen whole.
+        piece = body[start : start + HEADLINE_SCAN_CHARS + 100]
+        found = locate.search(parsing.fold(piece))
+        if found is not None:
+            return start + found.start()
+    return None
+
+
 def _headline_passage(body: str, locate: re.Pattern[str] | None) -> str:
     """The part of a body that ``ts_headline`` reads: from a little before the first place a
     query's word may be, ``HEADLINE_PASSAGE_CHARS`` long; the whole body when none is seen.
@@ -408,10 +438,10 @@ def _headline_passage(body: str, locate: re.Pattern[str] | None) -> str:
     """
     if locate is None or len(body) <= HEADLINE_PASSAGE_CHARS:
         return body
-    found = locate.search(parsing.fold(body))
-    if found is None:
+    place = _first_place(body, locate)
+    if place is None:
         return body
-    start = max(0, found.start() - HEADLINE_LEAD_CHARS)
+    start = max(0, place - HEADLINE_LEAD_CHARS)
     if start:
         start = body.find(" ", start) + 1 or start
     return body[start : start + HEADLINE_PASSAGE_CHARS]

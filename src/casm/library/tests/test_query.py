@@ -24,6 +24,31 @@ def test_accents_and_case_are_folded():
     assert query.parse("Mercúrio ÉCOLE").words == ["mercurio", "ecole"]
 
 
+def _fold_by_the_definition(text: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def test_the_quick_fold_gives_what_folding_character_by_character_gives():
+    import random
+
+    rng = random.Random(4)
+    blocks = [
+        (0x20, 0x7F), (0x80, 0x250), (0x300, 0x370), (0x370, 0x500), (0x590, 0x700),
+        (0x1AB0, 0x1B00), (0x1DC0, 0x1E00), (0x1E00, 0x1F00), (0x2000, 0x2200),
+        (0x4E00, 0x4E40), (0xFB00, 0xFB10), (0xFE20, 0xFE30), (0xFF00, 0xFF60),
+    ]  # fmt: skip
+    for _ in range(5000):
+        text = "".join(chr(rng.randrange(*rng.choice(blocks))) for _ in range(rng.randint(0, 16)))
+        assert query.fold(text) == _fold_by_the_definition(text), text
+    assert (
+        query.fold("Exploitation minière… l’or ﬁn Ǆ\u034f")
+        == "exploitation miniere... l’or fin dz\u034f"
+    )
+
+
 @pytest.mark.parametrize(
     "text",
     ['"', "*", "NEAR(", "AND", "(((", ")", "-", '-"', "NOT", "a AND OR NOT b", "^:*&|!<->"],
