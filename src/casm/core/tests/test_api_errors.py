@@ -120,3 +120,18 @@ def test_a_form_with_its_boundary_still_reaches_the_upload(client, admin_user, t
         **token_for(admin_user),
     )
     assert response.status_code == 202, response.content
+
+
+def test_a_wrong_item_in_a_list_that_cannot_be_null_is_named_by_its_place(
+    client, admin_user, token_for
+):
+    from casm.network.tests import factories
+
+    arm = factories.organisation("Alliance for Responsible Mining", "CO", acronym="ARM")
+    response = client.patch(
+        f"/api/v1/network/organisations/{arm.pk}",
+        {"countries_of_work": ["CO", "Atlantis"]},
+        content_type="application/json",
+        **token_for(admin_user),
+    )
+    assert [d["field"] for d in error_of(response, 422)["details"]] == ["countries_of_work.1"]
