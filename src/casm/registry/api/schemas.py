@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from casm.core.api_types import ApiName, CommodityCode, CountryCode, RecordId
+from casm.core.api_types import ApiName, CommodityCode, CountryCode, NotNull, RecordId
 from casm.core.models import Commodity
 from casm.registry.models import (
     ActivityStatus,
@@ -181,25 +181,25 @@ class SiteIn(Schema):
 
 
 class SitePatch(Schema):
-    country: CountryCode | None = Field(None, min_length=2, max_length=2)
-    code: str | None = Field(None, min_length=1, max_length=60)
-    name: str | None = Field(None, min_length=1, max_length=200)
-    other_names: str | None = Field(None, max_length=500)
-    admin1: str | None = Field(None, max_length=100)
-    admin2: str | None = Field(None, max_length=100)
-    admin3: str | None = Field(None, max_length=100)
-    admin4: str | None = Field(None, max_length=100)
-    latitude: float | None = Field(None, ge=-90, le=90)
-    longitude: float | None = Field(None, ge=-180, le=180)
-    location_note: str | None = Field(None, max_length=300)
+    country: NotNull[Annotated[CountryCode, Field(min_length=2, max_length=2)]] = None
+    code: NotNull[Annotated[str, Field(min_length=1, max_length=60)]] = None
+    name: NotNull[Annotated[str, Field(min_length=1, max_length=200)]] = None
+    other_names: NotNull[Annotated[str, Field(max_length=500)]] = None
+    admin1: NotNull[Annotated[str, Field(max_length=100)]] = None
+    admin2: NotNull[Annotated[str, Field(max_length=100)]] = None
+    admin3: NotNull[Annotated[str, Field(max_length=100)]] = None
+    admin4: NotNull[Annotated[str, Field(max_length=100)]] = None
+    latitude: NotNull[Annotated[float, Field(ge=-90, le=90)]] = None
+    longitude: NotNull[Annotated[float, Field(ge=-180, le=180)]] = None
+    location_note: NotNull[Annotated[str, Field(max_length=300)]] = None
     override_location: bool = False
     footprint: dict | None = Field(None, description=FOOTPRINT_HELP + " Null removes it.")
-    commodities: list[CommodityCode] | None = None
-    mining_methods: list[MiningMethod] | None = None
-    processing_methods: list[ProcessingMethod] | None = None
-    activity_status: ActivityStatus | None = None
-    legal_status: LegalStatus | None = None
-    source: str | None = Field(None, max_length=200)
+    commodities: NotNull[list[CommodityCode]] = None
+    mining_methods: NotNull[list[MiningMethod]] = None
+    processing_methods: NotNull[list[ProcessingMethod]] = None
+    activity_status: NotNull[ActivityStatus] = None
+    legal_status: NotNull[LegalStatus] = None
+    source: NotNull[Annotated[str, Field(max_length=200)]] = None
 
 
 class MergeIn(Schema):
@@ -308,10 +308,10 @@ class VisitIn(VisitFields):
 
 
 class VisitPatch(Schema):
-    date: datetime.date | None = None
-    team: str | None = Field(None, max_length=200)
-    reached: bool | None = None
-    not_reached_reason: NotReachedReason | Literal[""] | None = None
+    date: NotNull[datetime.date] = None
+    team: NotNull[Annotated[str, Field(max_length=200)]] = None
+    reached: NotNull[bool] = None
+    not_reached_reason: NotNull[NotReachedReason | Literal[""]] = None
     workers: Headcount = Field(None, ge=0)
     men: Headcount = Field(None, ge=0)
     women: Headcount = Field(None, ge=0)
@@ -321,15 +321,15 @@ class VisitPatch(Schema):
     girls_15_17: Headcount = Field(None, ge=0)
     pits: Headcount = Field(None, ge=0)
     max_depth_m: float | None = Field(None, ge=0)
-    commodities: list[VisitCommodity] | None = None
-    state_services: list[StateService] | None = None
+    commodities: NotNull[list[VisitCommodity]] = None
+    state_services: NotNull[list[StateService]] = None
     armed_presence: bool | None = None
-    armed_activities: list[ArmedActivity] | None = None
-    traceability_scheme: str | None = Field(None, max_length=100)
+    armed_activities: NotNull[list[ArmedActivity]] = None
+    traceability_scheme: NotNull[Annotated[str, Field(max_length=100)]] = None
     mercury_use: bool | None = None
-    women_work: list[str] | None = None
-    children_work: list[str] | None = None
-    notes: str | None = None
+    women_work: NotNull[list[str]] = None
+    children_work: NotNull[list[str]] = None
+    notes: NotNull[str] = None
     footprint: dict | None = Field(None, description=FOOTPRINT_HELP)
 
 
@@ -378,15 +378,15 @@ class OperatorIn(Schema):
 
 
 class OperatorPatch(Schema):
-    country: CountryCode | None = Field(None, min_length=2, max_length=2)
-    kind: OperatorKind | None = None
-    name: str | None = Field(None, min_length=1, max_length=200)
-    registration_number: str | None = Field(None, max_length=60)
+    country: NotNull[Annotated[CountryCode, Field(min_length=2, max_length=2)]] = None
+    kind: NotNull[OperatorKind] = None
+    name: NotNull[Annotated[str, Field(min_length=1, max_length=200)]] = None
+    registration_number: NotNull[Annotated[str, Field(max_length=60)]] = None
     member_count: int | None = Field(None, ge=0)
-    sites: list[RecordId] | None = None
-    contact_name: str | None = Field(None, max_length=200)
-    contact_phone: str | None = Field(None, max_length=40)
-    contact_email: str | None = Field(None, max_length=254)
+    sites: NotNull[list[RecordId]] = None
+    contact_name: NotNull[Annotated[str, Field(max_length=200)]] = None
+    contact_phone: NotNull[Annotated[str, Field(max_length=40)]] = None
+    contact_email: NotNull[Annotated[str, Field(max_length=254)]] = None
 
 
 # --- Miners (personal data: within scope only, never public) ---------------------------------
@@ -426,14 +426,14 @@ class MinerIn(Schema):
 
 
 class MinerPatch(Schema):
-    country: CountryCode | None = Field(None, min_length=2, max_length=2)
-    name: str | None = Field(None, min_length=1, max_length=200)
-    sex: Sex | None = None
+    country: NotNull[Annotated[CountryCode, Field(min_length=2, max_length=2)]] = None
+    name: NotNull[Annotated[str, Field(min_length=1, max_length=200)]] = None
+    sex: NotNull[Sex] = None
     year_of_birth: int | None = Field(None, ge=1900, le=2100)
-    id_number: str | None = Field(None, max_length=60)
-    roles: list[WorkRole] | None = None
+    id_number: NotNull[Annotated[str, Field(max_length=60)]] = None
+    roles: NotNull[list[WorkRole]] = None
     operator: RecordId | None = None
-    sites: list[RecordId] | None = None
+    sites: NotNull[list[RecordId]] = None
 
 
 # --- Production ------------------------------------------------------------------------------
@@ -482,15 +482,15 @@ class ProductionIn(Schema):
 class ProductionPatch(Schema):
     site: RecordId | None = None
     operator: RecordId | None = None
-    commodity: CommodityCode | None = None
-    period: ProductionRecord.Period | None = None
-    year: int | None = Field(None, ge=1900, le=2100)
+    commodity: NotNull[CommodityCode] = None
+    period: NotNull[ProductionRecord.Period] = None
+    year: NotNull[Annotated[int, Field(ge=1900, le=2100)]] = None
     period_number: int | None = Field(None, ge=1, le=12)
-    quantity: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=4)
-    unit: Commodity.Unit | None = None
+    quantity: NotNull[Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]] = None
+    unit: NotNull[Commodity.Unit] = None
     value: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=2)
-    currency: str | None = Field(None, max_length=3)
-    source: str | None = Field(None, max_length=200)
+    currency: NotNull[Annotated[str, Field(max_length=3)]] = None
+    source: NotNull[Annotated[str, Field(max_length=200)]] = None
 
 
 class ProductionFilterParams(Schema):
