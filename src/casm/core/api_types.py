@@ -9,8 +9,14 @@ from typing import Annotated, Any, TypeVar, cast
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from pydantic import AfterValidator, Field, GetCoreSchemaHandler
-from pydantic.json_schema import SkipJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+)
+from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
 
@@ -78,7 +84,26 @@ def _refuse_null(value: Any) -> Any:
     return value
 
 
+class _NullLeftOut:
+    """Shows a nullable type without its null in the JSON schema (the OpenAPI document)."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        options = schema.get("anyOf")
+        if not options or {"type": "null"} not in options:
+            return schema
+        kept = [option for option in options if option != {"type": "null"}]
+        schema = {key: value for key, value in schema.items() if key != "anyOf"}
+        return {**kept[0], **schema} if len(kept) == 1 else {"anyOf": kept, **schema}
+
+
 # A field of an update that may be left out but never given as null, e.g. a list that may be
-# empty (``NotNull[list[Language]] = None``): an explicit null is a 422 naming the field, and
-# the OpenAPI document shows no null. Left out, it stays None and the update leaves it alone.
-NotNull = Annotated[_T | SkipJsonSchema[None], AfterValidator(_refuse_null)]
+# empty (``NotNull[list[Language]] = None``) or a name (``NotNull[Annotated[str,
+# Field(min_length=1)]] = None``: constraints go inside, on the type, not on the update's
+# ``Field``): an explicit null is a 422 naming the field, and the OpenAPI document shows no
+# null. Left out, it stays None and the update leaves it alone. The null is refused before
+# the type is checked, so a wrong value is one error named after the field, as for any other
+# field, not one per branch of a union.
+NotNull = Annotated[_T | None, BeforeValidator(_refuse_null), _NullLeftOut()]
