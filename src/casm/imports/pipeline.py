@@ -97,8 +97,8 @@ class Problem:
 
 
 def count(what: str, number: int) -> Message:
-    """``4 rows``, ``1 problem``: a number of ``rows``, ``problems``, ``visits`` or ``sites``,
-    in the plural form of the reader's language."""
+    """``4 rows``, ``1 problem``, ``2 rows imported``: a number of what an ``n_`` code of
+    ``imports/problems.py`` names, in the plural form of the reader's language."""
     return Message(f"imports.n_{what}", count=number)
 
 
@@ -167,8 +167,9 @@ class ImportResult:
 
     def done_summary(self) -> Message:
         return Message(
-            "imports.done_summary", file=self.file, rows=count("rows", self.valid_rows),
-            skipped=count("rows", self.invalid_rows),
+            "imports.done_counts", file=self.file,
+            rows=count("rows_imported", self.valid_rows),
+            skipped=count("rows_skipped", self.invalid_rows),
         )  # fmt: skip
 
     def rolled_back(self) -> None:

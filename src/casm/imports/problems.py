@@ -18,16 +18,35 @@ messages.register(
         "n_sites_placed": ngettext_lazy(
             "%(count)s site placed in its area", "%(count)s sites placed in their areas", "count"
         ),
+        # The same, with what happened to them: a language whose participle agrees with the
+        # noun (French: "1 ligne importée", "2 lignes importées") says it in the plural form.
+        "n_rows_imported": ngettext_lazy(
+            "%(count)s row imported", "%(count)s rows imported", "count"
+        ),
+        "n_rows_skipped": ngettext_lazy("%(count)s row skipped", "%(count)s rows skipped", "count"),
+        "n_visits_imported": ngettext_lazy(
+            "%(count)s visit imported", "%(count)s visits imported", "count"
+        ),
         "several": _("%(items)s"),
         # The run
         "dry_run_summary": _(
             "Dry run of %(file)s: %(rows)s, %(valid)s valid, %(problems)s; nothing was written."
         ),
         "not_imported": _("%(file)s: %(problems)s; nothing was imported."),
+        # Kept for the results stored before their counts said what happened to them.
         "done_summary": _("%(file)s: %(rows)s imported, %(skipped)s skipped."),
+        "done_counts": _("%(file)s: %(rows)s, %(skipped)s."),
         "census_summary": _(
             "%(file)s: %(visits)s imported, %(unchanged)s already there, %(sites)s "
             "(%(flagged)s possible duplicates), %(skipped)s skipped."
+        ),
+        "census_counts": _(
+            "%(file)s: %(visits)s, %(unchanged)s already there, %(sites)s (%(flagged)s possible "
+            "duplicates), %(skipped)s."
+        ),
+        "census_counts_updated": _(
+            "%(file)s: %(visits)s, %(updated)s updated from the file, %(unchanged)s already "
+            "there, %(sites)s (%(flagged)s possible duplicates), %(skipped)s."
         ),
         "census_summary_updated": _(
             "%(file)s: %(visits)s imported, %(updated)s updated from the file, %(unchanged)s "

@@ -23,23 +23,23 @@ class ImportResult(pipeline.ImportResult):
     def done_summary(self) -> Message:
         if self.visits_updated:
             return Message(
-                "imports.census_summary_updated",
+                "imports.census_counts_updated",
                 file=self.file,
-                visits=pipeline.count("visits", self.visits_created),
+                visits=pipeline.count("visits_imported", self.visits_created),
                 updated=self.visits_updated,
                 unchanged=self.visits_unchanged,
                 sites=pipeline.count("sites", self.sites_created),
                 flagged=self.sites_flagged,
-                skipped=pipeline.count("rows", self.invalid_rows),
+                skipped=pipeline.count("rows_skipped", self.invalid_rows),
             )
         return Message(
-            "imports.census_summary",
+            "imports.census_counts",
             file=self.file,
-            visits=pipeline.count("visits", self.visits_created),
+            visits=pipeline.count("visits_imported", self.visits_created),
             unchanged=self.visits_unchanged,
             sites=pipeline.count("sites", self.sites_created),
             flagged=self.sites_flagged,
-            skipped=pipeline.count("rows", self.invalid_rows),
+            skipped=pipeline.count("rows_skipped", self.invalid_rows),
         )
 
     def rolled_back(self) -> None:

@@ -51,6 +51,23 @@ def test_counts_take_their_plural_form(problems, english, french):
         assert french in str(summary)
 
 
+def test_what_happened_to_the_rows_agrees_with_their_number_in_french(tmp_path):
+    path = _file(tmp_path, "site_name,country,latitude,longitude,date,workers\n"
+                           "Kamituga,CD,-3.06,28.18,2024-03-05,12\n")  # fmt: skip
+    result = census_import(actor=None, path=path)
+    assert str(result.summary).startswith("census.csv: 1 visit imported, 0 already there")
+    assert str(result.summary).endswith("0 rows skipped.")
+    with translation.override("fr"):
+        said = str(result.summary)
+    assert said.startswith("census.csv\u00a0: 1 visite importée, 0 déjà présentes")
+    assert said.endswith("0 ligne ignorée.")
+    old = messages.from_dict(
+        {"code": "imports.done_summary", "params": {"file": "a.csv", "rows": "4 rows",
+                                                    "skipped": "0 rows"}}
+    )  # fmt: skip
+    assert str(old) == "a.csv: 4 rows imported, 0 rows skipped."  # a result stored before
+
+
 def test_a_stale_or_unknown_code_never_breaks_a_page():
     assert messages.render("imports.gone_away", {"text": "kept"}) == "kept"
     assert messages.render("registry.groups_not_total", {"sum": 3}) != ""
