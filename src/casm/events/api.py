@@ -77,33 +77,22 @@ class RegistrationOut(Schema):
     created_at: datetime.datetime
     message: str
 
+    @staticmethod
+    def resolve_user(registration: Registration) -> str:
+        return registration.user.get_username()
+
+    @staticmethod
+    def resolve_country(registration: Registration) -> str:
+        return registration.country.alpha2
+
+    @staticmethod
+    def resolve_message(registration: Registration) -> str:
+        return services.registration_message(registration)
+
 
 class CancelOut(Schema):
     registration: RegistrationOut
     promoted_id: int | None
-
-
-def _registration_out(registration: Registration) -> dict[str, Any]:
-    return {
-        "id": registration.pk,
-        "event_id": registration.event_id,
-        "user": registration.user.get_username(),
-        "full_name": registration.full_name,
-        "organisation_name": registration.organisation_name,
-        "organisation_kind": registration.organisation_kind,
-        "country": registration.country.alpha2,
-        "gender": registration.gender,
-        "dietary_needs": registration.dietary_needs,
-        "accessibility_needs": registration.accessibility_needs,
-        "visa_letter": registration.visa_letter,
-        "field_visit_id": registration.field_visit_id,
-        "status": registration.status,
-        "waiting_position": registration.waiting_position,
-        "first_time": registration.first_time,
-        "checked_in_at": registration.checked_in_at,
-        "created_at": registration.created_at,
-        "message": services.registration_message(registration),
-    }
 
 
 # --- Events ---------------------------------------------------------------------------------
@@ -124,6 +113,14 @@ class EventOut(Schema):
     description: str
     capacity: int
     seats_left: int
+
+    @staticmethod
+    def resolve_host_country(event: Event) -> str | None:
+        return event.host_country.alpha2 if event.host_country else None
+
+    @staticmethod
+    def resolve_seats_left(event: Event) -> int:
+        return selectors.seats_left(event)
 
 
 class EventIn(Schema):
@@ -161,36 +158,8 @@ class FieldVisitOut(Schema):
     site_id: int | None
 
 
-def _event_out(event: Event) -> dict[str, Any]:
-    return {
-        "id": event.pk,
-        "kind": event.kind,
-        "title": event.title,
-        "year": event.year,
-        "host_country": event.host_country.alpha2 if event.host_country else None,
-        "city": event.city,
-        "starts_on": event.starts_on,
-        "ends_on": event.ends_on,
-        "registration_deadline": event.registration_deadline,
-        "theme": event.theme,
-        "languages": event.languages,
-        "description": event.description,
-        "capacity": event.capacity,
-        "seats_left": selectors.seats_left(event),
-    }
-
-
-class EventLimitOffset(LimitOffset):
-    def paginate_queryset(  # type: ignore[override]
-        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
-    ) -> dict[str, Any]:
-        page = super().paginate_queryset(queryset, pagination, request=request, **params)
-        page["items"] = [_event_out(event) for event in page["items"]]
-        return page
-
-
 @router.get("/events", response=list[EventOut])
-@paginate(EventLimitOffset)
+@paginate(LimitOffset)
 @endpoint(PUBLIC)
 def event_list(request: HttpRequest, kind: str = "", year: int | None = None):
     """Events, newest first, with the seats left; filter by kind or year."""
@@ -210,20 +179,11 @@ def event_create(request: HttpRequest, payload: EventIn):
     data = payload.dict()
     data["host_country"] = _country(data["host_country"], "host_country")
     event = services.event_create(actor=request.user, data=data)
-    return Status(201, _event_out(selectors.event_get(event.pk)))
-
-
-class RegistrationLimitOffset(LimitOffset):
-    def paginate_queryset(  # type: ignore[override]
-        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
-    ) -> dict[str, Any]:
-        page = super().paginate_queryset(queryset, pagination, request=request, **params)
-        page["items"] = [_registration_out(registration) for registration in page["items"]]
-        return page
+    return Status(201, selectors.event_get(event.pk))
 
 
 @router.get("/events/registrations", response=list[RegistrationOut])
-@paginate(RegistrationLimitOffset)
+@paginate(LimitOffset)
 @endpoint(SIGNED_IN)
 def registration_list(request: HttpRequest, event: RecordId | None = None):
     """The caller's registrations; the secretariat sees everyone's (filter by event)."""
@@ -236,7 +196,7 @@ def registration_list(request: HttpRequest, event: RecordId | None = None):
 @router.get("/events/registrations/{registration_id}", response=RegistrationOut)
 @endpoint(SIGNED_IN)
 def registration_detail(request: HttpRequest, registration_id: int):
-    return _registration_out(selectors.registration_get_for_user(request.user, registration_id))
+    return selectors.registration_get_for_user(request.user, registration_id)
 
 
 @router.post("/events/registrations/{registration_id}/cancel", response=CancelOut)
@@ -247,10 +207,9 @@ def registration_cancel(request: HttpRequest, registration_id: int):
     registration = selectors.registration_get_for_user(request.user, registration_id)
     promoted = services.registration_cancel(actor=request.user, registration=registration)
     registration.refresh_from_db()
-    return {
-        "registration": _registration_out(registration),
-        "promoted_id": promoted.pk if promoted else None,
-    }
+    return CancelOut.model_validate(
+        {"registration": registration, "promoted_id": promoted.pk if promoted else None}
+    )
 
 
 @router.post("/events/registrations/{registration_id}/check-in", response=RegistrationOut)
@@ -260,13 +219,13 @@ def registration_check_in(request: HttpRequest, registration_id: int):
     _require_secretariat(request)
     registration = selectors.registration_get_for_user(request.user, registration_id)
     registration = services.registration_check_in(actor=request.user, registration=registration)
-    return _registration_out(registration)
+    return registration
 
 
 @router.get("/events/{event_id}", response=EventOut)
 @endpoint(PUBLIC)
 def event_detail(request: HttpRequest, event_id: int):
-    return _event_out(selectors.event_get(event_id))
+    return selectors.event_get(event_id)
 
 
 @router.get("/events/{event_id}/sessions", response=list[SessionOut])
@@ -302,7 +261,7 @@ def event_update(request: HttpRequest, event_id: int, payload: EventPatch):
     if "host_country" in data:
         data["host_country"] = _country(data["host_country"], "host_country")
     services.event_update(actor=request.user, event=event, data=data)
-    return _event_out(selectors.event_get(event_id))
+    return selectors.event_get(event_id)
 
 
 class SessionIn(Schema):
@@ -385,7 +344,7 @@ def register(request: HttpRequest, event_id: int, payload: RegistrationIn):
     if user.organisation_id:
         data["organisation"] = user.organisation
     registration = services.registration_create(actor=user, event=event, data=data)
-    return Status(201, _registration_out(registration))
+    return Status(201, registration)
 
 
 @router.get("/events/{event_id}/attendees.csv", response={200: None})

@@ -69,7 +69,7 @@ def assignments_for_user(user: Any) -> QuerySet[ReviewAssignment]:
     if not (user and user.is_authenticated):
         return ReviewAssignment.objects.none()
     return ReviewAssignment.objects.filter(reviewer=user).select_related(
-        "proposal__call", "proposal__country"
+        "proposal__call", "proposal__country", "reviewer"
     )
 
 

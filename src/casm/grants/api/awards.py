@@ -17,9 +17,6 @@ from casm.grants.api.schemas import (
     DisbursementOut,
     ReportIn,
     ReportOut,
-    _award_detail,
-    _award_out,
-    _money,
     _referenced,
     _secretariat,
 )
@@ -31,7 +28,7 @@ from casm.grants.models import Award
 @endpoint(PUBLIC)
 def award_list(request: HttpRequest):
     """Awarded grants, public: title, organisation, country, amount."""
-    return [_award_out(a) for a in selectors.awards_public()]
+    return selectors.awards_public()
 
 
 def _award_or_404(request: HttpRequest, award_id: int) -> Award:
@@ -45,7 +42,7 @@ def _award_or_404(request: HttpRequest, award_id: int) -> Award:
 @endpoint(SIGNED_IN)
 def award_detail(request: HttpRequest, award_id: int):
     """An award with its tranches, payments and reports (grantee or secretariat)."""
-    return _award_detail(_award_or_404(request, award_id))
+    return _award_or_404(request, award_id)
 
 
 @router.post("/grants/awards/{award_id}/disbursements", response={201: DisbursementOut})
@@ -66,15 +63,7 @@ def disbursement_record(request: HttpRequest, award_id: int, payload: Disburseme
         currency=payload.currency,
         tranche=tranche,
     )
-    return Status(
-        201,
-        {
-            "id": paid.pk,
-            "amount": _money(paid.amount),
-            "paid_on": paid.paid_on,
-            "tranche": paid.tranche_id,
-        },
-    )
+    return Status(201, paid)
 
 
 @router.post("/grants/awards/{award_id}/reports", response={201: ReportOut})
@@ -83,17 +72,7 @@ def report_submit(request: HttpRequest, award_id: int, payload: ReportIn):
     """A progress or final report on your grant."""
     award = _award_or_404(request, award_id)
     report = services.report_submit(actor=request.user, award=award, **payload.dict())
-    return Status(
-        201,
-        {
-            "id": report.pk,
-            "kind": report.kind,
-            "women": report.women,
-            "men": report.men,
-            "girls": report.girls,
-            "boys": report.boys,
-        },
-    )
+    return Status(201, report)
 
 
 @router.post("/grants/awards/{award_id}/close", response=AwardDetailOut)
@@ -105,4 +84,4 @@ def award_close(request: HttpRequest, award_id: int, payload: CloseIn):
         if payload.close_disbursements:
             services.disbursements_close(actor=request.user, award=award)
         services.award_close(actor=request.user, award=award)
-    return _award_detail(award)
+    return award

@@ -1,7 +1,5 @@
 """Grant calls: list, read, open one, its criteria and its ranking."""
 
-from typing import Any
-
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -19,31 +17,10 @@ from casm.grants.api.schemas import (
     CriterionIn,
     CriterionOut,
     GrantRankingOut,
-    _money,
     _referenced,
     _secretariat,
 )
 from casm.grants.models import Call, Fund
-
-
-def _call_out(call: Call) -> dict[str, Any]:
-    return {
-        "id": call.pk,
-        "title": call.title,
-        "description": call.description,
-        "status": call.status,
-        "opens_on": call.opens_on,
-        "closes_on": call.closes_on,
-        "budget": _money(call.budget),
-        "max_award": _money(call.max_award),
-        "currency": call.currency,
-        "eligible_countries": sorted(c.alpha2 for c in call.eligible_countries.all()),
-        "eligible_themes": call.eligible_themes,
-        "criteria": [
-            {"id": c.pk, "name": c.name, "weight": str(c.weight), "max_score": str(c.max_score)}
-            for c in call.criteria.all()
-        ],
-    }
 
 
 def _call_or_404(request: HttpRequest, call_id: int) -> Call:
@@ -58,13 +35,13 @@ def call_list(request: HttpRequest):
     calls = selectors.calls_for_user(request.user).prefetch_related(
         "eligible_countries", "criteria"
     )
-    return [_call_out(call) for call in calls]
+    return calls
 
 
 @router.get("/grants/calls/{call_id}", response=CallOut)
 @endpoint(PUBLIC)
 def call_detail(request: HttpRequest, call_id: int):
-    return _call_out(_call_or_404(request, call_id))
+    return _call_or_404(request, call_id)
 
 
 @router.post("/grants/calls", response={201: CallOut})
@@ -87,7 +64,7 @@ def call_create(request: HttpRequest, payload: CallIn):
         eligible_themes=payload.eligible_themes,
         reviewers=list(users),
     )
-    return Status(201, _call_out(call))
+    return Status(201, call)
 
 
 @router.post("/grants/calls/{call_id}/criteria", response={201: CriterionOut})
@@ -102,15 +79,7 @@ def criterion_create(request: HttpRequest, call_id: int, payload: CriterionIn):
         weight=payload.weight,
         max_score=payload.max_score,
     )
-    return Status(
-        201,
-        {
-            "id": criterion.pk,
-            "name": criterion.name,
-            "weight": str(criterion.weight),
-            "max_score": str(criterion.max_score),
-        },
-    )
+    return Status(201, criterion)
 
 
 @router.get("/grants/calls/{call_id}/ranking", response=GrantRankingOut)
@@ -118,22 +87,4 @@ def criterion_create(request: HttpRequest, call_id: int, payload: CriterionIn):
 def call_ranking(request: HttpRequest, call_id: int):
     """Proposals by weighted score; within_budget marks those proposed for award (secretariat)."""
     _secretariat(request)
-    ranking = selectors.call_ranking(_call_or_404(request, call_id))
-    return {
-        "currency": ranking.currency,
-        "budget": _money(ranking.budget),
-        "proposed_total": _money(ranking.proposed_total),
-        "rows": [
-            {
-                "rank": row.rank,
-                "proposal": row.proposal_id,
-                "title": row.title,
-                "score": str(row.score),
-                "reviewers": row.reviewers,
-                "amount_requested": _money(row.amount_requested),
-                "within_budget": row.within_budget,
-                "cumulative": _money(row.cumulative),
-            }
-            for row in ranking.rows
-        ],
-    }
+    return selectors.call_ranking(_call_or_404(request, call_id))

@@ -1,7 +1,5 @@
 """Funds, donors and contributions: the money behind the calls."""
 
-from typing import Any
-
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Status
@@ -16,7 +14,6 @@ from casm.grants.api.schemas import (
     DonorOut,
     FundIn,
     FundOut,
-    _money,
     _referenced,
     _secretariat,
 )
@@ -29,26 +26,14 @@ def fund_list(request: HttpRequest):
     """Every fund with what donors paid in, what awards hold, what was paid out, and the
     balance still free to award (secretariat)."""
     _secretariat(request)
-    return [_fund_out(fund) for fund in Fund.objects.all()]
+    return Fund.objects.all()
 
 
 @router.get("/grants/funds/{fund_id}", response=FundOut)
 @endpoint("grants.manage")
 def fund_detail(request: HttpRequest, fund_id: int):
     _secretariat(request)
-    return _fund_out(get_object_or_404(Fund, pk=fund_id))
-
-
-def _fund_out(fund: Fund) -> dict[str, Any]:
-    return {
-        "id": fund.pk,
-        "name": fund.name,
-        "currency": fund.currency,
-        "paid_in": _money(services.fund_paid_in(fund)),
-        "committed": _money(services.fund_committed(fund)),
-        "disbursed": _money(services.fund_disbursed(fund)),
-        "balance": _money(services.fund_balance(fund)),
-    }
+    return get_object_or_404(Fund, pk=fund_id)
 
 
 @router.post("/grants/donors", response={201: DonorOut})
@@ -61,7 +46,7 @@ def donor_create(request: HttpRequest, payload: DonorIn):
         else None
     )
     donor = services.donor_create(actor=request.user, name=payload.name, organisation=organisation)
-    return Status(201, {"id": donor.pk, "name": donor.name, "organisation": donor.organisation_id})
+    return Status(201, donor)
 
 
 @router.post("/grants/funds", response={201: FundOut})
@@ -69,7 +54,7 @@ def donor_create(request: HttpRequest, payload: DonorIn):
 def fund_create(request: HttpRequest, payload: FundIn):
     _secretariat(request)
     fund = services.fund_create(actor=request.user, name=payload.name, currency=payload.currency)
-    return Status(201, _fund_out(fund))
+    return Status(201, fund)
 
 
 @router.post("/grants/funds/{fund_id}/contributions", response={201: FundOut})
@@ -83,4 +68,4 @@ def contribution_create(request: HttpRequest, fund_id: int, payload: Contributio
         actor=request.user, donor=donor, fund=fund, amount=payload.amount,
         currency=payload.currency, date=payload.date,
     )  # fmt: skip
-    return Status(201, _fund_out(fund))
+    return Status(201, fund)

@@ -1,7 +1,5 @@
 """Grant proposals: apply, change a draft, submit, assign reviewers, decide."""
 
-from typing import Any
-
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from ninja import Status
@@ -21,35 +19,9 @@ from casm.grants.api.schemas import (
     ProposalIn,
     ProposalOut,
     ProposalPatchIn,
-    _assignment_out,
-    _award_detail,
-    _money,
     _referenced,
     _secretariat,
 )
-from casm.grants.models import Proposal
-
-
-def _proposal_out(proposal: Proposal) -> dict[str, Any]:
-    return {
-        "id": proposal.pk,
-        "call": proposal.call_id,
-        "title": proposal.title,
-        "summary": proposal.summary,
-        "organisation": proposal.organisation.name if proposal.organisation else None,
-        "country": proposal.country.alpha2,
-        "themes": proposal.themes,
-        "amount_requested": _money(proposal.amount_requested),
-        "currency": proposal.currency,
-        "work_plan": proposal.work_plan,
-        "status": proposal.status,
-        "eligibility_messages": proposal.eligibility_messages,
-        "sites": [site.code for site in proposal.sites.all()],
-        "budget_lines": [
-            {"label": line.label, "amount": _money(line.amount)}
-            for line in proposal.budget_lines.all()
-        ],
-    }
 
 
 @router.get("/grants/proposals", response=list[ProposalOut])
@@ -57,14 +29,13 @@ def _proposal_out(proposal: Proposal) -> dict[str, Any]:
 @endpoint(SIGNED_IN)
 def proposal_list(request: HttpRequest):
     """Your proposals, those given you to review, or (secretariat) all of them."""
-    proposals = selectors.proposals_for_user(request.user).prefetch_related("budget_lines", "sites")
-    return [_proposal_out(p) for p in proposals]
+    return selectors.proposals_for_user(request.user).prefetch_related("budget_lines", "sites")
 
 
 @router.get("/grants/proposals/{proposal_id}", response=ProposalOut)
 @endpoint(SIGNED_IN)
 def proposal_detail(request: HttpRequest, proposal_id: int):
-    return _proposal_out(selectors.proposal_for_user_or_404(request.user, proposal_id))
+    return selectors.proposal_for_user_or_404(request.user, proposal_id)
 
 
 @router.post("/grants/proposals", response={201: ProposalOut})
@@ -92,7 +63,7 @@ def proposal_create(request: HttpRequest, payload: ProposalIn):
         sites=selectors.sites_by_codes(payload.sites),
         budget_lines=[(line.label, line.amount) for line in payload.budget_lines],
     )
-    return Status(201, _proposal_out(proposal))
+    return Status(201, proposal)
 
 
 @router.patch("/grants/proposals/{proposal_id}", response=ProposalOut)
@@ -111,7 +82,7 @@ def proposal_update(request: HttpRequest, proposal_id: int, payload: ProposalPat
         else None
     )
     services.proposal_update(actor=request.user, proposal=proposal, budget_lines=lines, **data)
-    return _proposal_out(proposal)
+    return proposal
 
 
 @router.post("/grants/proposals/{proposal_id}/submit", response=ProposalOut)
@@ -120,7 +91,7 @@ def proposal_submit(request: HttpRequest, proposal_id: int):
     """Submit your draft; the answer says whether it is eligible and, if not, why."""
     proposal = selectors.proposal_for_user_or_404(request.user, proposal_id)
     services.proposal_submit(actor=request.user, proposal=proposal)
-    return _proposal_out(proposal)
+    return proposal
 
 
 @router.post("/grants/proposals/{proposal_id}/assignments", response={201: AssignmentOut})
@@ -130,7 +101,7 @@ def review_assign(request: HttpRequest, proposal_id: int, payload: AssignIn):
     proposal = selectors.proposal_for_user_or_404(request.user, proposal_id)
     reviewer = _referenced(get_user_model().objects.all(), "reviewer", username=payload.reviewer)
     assignment = services.review_assign(actor=request.user, proposal=proposal, reviewer=reviewer)
-    return Status(201, _assignment_out(assignment))
+    return Status(201, assignment)
 
 
 @router.post(
@@ -143,7 +114,7 @@ def proposal_decide(request: HttpRequest, proposal_id: int, payload: DecisionIn)
     proposal = selectors.proposal_for_user_or_404(request.user, proposal_id)
     if payload.decision == "decline":
         services.proposal_decline(actor=request.user, proposal=proposal, reasons=payload.reasons)
-        return Status(200, _proposal_out(proposal))
+        return Status(200, proposal)
     award = services.proposal_award(
         actor=request.user,
         proposal=proposal,
@@ -152,4 +123,4 @@ def proposal_decide(request: HttpRequest, proposal_id: int, payload: DecisionIn)
         conditions=payload.conditions,
         tranches=[(t.planned_on, t.amount) for t in payload.tranches],
     )
-    return Status(201, _award_detail(award))
+    return Status(201, award)

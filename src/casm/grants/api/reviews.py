@@ -14,7 +14,6 @@ from casm.grants.api.schemas import (
     ConflictIn,
     ScoreIn,
     ScoreOut,
-    _assignment_out,
     _referenced,
 )
 from casm.grants.models import ReviewAssignment
@@ -25,7 +24,7 @@ from casm.grants.models import ReviewAssignment
 @endpoint(SIGNED_IN)
 def assignment_list(request: HttpRequest):
     """The proposals given you to review."""
-    return [_assignment_out(a) for a in selectors.assignments_for_user(request.user)]
+    return selectors.assignments_for_user(request.user)
 
 
 def _assignment_or_404(request: HttpRequest, assignment_id: int) -> ReviewAssignment:
@@ -37,7 +36,7 @@ def _assignment_or_404(request: HttpRequest, assignment_id: int) -> ReviewAssign
 def review_declare_conflict(request: HttpRequest, assignment_id: int, payload: ConflictIn):
     assignment = _assignment_or_404(request, assignment_id)
     services.review_declare_conflict(actor=request.user, assignment=assignment, note=payload.note)
-    return _assignment_out(assignment)
+    return assignment
 
 
 @router.post("/grants/assignments/{assignment_id}/scores", response={201: ScoreOut})
@@ -55,12 +54,4 @@ def score_record(request: HttpRequest, assignment_id: int, payload: ScoreIn):
         score=payload.score,
         comment=payload.comment,
     )
-    return Status(
-        201,
-        {
-            "id": score.pk,
-            "criterion": criterion.pk,
-            "score": str(score.score),
-            "comment": score.comment,
-        },
-    )
+    return Status(201, score)

@@ -1,4 +1,5 @@
-"""The grants API's input and output schemas, and the helpers that fill them."""
+"""The grants API's input and output schemas: each output schema reads its model (money
+as strings with two decimals, related records as ids or codes) through its resolvers."""
 
 import datetime
 from decimal import Decimal
@@ -13,7 +14,18 @@ from ninja import Field, Schema
 from casm.core import permissions
 from casm.core.api_types import CountryCode, NotNull, RecordId
 from casm.grants import services
-from casm.grants.models import Award, ReviewAssignment
+from casm.grants.models import (
+    Award,
+    Call,
+    Criterion,
+    Disbursement,
+    Fund,
+    Proposal,
+    ReviewAssignment,
+    Score,
+    Tranche,
+)
+from casm.grants.selectors import RankedProposal, Ranking
 
 
 def _referenced(queryset: QuerySet, field: str, **lookup: Any) -> Any:
@@ -39,6 +51,14 @@ class CriterionOut(Schema):
     weight: str
     max_score: str
 
+    @staticmethod
+    def resolve_weight(criterion: Criterion) -> str:
+        return str(criterion.weight)
+
+    @staticmethod
+    def resolve_max_score(criterion: Criterion) -> str:
+        return str(criterion.max_score)
+
 
 class CallOut(Schema):
     id: int
@@ -53,6 +73,22 @@ class CallOut(Schema):
     eligible_countries: list[str]
     eligible_themes: list[str]
     criteria: list[CriterionOut]
+
+    @staticmethod
+    def resolve_budget(call: Call) -> str:
+        return _money(call.budget)
+
+    @staticmethod
+    def resolve_max_award(call: Call) -> str:
+        return _money(call.max_award)
+
+    @staticmethod
+    def resolve_eligible_countries(call: Call) -> list[str]:
+        return sorted(c.alpha2 for c in call.eligible_countries.all())
+
+    @staticmethod
+    def resolve_criteria(call: Call) -> list[Criterion]:
+        return list(call.criteria.all())
 
 
 class CallIn(Schema):
@@ -76,7 +112,7 @@ class CriterionIn(Schema):
 
 class RankOut(Schema):
     rank: int
-    proposal: int
+    proposal: int = Field(alias="proposal_id")
     title: str
     score: str
     reviewers: int
@@ -84,12 +120,32 @@ class RankOut(Schema):
     within_budget: bool
     cumulative: str
 
+    @staticmethod
+    def resolve_score(row: RankedProposal) -> str:
+        return str(row.score)
+
+    @staticmethod
+    def resolve_amount_requested(row: RankedProposal) -> str:
+        return _money(row.amount_requested)
+
+    @staticmethod
+    def resolve_cumulative(row: RankedProposal) -> str:
+        return _money(row.cumulative)
+
 
 class GrantRankingOut(Schema):
     currency: str
     budget: str
     proposed_total: str
     rows: list[RankOut]
+
+    @staticmethod
+    def resolve_budget(ranking: Ranking) -> str:
+        return _money(ranking.budget)
+
+    @staticmethod
+    def resolve_proposed_total(ranking: Ranking) -> str:
+        return _money(ranking.proposed_total)
 
 
 class FundOut(Schema):
@@ -101,6 +157,22 @@ class FundOut(Schema):
     disbursed: str
     balance: str
 
+    @staticmethod
+    def resolve_paid_in(fund: Fund) -> str:
+        return _money(services.fund_paid_in(fund))
+
+    @staticmethod
+    def resolve_committed(fund: Fund) -> str:
+        return _money(services.fund_committed(fund))
+
+    @staticmethod
+    def resolve_disbursed(fund: Fund) -> str:
+        return _money(services.fund_disbursed(fund))
+
+    @staticmethod
+    def resolve_balance(fund: Fund) -> str:
+        return _money(services.fund_balance(fund))
+
 
 class DonorIn(Schema):
     name: str
@@ -110,7 +182,7 @@ class DonorIn(Schema):
 class DonorOut(Schema):
     id: int
     name: str
-    organisation: int | None
+    organisation: int | None = Field(alias="organisation_id")
 
 
 class FundIn(Schema):
@@ -145,6 +217,35 @@ class ProposalOut(Schema):
     eligibility_messages: list[str]
     sites: list[str]
     budget_lines: list[BudgetLineIO]
+
+    @staticmethod
+    def resolve_call(proposal: Proposal) -> int:
+        return proposal.call_id
+
+    @staticmethod
+    def resolve_organisation(proposal: Proposal) -> str | None:
+        return proposal.organisation.name if proposal.organisation else None
+
+    @staticmethod
+    def resolve_country(proposal: Proposal) -> str:
+        return proposal.country.alpha2
+
+    @staticmethod
+    def resolve_amount_requested(proposal: Proposal) -> str:
+        return _money(proposal.amount_requested)
+
+    @staticmethod
+    def resolve_sites(proposal: Proposal) -> list[str]:
+        return [site.code for site in proposal.sites.all()]
+
+    @staticmethod
+    def resolve_budget_lines(proposal: Proposal) -> list[BudgetLineIO]:
+        # The schema a body's lines come in, so filled here rather than by a resolver of its
+        # own (which would also read the bodies).
+        return [
+            BudgetLineIO(label=line.label, amount=_money(line.amount))
+            for line in proposal.budget_lines.all()
+        ]
 
 
 class ProposalIn(Schema):
@@ -182,15 +283,17 @@ class AssignmentOut(Schema):
     reviewer: str
     conflict_declared: bool
 
+    @staticmethod
+    def resolve_proposal(assignment: ReviewAssignment) -> int:
+        return assignment.proposal_id
 
-def _assignment_out(assignment: ReviewAssignment) -> dict[str, Any]:
-    return {
-        "id": assignment.pk,
-        "proposal": assignment.proposal_id,
-        "title": assignment.proposal.title,
-        "reviewer": assignment.reviewer.get_username(),
-        "conflict_declared": assignment.conflict_declared,
-    }
+    @staticmethod
+    def resolve_title(assignment: ReviewAssignment) -> str:
+        return assignment.proposal.title
+
+    @staticmethod
+    def resolve_reviewer(assignment: ReviewAssignment) -> str:
+        return assignment.reviewer.get_username()
 
 
 class ConflictIn(Schema):
@@ -205,9 +308,13 @@ class ScoreIn(Schema):
 
 class ScoreOut(Schema):
     id: int
-    criterion: int
+    criterion: int = Field(alias="criterion_id")
     score: str
     comment: str
+
+    @staticmethod
+    def resolve_score(score: Score) -> str:
+        return str(score.score)
 
 
 class TrancheIn(Schema):
@@ -228,12 +335,20 @@ class TrancheOut(Schema):
     planned_on: datetime.date
     amount: str
 
+    @staticmethod
+    def resolve_amount(tranche: Tranche) -> str:
+        return _money(tranche.amount)
+
 
 class DisbursementOut(Schema):
     id: int
     amount: str
     paid_on: datetime.date
-    tranche: int | None
+    tranche: int | None = Field(alias="tranche_id")
+
+    @staticmethod
+    def resolve_amount(disbursement: Disbursement) -> str:
+        return _money(disbursement.amount)
 
 
 class AwardOut(Schema):
@@ -247,49 +362,56 @@ class AwardOut(Schema):
     awarded_on: datetime.date
     closed: bool
 
+    @staticmethod
+    def resolve_proposal(award: Award) -> int:
+        return award.proposal_id
+
+    @staticmethod
+    def resolve_title(award: Award) -> str:
+        return award.proposal.title
+
+    @staticmethod
+    def resolve_organisation(award: Award) -> str | None:
+        organisation = award.proposal.organisation
+        return organisation.name if organisation else None
+
+    @staticmethod
+    def resolve_country(award: Award) -> str:
+        return award.proposal.country.alpha2
+
+    @staticmethod
+    def resolve_amount(award: Award) -> str:
+        return _money(award.amount)
+
+    @staticmethod
+    def resolve_closed(award: Award) -> bool:
+        return award.closed_at is not None
+
 
 class AwardDetailOut(AwardOut):
     conditions: str
-    fund: int
+    fund: int = Field(alias="fund_id")
     disbursed: str
     disbursements_closed: bool
     tranches: list[TrancheOut]
     disbursements: list[DisbursementOut]
     reports: list[str]
 
+    @staticmethod
+    def resolve_disbursed(award: Award) -> str:
+        return _money(services.award_disbursed(award))
 
-def _award_out(award: Award) -> dict[str, Any]:
-    proposal = award.proposal
-    return {
-        "id": award.pk,
-        "proposal": proposal.pk,
-        "title": proposal.title,
-        "organisation": proposal.organisation.name if proposal.organisation else None,
-        "country": proposal.country.alpha2,
-        "amount": _money(award.amount),
-        "currency": award.currency,
-        "awarded_on": award.awarded_on,
-        "closed": award.closed_at is not None,
-    }
+    @staticmethod
+    def resolve_tranches(award: Award) -> list[Tranche]:
+        return list(award.tranches.all())
 
+    @staticmethod
+    def resolve_disbursements(award: Award) -> list[Disbursement]:
+        return list(award.disbursements.all())
 
-def _award_detail(award: Award) -> dict[str, Any]:
-    return {
-        **_award_out(award),
-        "conditions": award.conditions,
-        "fund": award.fund_id,
-        "disbursed": _money(services.award_disbursed(award)),
-        "disbursements_closed": award.disbursements_closed,
-        "tranches": [
-            {"id": t.pk, "planned_on": t.planned_on, "amount": _money(t.amount)}
-            for t in award.tranches.all()
-        ],
-        "disbursements": [
-            {"id": d.pk, "amount": _money(d.amount), "paid_on": d.paid_on, "tranche": d.tranche_id}
-            for d in award.disbursements.all()
-        ],
-        "reports": [r.kind for r in award.reports.all()],
-    }
+    @staticmethod
+    def resolve_reports(award: Award) -> list[str]:
+        return [report.kind for report in award.reports.all()]
 
 
 class DisbursementIn(Schema):

@@ -208,3 +208,35 @@ def test_an_organisation_a_proposal_names_is_not_deleted(
     response = client.delete(f"/api/v1/organisations/{applicant.pk}", **token_for(admin_user))
     assert response.status_code == 409, response.content
     assert "1 grant proposal: Retorts for Tarkwa" in response.json()["error"]["message"]
+
+
+def test_the_lists_cost_the_same_queries_for_many_records_as_for_one(
+    client, admin_user, member, reviewer_a, open_call, make_proposal, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add_proposal(number):
+        proposal = make_proposal(member, open_call, amount="1000", title=f"Proposal {number}")
+        services.proposal_submit(actor=member, proposal=proposal)
+        services.review_assign(actor=admin_user, proposal=proposal, reviewer=reviewer_a)
+        services.proposal_award(actor=admin_user, proposal=proposal, amount="1000", reasons="ok")
+
+    urls = ["/api/v1/grants/proposals", "/api/v1/grants/awards"]
+    client.force_login(admin_user)
+    add_proposal(0)
+    costs = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).json()["count"] == 1
+        costs[url] = len(queries)
+    for number in range(1, 6):
+        add_proposal(number)
+    for url in urls:
+        with django_assert_max_num_queries(costs[url]):
+            assert client.get(url).json()["count"] == 6
+    client.force_login(reviewer_a)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/grants/assignments?limit=1").json()["count"] == 6
+    with django_assert_max_num_queries(len(queries)):
+        assert len(client.get("/api/v1/grants/assignments").json()["items"]) == 6

@@ -3,18 +3,17 @@
 from typing import Any, BinaryIO, cast
 
 from django.http import FileResponse, Http404, HttpRequest
-from django.urls import reverse
 from ninja import File, Query, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from casm.core.models import Commodity, Country
+from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
 from casm.library import selectors, services
 from casm.library.api import router
 from casm.library.api.schemas import (
     DocumentIn,
-    DocumentLimitOffset,
     DocumentListParams,
     DocumentOut,
     DocumentPatch,
@@ -23,17 +22,10 @@ from casm.library.api.schemas import (
     LimitedUploadAuth,
     ReviewIn,
     WithdrawIn,
-    _absolute,
     _invalid,
     _summaries,
 )
-from casm.library.models import (
-    LICENCE_URLS,
-    Document,
-    DocumentFile,
-    Hit,
-    Licence,
-)
+from casm.library.models import Hit
 
 
 def _document_data(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
@@ -78,70 +70,8 @@ def _authors(authors: list[Any]) -> list[dict[str, Any] | str]:
     ]
 
 
-def _document_out(request: HttpRequest, document: Document) -> dict[str, Any]:
-    can_see_reviews = services.is_library_editor(request.user) or (
-        request.user.is_authenticated and document.submitted_by_id == request.user.pk
-    )
-    review = document.reviews.first() if can_see_reviews else None
-    licence_url = (
-        LICENCE_URLS.get(Licence(document.licence)) if document.licence in Licence.values else None
-    )
-    return {
-        "id": document.pk,
-        "title": document.title,
-        "subtitle": document.subtitle,
-        "abstract": document.abstract,
-        "authors": list(document.authors.all()),
-        "publisher": document.publisher,
-        "published_on": document.published_on,
-        "year": document.year,
-        "type": document.doc_type,
-        "languages": document.languages,
-        "pillars": document.pillars,
-        "themes": document.themes,
-        "countries": sorted(c.alpha2 for c in document.countries.all()),
-        "commodities": sorted(c.code for c in document.commodities.all()),
-        "licence": document.licence,
-        "licence_url": licence_url,
-        "url": document.url,
-        "doi": document.doi,
-        "isbn": document.isbn,
-        "version": document.version,
-        "supersedes": document.supersedes_id,
-        "status": document.status,
-        "can_edit": services.can_edit_document(request.user, document),
-        "last_review": review,
-        "published_at": document.published_at,
-        "created_at": document.created_at,
-        "updated_at": document.updated_at,
-        "view_count": document.view_count,
-        "download_count": document.download_count,
-        "page_url": _absolute(request, "library:document_detail", document.pk),
-        "files": [_file_out(request, file) for file in document.files.all()],
-    }
-
-
-def _file_out(request: HttpRequest, file: DocumentFile) -> dict[str, Any]:
-    return {
-        "id": file.pk,
-        "name": file.name,
-        "media_type": file.media_type,
-        "size": file.size,
-        "page_count": file.page_count,
-        "language": file.language,
-        "extraction": file.extraction,
-        "created_at": file.created_at,
-        "download_url": request.build_absolute_uri(
-            reverse(
-                "api:library_file_download",
-                kwargs={"document_id": file.document_id, "file_id": file.pk},
-            )
-        ),
-    }
-
-
 @router.get("/library/documents", response=list[DocumentSummaryOut])
-@paginate(DocumentLimitOffset)
+@paginate(LimitOffset)
 @endpoint(PUBLIC)
 def document_list(request: HttpRequest, filters: Query[DocumentListParams]):
     """Documents you may see, newest first: published ones, your own, and (for editors) all."""
@@ -157,15 +87,11 @@ def document_list(request: HttpRequest, filters: Query[DocumentListParams]):
     return _summaries(documents).order_by("-pk")
 
 
-def _document_response(request: HttpRequest, pk: int) -> dict[str, Any]:
-    return _document_out(request, selectors.document_get_for_user(request.user, pk))
-
-
 @router.get("/library/documents/{document_id}", response=DocumentOut)
 @endpoint(PUBLIC)
 def document_detail(request: HttpRequest, document_id: int):
     """A document's metadata, files (with download links) and status."""
-    return _document_response(request, document_id)
+    return selectors.document_get_for_user(request.user, document_id)
 
 
 @router.post("/library/documents", response={201: DocumentOut})
@@ -184,7 +110,7 @@ def document_create(request: HttpRequest, payload: DocumentIn):
         authors=authors,
         publish=publish,
     )
-    return Status(201, _document_response(request, document.pk))
+    return Status(201, selectors.document_get_for_user(request.user, document.pk))
 
 
 @router.patch("/library/documents/{document_id}", response=DocumentOut)
@@ -201,7 +127,7 @@ def document_update(request: HttpRequest, document_id: int, payload: DocumentPat
         data=_document_data(request, data),
         authors=authors,
     )
-    return _document_response(request, document_id)
+    return selectors.document_get_for_user(request.user, document_id)
 
 
 @router.delete("/library/documents/{document_id}", response={204: None})
@@ -241,7 +167,7 @@ def document_file_add(
         handle=cast(BinaryIO, file),  # an upload reads, seeks and tells like a binary file
         name=file.name or "file",
     )
-    return Status(201, _file_out(request, stored))
+    return Status(201, stored)
 
 
 @router.get(
@@ -274,7 +200,7 @@ def document_submit(request: HttpRequest, document_id: int):
     """Send your draft to the editors (it needs a file or an external address)."""
     document = selectors.document_get_for_user(request.user, document_id)
     services.document_submit(actor=request.user, document=document)
-    return _document_response(request, document_id)
+    return selectors.document_get_for_user(request.user, document_id)
 
 
 @router.post("/library/documents/{document_id}/review", response=DocumentOut)
@@ -285,7 +211,7 @@ def document_review(request: HttpRequest, document_id: int, payload: ReviewIn):
     services.document_review(
         actor=request.user, document=document, decision=payload.decision, comment=payload.comment
     )
-    return _document_response(request, document_id)
+    return selectors.document_get_for_user(request.user, document_id)
 
 
 @router.post("/library/documents/{document_id}/withdraw", response=DocumentOut)
@@ -294,4 +220,4 @@ def document_withdraw(request: HttpRequest, document_id: int, payload: WithdrawI
     """Withdraw a published document (editors): its address stays, saying it was withdrawn."""
     document = selectors.document_get_for_user(request.user, document_id)
     services.document_withdraw(actor=request.user, document=document, reason=payload.reason)
-    return _document_response(request, document_id)
+    return selectors.document_get_for_user(request.user, document_id)

@@ -1,4 +1,5 @@
-"""The library API's input and output schemas, and the helpers that fill them."""
+"""The library API's input and output schemas; output schemas read their models through
+their resolvers (absolute addresses from the request in ninja's context)."""
 
 import datetime
 from typing import Annotated, Any, Literal
@@ -11,17 +12,20 @@ from ninja import Field, Schema
 
 from casm.core.api_types import ApiName, CommodityCode, CountryCode, NotNull, RecordId
 from casm.core.models import Country
-from casm.core.pagination import LimitOffset
-from casm.library import dcat, services
+from casm.library import dcat, selectors, services
 from casm.library.models import (
+    LICENCE_URLS,
     Collection,
     Document,
     DocumentAuthor,
+    DocumentFile,
     DocumentType,
     Language,
     Licence,
+    Review,
     Theme,
 )
+from casm.library.search import SearchHit
 from casm.library.uploads import UploadLimit
 
 AuthorKind = Annotated[DocumentAuthor.Kind, ApiName("AuthorKind")]
@@ -70,6 +74,30 @@ class SearchItemOut(Schema):
     url: str
     score: float
 
+    @staticmethod
+    def resolve_id(hit: SearchHit) -> int:
+        return hit.document.pk
+
+    @staticmethod
+    def resolve_title(hit: SearchHit) -> str:
+        return hit.document.title
+
+    @staticmethod
+    def resolve_type(hit: SearchHit) -> str:
+        return hit.document.doc_type
+
+    @staticmethod
+    def resolve_year(hit: SearchHit) -> int | None:
+        return hit.document.year
+
+    @staticmethod
+    def resolve_authors(hit: SearchHit) -> list[str]:
+        return [author.name for author in hit.document.authors.all()]
+
+    @staticmethod
+    def resolve_url(hit: SearchHit, context: dict[str, Any]) -> str:
+        return _absolute(context["request"], "library:document_detail", hit.document.pk)
+
 
 class SearchOut(Schema):
     count: int
@@ -99,6 +127,15 @@ class FileOut(Schema):
     created_at: datetime.datetime
     download_url: str
 
+    @staticmethod
+    def resolve_download_url(file: DocumentFile, context: dict[str, Any]) -> str:
+        return context["request"].build_absolute_uri(
+            reverse(
+                "api:library_file_download",
+                kwargs={"document_id": file.document_id, "file_id": file.pk},
+            )
+        )
+
 
 class ReviewOut(Schema):
     decision: str
@@ -117,6 +154,22 @@ class DocumentSummaryOut(Schema):
     countries: list[str]
     updated_at: datetime.datetime
     page_url: str
+
+    @staticmethod
+    def resolve_type(document: Document) -> str:
+        return document.doc_type
+
+    @staticmethod
+    def resolve_authors(document: Document) -> list[str]:
+        return [author.name for author in document.authors.all()]
+
+    @staticmethod
+    def resolve_countries(document: Document) -> list[str]:
+        return sorted(c.alpha2 for c in document.countries.all())
+
+    @staticmethod
+    def resolve_page_url(document: Document, context: dict[str, Any]) -> str:
+        return _absolute(context["request"], "library:document_detail", document.pk)
 
 
 class DocumentOut(Schema):
@@ -153,6 +206,53 @@ class DocumentOut(Schema):
     download_count: int
     page_url: str
     files: list[FileOut]
+
+    @staticmethod
+    def resolve_authors(document: Document) -> list[DocumentAuthor]:
+        return list(document.authors.all())
+
+    @staticmethod
+    def resolve_type(document: Document) -> str:
+        return document.doc_type
+
+    @staticmethod
+    def resolve_countries(document: Document) -> list[str]:
+        return sorted(c.alpha2 for c in document.countries.all())
+
+    @staticmethod
+    def resolve_commodities(document: Document) -> list[str]:
+        return sorted(c.code for c in document.commodities.all())
+
+    @staticmethod
+    def resolve_licence_url(document: Document) -> str | None:
+        if document.licence not in Licence.values:
+            return None
+        return LICENCE_URLS.get(Licence(document.licence))
+
+    @staticmethod
+    def resolve_supersedes(document: Document) -> int | None:
+        return document.supersedes_id
+
+    @staticmethod
+    def resolve_can_edit(document: Document, context: dict[str, Any]) -> bool:
+        return services.can_edit_document(context["request"].user, document)
+
+    @staticmethod
+    def resolve_last_review(document: Document, context: dict[str, Any]) -> Review | None:
+        # The latest decision is the submitter's and the editors' to see, nobody else's.
+        user = context["request"].user
+        can_see_reviews = services.is_library_editor(user) or (
+            user.is_authenticated and document.submitted_by_id == user.pk
+        )
+        return document.reviews.first() if can_see_reviews else None
+
+    @staticmethod
+    def resolve_page_url(document: Document, context: dict[str, Any]) -> str:
+        return _absolute(context["request"], "library:document_detail", document.pk)
+
+    @staticmethod
+    def resolve_files(document: Document) -> list[DocumentFile]:
+        return list(document.files.all())
 
 
 class DocumentFields(Schema):
@@ -218,21 +318,6 @@ class DocumentListParams(Schema):
     mine: bool = Field(False, description="Only documents you submitted")
 
 
-def _summary_out(request: HttpRequest, document: Document) -> dict[str, Any]:
-    return {
-        "id": document.pk,
-        "title": document.title,
-        "type": document.doc_type,
-        "year": document.year,
-        "status": document.status,
-        "authors": [author.name for author in document.authors.all()],
-        "languages": document.languages,
-        "countries": sorted(c.alpha2 for c in document.countries.all()),
-        "updated_at": document.updated_at,
-        "page_url": _absolute(request, "library:document_detail", document.pk),
-    }
-
-
 def _summaries(documents: QuerySet[Document]) -> QuerySet[Document]:
     return documents.defer("abstract").prefetch_related(
         Prefetch(
@@ -240,15 +325,6 @@ def _summaries(documents: QuerySet[Document]) -> QuerySet[Document]:
         ),
         Prefetch("countries", queryset=Country.objects.only("id", "alpha2")),
     )
-
-
-class DocumentLimitOffset(LimitOffset):
-    def paginate_queryset(  # type: ignore[override]
-        self, queryset: QuerySet, pagination: LimitOffset.Input, request: Any = None, **params: Any
-    ) -> dict[str, Any]:
-        page = super().paginate_queryset(queryset, pagination, request=request, **params)
-        page["items"] = [_summary_out(request, document) for document in page["items"]]
-        return page
 
 
 class LimitedUploadAuth:
@@ -277,28 +353,19 @@ class CollectionOut(Schema):
     size: int = Field(..., description="Published documents in it")
     page_url: str
 
+    @staticmethod
+    def resolve_page_url(collection: Collection, context: dict[str, Any]) -> str:
+        return _absolute(context["request"], "library:collection_detail", collection.slug)
+
 
 class CollectionDetailOut(CollectionOut):
     documents: list[DocumentSummaryOut]
 
-
-def _collection_out(request: HttpRequest, collection: Collection, size: int) -> dict[str, Any]:
-    return {
-        "slug": collection.slug,
-        "title": collection.title,
-        "description": collection.description,
-        "size": size,
-        "page_url": _absolute(request, "library:collection_detail", collection.slug),
-    }
-
-
-class CollectionLimitOffset(LimitOffset):
-    def paginate_queryset(  # type: ignore[override]
-        self, queryset: QuerySet, pagination: LimitOffset.Input, request: Any = None, **params: Any
-    ) -> dict[str, Any]:
-        page = super().paginate_queryset(queryset, pagination, request=request, **params)
-        page["items"] = [_collection_out(request, c, c.size) for c in page["items"]]
-        return page
+    @staticmethod
+    def resolve_documents(collection: Collection) -> list[Document]:
+        order = [d.pk for d in selectors.collection_documents(collection)]
+        found = _summaries(Document.objects.filter(pk__in=order)).in_bulk(order)
+        return [found[pk] for pk in order if pk in found]
 
 
 class CatalogueParams(Schema):

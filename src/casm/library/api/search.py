@@ -1,7 +1,10 @@
 """Library search: full text with facets, each facet's values labelled."""
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, JsonResponse
 from ninja import Query
 
@@ -9,9 +12,9 @@ from casm.core.models import Commodity, Country
 from casm.core.permissions import PUBLIC, endpoint
 from casm.library.api import router
 from casm.library.api.schemas import (
+    FacetValueOut,
     SearchOut,
     SearchParams,
-    _absolute,
     _invalid,
 )
 from casm.library.models import (
@@ -21,7 +24,7 @@ from casm.library.models import (
     Language,
     Theme,
 )
-from casm.library.search import SearchRequest, document_search
+from casm.library.search import SearchHit, SearchRequest, document_search
 
 _PILLARS = dict(PILLAR_CHOICES)
 
@@ -33,6 +36,15 @@ _THEMES = dict(Theme.choices)
 
 
 _LANGUAGES = dict(Language.choices)
+
+
+@dataclass
+class SearchPage:
+    """One page of search results, as ``SearchOut`` reads it."""
+
+    count: int
+    items: list[SearchHit]
+    facets: dict[str, list[FacetValueOut]]
 
 
 def _search_filters(params: SearchParams) -> dict[str, list[str]]:
@@ -62,7 +74,8 @@ def _search_filters(params: SearchParams) -> dict[str, list[str]]:
     return {facet: values for facet, values in filters.items() if values}
 
 
-def _facet_labels(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[dict[str, Any]]]:
+def _facet_labels(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetValueOut]]:
+    """Each facet's values with their labels, in the engine's order."""
     countries = {
         c.alpha2: c.name
         for c in Country.objects.filter(alpha2__in=[v for v, _n in facets.get("country", [])])
@@ -71,7 +84,7 @@ def _facet_labels(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[di
         c.code: c.name
         for c in Commodity.objects.filter(code__in=[v for v, _n in facets.get("commodity", [])])
     }
-    labels: dict[str, dict[str, Any]] = {
+    labels: dict[str, Mapping[str, Any]] = {
         "type": _TYPES,
         "pillar": _PILLARS,
         "theme": _THEMES,
@@ -81,7 +94,9 @@ def _facet_labels(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[di
     }
     return {
         facet: [
-            {"value": value, "label": str(labels.get(facet, {}).get(value, value)), "count": count}
+            FacetValueOut(
+                value=value, label=str(labels.get(facet, {}).get(value, value)), count=count
+            )
             for value, count in values
         ]
         for facet, values in facets.items()
@@ -118,28 +133,10 @@ def library_search(request: HttpRequest, params: Query[SearchParams]):
             },
             status=503,
         )
-    ids = [hit.document.pk for hit in result.hits]
-    authors: dict[int, list[str]] = {}
-    for document_id, name in (
-        DocumentAuthor.objects.filter(document_id__in=ids)
-        .order_by("document_id", "position")
-        .values_list("document_id", "name")
-    ):
-        authors.setdefault(document_id, []).append(name)
-    return {
-        "count": result.total,
-        "items": [
-            {
-                "id": hit.document.pk,
-                "title": hit.document.title,
-                "type": hit.document.doc_type,
-                "year": hit.document.year,
-                "authors": authors.get(hit.document.pk, []),
-                "snippet": hit.snippet,
-                "url": _absolute(request, "library:document_detail", hit.document.pk),
-                "score": hit.score,
-            }
-            for hit in result.hits
-        ],
-        "facets": _facet_labels(result.facets),
-    }
+    prefetch_related_objects(
+        [hit.document for hit in result.hits],
+        Prefetch(
+            "authors", queryset=DocumentAuthor.objects.only("document_id", "name", "position")
+        ),
+    )
+    return SearchPage(count=result.total, items=result.hits, facets=_facet_labels(result.facets))

@@ -733,3 +733,37 @@ def test_a_null_list_is_refused_with_the_field_named(client, token_for, member, 
     assert response.status_code == 422, response.content
     assert field in [detail["field"] for detail in error_of(response)["details"]]
     assert client.get(url, **token_for(member)).json()[field] == []
+
+
+def test_the_lists_cost_the_same_queries_for_many_documents_as_for_one(
+    client, editor, country, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    documents = [
+        services.document_create(
+            actor=editor,
+            data={"title": f"Toolkit {n}", "doc_type": "toolkit", "countries": [country("GH")]},
+            authors=["Ama Mensah", "Kofi Boateng"],
+            publish=True,
+        )
+        for n in range(6)
+    ]
+    services.collection_create(
+        actor=editor, data={"title": "Toolkits", "slug": "toolkits"}, documents=documents
+    )
+    services.collection_create(
+        actor=editor, data={"title": "One", "slug": "one"}, documents=documents[:1]
+    )
+    urls = ["/api/v1/library/documents", "/api/v1/library/search", "/api/v1/library/collections"]
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(f"{url}?limit=1")
+        with django_assert_max_num_queries(len(queries)):
+            assert client.get(url).status_code == 200, url
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/api/v1/library/collections/one")
+    with django_assert_max_num_queries(len(queries)):
+        collection = client.get("/api/v1/library/collections/toolkits").json()
+    assert [d["authors"] for d in collection["documents"]] == [["Ama Mensah", "Kofi Boateng"]] * 6

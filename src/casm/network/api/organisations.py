@@ -7,6 +7,7 @@ from ninja import Query, Status
 from ninja.pagination import paginate
 
 from casm.core.models import Country
+from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
 from casm.network import selectors, services
 from casm.network.api import router
@@ -15,9 +16,7 @@ from casm.network.api.schemas import (
     NetworkOrganisationOut,
     NetworkOrganisationPatch,
     OrganisationFilters,
-    OrganisationPage,
     _countries,
-    _organisation_out,
     _require_secretariat,
 )
 
@@ -37,7 +36,7 @@ def _organisation_data(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/network/organisations", response=list[NetworkOrganisationOut])
-@paginate(OrganisationPage)
+@paginate(LimitOffset)
 @endpoint(PUBLIC)
 def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters]):
     """Organisations in the directory (the secretariat also sees unlisted ones)."""
@@ -47,13 +46,13 @@ def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters])
         kind=str(filters.kind) if filters.kind else None,
         country=filters.country or None,
         theme=filters.theme or None,
-    )
+    ).prefetch_related("countries_of_work")
 
 
 @router.get("/network/organisations/{organisation_id}", response=NetworkOrganisationOut)
 @endpoint(PUBLIC)
 def organisation_detail(request: HttpRequest, organisation_id: int):
-    return _organisation_out(selectors.organisation_get(user=request.user, pk=organisation_id))
+    return selectors.organisation_get(user=request.user, pk=organisation_id)
 
 
 @router.post("/network/organisations", response={201: NetworkOrganisationOut})
@@ -64,7 +63,7 @@ def organisation_create(request: HttpRequest, payload: NetworkOrganisationIn):
     organisation = services.network_organisation_create(
         actor=request.user, data=_organisation_data(payload.dict())
     )
-    return Status(201, _organisation_out(organisation))
+    return Status(201, organisation)
 
 
 @router.patch("/network/organisations/{organisation_id}", response=NetworkOrganisationOut)
@@ -79,4 +78,4 @@ def organisation_update(
         organisation=organisation,
         data=_organisation_data(payload.dict(exclude_unset=True)),
     )
-    return _organisation_out(selectors.organisation_get(user=request.user, pk=organisation_id))
+    return selectors.organisation_get(user=request.user, pk=organisation_id)

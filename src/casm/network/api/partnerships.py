@@ -39,7 +39,7 @@ def _partnership_get(pk: int) -> Partnership:
 @paginate(LimitOffset)
 @endpoint(PUBLIC)
 def partnership_list(request: HttpRequest):
-    return [(p) for p in selectors.partnership_list()]
+    return selectors.partnership_list()
 
 
 @router.get("/network/partnerships/{partnership_id}", response=PartnershipOut)
@@ -53,7 +53,7 @@ def partnership_detail(request: HttpRequest, partnership_id: int):
 def partnership_create(request: HttpRequest, payload: PartnershipIn):
     _require_secretariat(request)
     p = services.partnership_create(actor=request.user, data=_partnership_data(payload.dict()))
-    return Status(201, (_partnership_get(p.pk)))
+    return Status(201, _partnership_get(p.pk))
 
 
 @router.patch("/network/partnerships/{partnership_id}", response=PartnershipOut)

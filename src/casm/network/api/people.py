@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Query, Status
 from ninja.pagination import paginate
 
+from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
 from casm.network import selectors, services
 from casm.network.api import router
@@ -13,16 +14,12 @@ from casm.network.api.schemas import (
     ExpertFilters,
     ExpertIn,
     ExpertOut,
-    ExpertPage,
     PersonFilters,
     PersonIn,
     PersonOut,
-    PersonPage,
     PersonPatch,
     _countries,
-    _expert_out,
     _organisation,
-    _person_out,
     _require_secretariat,
 )
 
@@ -36,7 +33,7 @@ def _person_data(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/network/people", response=list[PersonOut])
-@paginate(PersonPage)
+@paginate(LimitOffset)
 @endpoint(PUBLIC)
 def person_list(request: HttpRequest, filters: Query[PersonFilters]):
     """People with a public profile (everyone for the secretariat)."""
@@ -45,13 +42,13 @@ def person_list(request: HttpRequest, filters: Query[PersonFilters]):
         q=filters.q,
         country=filters.country or None,
         kind=str(filters.kind) if filters.kind else None,
-    )
+    ).prefetch_related("countries")
 
 
 @router.get("/network/people/{person_id}", response=PersonOut)
 @endpoint(PUBLIC)
 def person_detail(request: HttpRequest, person_id: int):
-    return _person_out(request, selectors.person_get(user=request.user, pk=person_id))
+    return selectors.person_get(user=request.user, pk=person_id)
 
 
 @router.post("/network/people", response={201: PersonOut})
@@ -59,7 +56,7 @@ def person_detail(request: HttpRequest, person_id: int):
 def person_create(request: HttpRequest, payload: PersonIn):
     _require_secretariat(request)
     person = services.person_create(actor=request.user, data=_person_data(payload.dict()))
-    return Status(201, _person_out(request, selectors.person_get(user=request.user, pk=person.pk)))
+    return Status(201, selectors.person_get(user=request.user, pk=person.pk))
 
 
 @router.patch("/network/people/{person_id}", response=PersonOut)
@@ -70,11 +67,11 @@ def person_update(request: HttpRequest, person_id: int, payload: PersonPatch):
     services.person_update(
         actor=request.user, person=person, data=_person_data(payload.dict(exclude_unset=True))
     )
-    return _person_out(request, selectors.person_get(user=request.user, pk=person_id))
+    return selectors.person_get(user=request.user, pk=person_id)
 
 
 @router.get("/network/experts", response=list[ExpertOut])
-@paginate(ExpertPage)
+@paginate(LimitOffset)
 @endpoint(PUBLIC)
 def expert_list(request: HttpRequest, filters: Query[ExpertFilters]):
     """The expert roster, filtered by theme, language, country and availability."""
@@ -93,4 +90,4 @@ def expert_save(request: HttpRequest, person_id: int, payload: ExpertIn):
     data["countries"] = _countries("countries", data["countries"])
     data["availability"] = str(data["availability"])
     profile = services.expert_profile_save(actor=request.user, person=person, data=data)
-    return _expert_out(profile)
+    return profile

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Query, Status
 from ninja.pagination import paginate
 
+from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
 from casm.network import selectors, services
 from casm.network.api import router
@@ -13,12 +14,10 @@ from casm.network.api.schemas import (
     ProjectFilters,
     ProjectIn,
     ProjectOut,
-    ProjectPage,
     ProjectPatch,
     _countries,
     _organisation,
     _organisations,
-    _project_out,
     _require_secretariat,
 )
 
@@ -38,17 +37,18 @@ def _project_data(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/network/projects", response=list[ProjectOut])
-@paginate(ProjectPage)
+@paginate(LimitOffset)
 @endpoint(PUBLIC)
 def project_list(request: HttpRequest, filters: Query[ProjectFilters]):
     """Projects of the network, newest first."""
-    return selectors.project_list(**{k: v for k, v in filters.dict().items() if v})
+    projects = selectors.project_list(**{k: v for k, v in filters.dict().items() if v})
+    return projects.prefetch_related("partners", "donors", "countries")
 
 
 @router.get("/network/projects/{project_id}", response=ProjectOut)
 @endpoint(PUBLIC)
 def project_detail(request: HttpRequest, project_id: int):
-    return _project_out(selectors.project_get(project_id))
+    return selectors.project_get(project_id)
 
 
 @router.post("/network/projects", response={201: ProjectOut})
@@ -57,7 +57,7 @@ def project_create(request: HttpRequest, payload: ProjectIn):
     """Record a project (secretariat): dates in order, a budget ≥ 0 with its currency."""
     _require_secretariat(request)
     project = services.project_create(actor=request.user, data=_project_data(payload.dict()))
-    return Status(201, _project_out(selectors.project_get(project.pk)))
+    return Status(201, selectors.project_get(project.pk))
 
 
 @router.patch("/network/projects/{project_id}", response=ProjectOut)
@@ -69,4 +69,4 @@ def project_update(request: HttpRequest, project_id: int, payload: ProjectPatch)
         project=selectors.project_get(project_id),
         data=_project_data(payload.dict(exclude_unset=True)),
     )
-    return _project_out(selectors.project_get(project_id))
+    return selectors.project_get(project_id)

@@ -19,7 +19,7 @@ from casm.network.api.schemas import (
 @endpoint(PUBLIC)
 def regional_network_list(request: HttpRequest):
     """The regional networks with their memberships over time."""
-    return [(n) for n in selectors.regional_networks()]
+    return selectors.regional_networks()
 
 
 @router.get("/network/regional-networks/{network_id}", response=RegionalNetworkOut)
@@ -33,7 +33,7 @@ def regional_network_detail(request: HttpRequest, network_id: int):
 def regional_network_create(request: HttpRequest, payload: RegionalNetworkIn):
     _require_secretariat(request)
     network = services.regional_network_create(actor=request.user, data=payload.dict())
-    return Status(201, (selectors.regional_network_get(network.pk)))
+    return Status(201, selectors.regional_network_get(network.pk))
 
 
 @router.post(
@@ -53,4 +53,4 @@ def membership_create(request: HttpRequest, network_id: int, payload: Membership
             "left": payload.left,
         },
     )
-    return Status(201, (selectors.regional_network_get(network_id)))
+    return Status(201, selectors.regional_network_get(network_id))

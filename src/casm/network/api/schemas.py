@@ -1,4 +1,5 @@
-"""The network API's input and output schemas, and the helpers that fill them."""
+"""The network API's input and output schemas; output schemas read their models through
+their resolvers, and the helpers turn a body's codes and ids into records."""
 
 import datetime
 from decimal import Decimal
@@ -11,7 +12,6 @@ from ninja import Field, Schema
 from casm.accounts.models import Organisation
 from casm.core.api_types import ApiName, CountryCode, NotNull, RecordId
 from casm.core.models import Country
-from casm.core.pagination import LimitOffset
 from casm.network import services
 from casm.network.models import (
     Availability,
@@ -70,19 +70,13 @@ class NetworkOrganisationOut(Schema):
     description: str
     is_network_member: bool
 
+    @staticmethod
+    def resolve_country(organisation: Organisation) -> str:
+        return organisation.country.alpha2
 
-def _organisation_out(o: Organisation) -> dict[str, Any]:
-    return {
-        "id": o.pk,
-        "name": o.name,
-        "acronym": o.acronym,
-        "kind": o.kind,
-        "country": o.country.alpha2,
-        "countries_of_work": _codes(o.countries_of_work),
-        "website": o.website,
-        "description": o.description,
-        "is_network_member": o.is_network_member,
-    }
+    @staticmethod
+    def resolve_countries_of_work(organisation: Organisation) -> list[str]:
+        return _codes(organisation.countries_of_work)
 
 
 class OrganisationFilters(Schema):
@@ -116,17 +110,6 @@ class NetworkOrganisationPatch(Schema):
     is_network_member: bool | None = None
 
 
-class OrganisationPage(LimitOffset):
-    def paginate_queryset(
-        self, queryset: Any, pagination: Any, request: Any = None, **params: Any
-    ) -> dict[str, Any]:  # type: ignore[override]
-        page = super().paginate_queryset(
-            queryset.prefetch_related("countries_of_work"), pagination, request=request, **params
-        )
-        page["items"] = [_organisation_out(o) for o in page["items"]]
-        return page
-
-
 class PersonOut(Schema):
     id: int
     name: str
@@ -137,19 +120,21 @@ class PersonOut(Schema):
     email: str | None = Field(None, description="Only for the secretariat")
     phone: str | None = Field(None, description="Only for the secretariat")
 
+    @staticmethod
+    def resolve_organisation(person: Person) -> int | None:
+        return person.organisation_id
 
-def _person_out(request: HttpRequest, p: Person) -> dict[str, Any]:
-    private = services.is_secretariat(request.user)
-    return {
-        "id": p.pk,
-        "name": p.name,
-        "organisation": p.organisation_id,
-        "bio": p.bio,
-        "countries": _codes(p.countries),
-        "public_profile": p.public_profile,
-        "email": p.email if private else None,
-        "phone": p.phone if private else None,
-    }
+    @staticmethod
+    def resolve_countries(person: Person) -> list[str]:
+        return _codes(person.countries)
+
+    @staticmethod
+    def resolve_email(person: Person, context: dict[str, Any]) -> str | None:
+        return person.email if services.is_secretariat(context["request"].user) else None
+
+    @staticmethod
+    def resolve_phone(person: Person, context: dict[str, Any]) -> str | None:
+        return person.phone if services.is_secretariat(context["request"].user) else None
 
 
 class PersonFilters(Schema):
@@ -178,17 +163,6 @@ class PersonPatch(Schema):
     countries: NotNull[list[CountryCode]] = None
 
 
-class PersonPage(LimitOffset):
-    def paginate_queryset(
-        self, queryset: Any, pagination: Any, request: Any = None, **params: Any
-    ) -> dict[str, Any]:  # type: ignore[override]
-        page = super().paginate_queryset(
-            queryset.prefetch_related("countries"), pagination, request=request, **params
-        )
-        page["items"] = [_person_out(request, p) for p in page["items"]]
-        return page
-
-
 class ExpertOut(Schema):
     person: int
     name: str
@@ -197,6 +171,18 @@ class ExpertOut(Schema):
     countries: list[str]
     availability: str
 
+    @staticmethod
+    def resolve_person(expert: ExpertProfile) -> int:
+        return expert.person_id
+
+    @staticmethod
+    def resolve_name(expert: ExpertProfile) -> str:
+        return expert.person.name
+
+    @staticmethod
+    def resolve_countries(expert: ExpertProfile) -> list[str]:
+        return _codes(expert.countries)
+
 
 class ExpertFilters(Schema):
     q: str = ""
@@ -204,26 +190,6 @@ class ExpertFilters(Schema):
     language: str = ""
     country: CountryCode = ""
     availability: str = ""
-
-
-class ExpertPage(LimitOffset):
-    def paginate_queryset(
-        self, queryset: Any, pagination: Any, request: Any = None, **params: Any
-    ) -> dict[str, Any]:  # type: ignore[override]
-        page = super().paginate_queryset(queryset, pagination, request=request, **params)
-        page["items"] = [_expert_out(e) for e in page["items"]]
-        return page
-
-
-def _expert_out(e: ExpertProfile) -> dict[str, Any]:
-    return {
-        "person": e.person_id,
-        "name": e.person.name,
-        "themes": e.themes,
-        "languages": e.languages,
-        "countries": _codes(e.countries),
-        "availability": e.availability,
-    }
 
 
 class ExpertIn(Schema):
@@ -310,6 +276,26 @@ class ProjectOut(Schema):
     status: str
     outputs: str
 
+    @staticmethod
+    def resolve_lead_organisation(project: Project) -> int:
+        return project.lead_organisation_id
+
+    @staticmethod
+    def resolve_partners(project: Project) -> list[int]:
+        return sorted(o.pk for o in project.partners.all())
+
+    @staticmethod
+    def resolve_donors(project: Project) -> list[int]:
+        return sorted(o.pk for o in project.donors.all())
+
+    @staticmethod
+    def resolve_countries(project: Project) -> list[str]:
+        return _codes(project.countries)
+
+    @staticmethod
+    def resolve_budget(project: Project) -> str | None:
+        return None if project.budget is None else str(project.budget)
+
 
 class ProjectFilters(Schema):
     q: str = ""
@@ -346,31 +332,3 @@ class ProjectPatch(Schema):
     end: datetime.date | None = None
     status: ProjectStatus | None = None
     outputs: str | None = None
-
-
-def _project_out(p: Project) -> dict[str, Any]:
-    return {
-        "id": p.pk,
-        "title": p.title,
-        "lead_organisation": p.lead_organisation_id,
-        "partners": sorted(o.pk for o in p.partners.all()),
-        "donors": sorted(o.pk for o in p.donors.all()),
-        "countries": _codes(p.countries),
-        "themes": p.themes,
-        "budget": None if p.budget is None else str(p.budget),
-        "currency": p.currency,
-        "start": p.start,
-        "end": p.end,
-        "status": p.status,
-        "outputs": p.outputs,
-    }
-
-
-class ProjectPage(LimitOffset):
-    def paginate_queryset(
-        self, queryset: Any, pagination: Any, request: Any = None, **params: Any
-    ) -> dict[str, Any]:  # type: ignore[override]
-        queryset = queryset.prefetch_related("partners", "donors", "countries")
-        page = super().paginate_queryset(queryset, pagination, request=request, **params)
-        page["items"] = [_project_out(p) for p in page["items"]]
-        return page

@@ -253,3 +253,31 @@ def test_a_null_list_is_refused_with_the_field_named(
     )
     assert response.status_code == 422, response.content
     assert field in fields_of(response)
+
+
+def test_the_lists_cost_the_same_queries_for_many_records_as_for_one(
+    client, admin_user, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lead = factories.organisation("Lead", "GH")
+    colombia = factories.organisation("Partner", "CO")
+    for number in range(6):
+        person = factories.person(f"Person {number}", organisation=lead)
+        person.countries.set([lead.country, colombia.country])
+        services.expert_profile_save(
+            actor=admin_user,
+            person=person,
+            data={"themes": ["mercury"], "countries": [lead.country]},
+        )
+        project = factories.project(f"Project {number}", lead)
+        project.partners.set([colombia])
+        project.countries.set([lead.country])
+    client.force_login(admin_user)
+    for url in ("organisations", "people", "experts", "projects", "partnerships"):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(f"/api/v1/network/{url}?limit=1")
+        with django_assert_max_num_queries(len(queries)):
+            assert client.get(f"/api/v1/network/{url}").status_code == 200, url
+    assert client.get("/api/v1/network/projects").json()["items"][0]["partners"] == [colombia.pk]
