@@ -192,9 +192,11 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 @api.exception_handler(DjangoValidationError)
 def _model_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     if hasattr(exc, "error_dict"):
+        # One entry per problem, so that a client lists every one (a field may have several).
         details = [
-            {"field": field, "location": "body", "message": " ".join(messages)}
+            {"field": "" if field == "__all__" else field, "location": "body", "message": message}
             for field, messages in exc.message_dict.items()
+            for message in messages
         ]
     else:
         details = [{"field": "", "location": "body", "message": m} for m in exc.messages]

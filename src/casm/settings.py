@@ -109,6 +109,9 @@ USE_I18N = True
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español"), ("pt", "Português")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# English dates day first ("3 Feb 2027"), never the US "02/03/2027"; the other languages keep
+# Django's formats (French "03/02/2027" is day first already).
+FORMAT_MODULE_PATH = ["casm.formats"]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 INSTALLED_APPS = [

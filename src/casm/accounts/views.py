@@ -25,6 +25,7 @@ from casm.accounts.forms import (
 )
 from casm.accounts.models import Organisation, User
 from casm.core import permissions
+from casm.core.countries import countries_by_name
 from casm.core.forms import form_errors_from
 from casm.core.models import Country
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
@@ -137,10 +138,8 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         request.user, search=search, country=country, kind=kind
     )
     in_scope = selectors.organisation_list_for_user(request.user)
-    country_choices = (
-        Country.objects.filter(pk__in=in_scope.values("country"))
-        .annotate(n=Count("organisations"))
-        .order_by("name_en")
+    country_choices = countries_by_name(
+        Country.objects.filter(pk__in=in_scope.values("country")).annotate(n=Count("organisations"))
     )
     query = request.GET.copy()
     query.pop("page", None)

@@ -174,3 +174,9 @@ def country_code(text: str | None) -> str | None:
         return None
     codes, names = _codes_by_key()
     return codes.get(text.upper()) or names.get(country_key(text))
+
+
+def countries_by_name(countries: Iterable[Any]) -> list[Any]:
+    """Countries in the alphabetical order of their names in the reader's language, accents
+    aside: "Égypte" among the E in French, where the English order would put it elsewhere."""
+    return sorted(countries, key=lambda country: country_key(country.name))

@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from casm.core.countries import countries_by_name
 from casm.core.models import AuditEvent, Country
 
 
@@ -20,6 +21,26 @@ def form_errors_from(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+class _CountriesByName(forms.models.ModelChoiceIterator):
+    """The countries of the field's queryset in the reader's alphabetical order."""
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for country in countries_by_name(self.queryset):
+            yield self.choice(country)
+
+
+class CountryChoiceField(forms.ModelChoiceField):
+    """A country picked by its name in the reader's language, listed in that language's order."""
+
+    iterator = _CountriesByName
+
+
+class CountryMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = _CountriesByName
 
 
 class DateInput(forms.DateInput):

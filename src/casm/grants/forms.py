@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casm.accounts.models import Organisation
 from casm.accounts.selectors import users_holding
-from casm.core.forms import DateInput
+from casm.core.forms import CountryChoiceField, CountryMultipleChoiceField, DateInput
 from casm.core.models import Country
 from casm.core.permissions import Role
 from casm.grants.models import Call, Decision, Donor, Fund, Report, Tranche
@@ -31,9 +31,7 @@ class ProposalForm(forms.Form):
         queryset=Organisation.objects.order_by("name"),
         required=False,
     )
-    country = forms.ModelChoiceField(
-        label=_("Country"), queryset=Country.objects.order_by("name_en")
-    )
+    country = CountryChoiceField(label=_("Country"), queryset=Country.objects.all())
     themes = forms.MultipleChoiceField(
         label=_("Themes"),
         choices=Theme.choices,
@@ -99,9 +97,9 @@ class CallForm(forms.Form):
     closes_on = forms.DateField(label=_("Closes on"), widget=DateInput)
     budget = forms.CharField(label=_("Budget"), help_text=MONEY_HELP)
     max_award = forms.CharField(label=_("Maximum award"), help_text=MONEY_HELP)
-    eligible_countries = forms.ModelMultipleChoiceField(
+    eligible_countries = CountryMultipleChoiceField(
         label=_("Eligible countries (none: all)"),
-        queryset=Country.objects.order_by("name_en"),
+        queryset=Country.objects.all(),
         required=False,
     )
     eligible_themes = forms.MultipleChoiceField(

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from casm.core.models import Country
+from casm.library.models import Theme, choice_labels
 
 POSITIVE = [MinValueValidator(0)]
 
@@ -165,6 +166,10 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def theme_names(self) -> str:
+        return choice_labels(Theme, self.themes)
 
 
 class BudgetLine(models.Model):

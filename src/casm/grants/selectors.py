@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from casm.core import permissions
+from casm.core.countries import country_key
 from casm.grants.models import (
     Award,
     Call,
@@ -22,6 +23,7 @@ from casm.grants.models import (
     ReviewAssignment,
     Score,
 )
+from casm.library.models import Theme
 
 ZERO = Decimal("0.00")
 
@@ -189,7 +191,9 @@ def money_by(dimension: str) -> list[dict[str, Any]]:
             "amount", "currency", "proposal__country"
         ):
             sums[(award.proposal.country.name, award.currency)] += award.amount
-        return [{"label": k[0], "currency": k[1], "total": v} for k, v in sorted(sums.items())]
+        # In the reader's alphabetical order: "Égypte" among the E, not after "Zambie".
+        ordered = sorted(sums.items(), key=lambda item: (country_key(item[0][0]), item[0][1]))
+        return [{"label": k[0], "currency": k[1], "total": v} for k, v in ordered]
     if dimension == "year":
         sums = defaultdict(lambda: ZERO)
         for day, currency, amount in Award.objects.values_list("awarded_on", "currency", "amount"):
@@ -202,8 +206,11 @@ def money_by(dimension: str) -> list[dict[str, Any]]:
             "proposal__themes", "currency", "amount"
         ):
             for theme in themes or []:
-                sums[(theme, currency)] += amount
-        return [{"label": k[0], "currency": k[1], "total": v} for k, v in sorted(sums.items())]
+                # The theme's name in the reader's language, not its code.
+                label = str(Theme(theme).label) if theme in Theme.values else theme
+                sums[(label, currency)] += amount
+        ordered = sorted(sums.items(), key=lambda item: (country_key(item[0][0]), item[0][1]))
+        return [{"label": k[0], "currency": k[1], "total": v} for k, v in ordered]
     raise ValueError(dimension)
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from casm.core import permissions
 from casm.core.audit import model_create, model_delete, model_update
+from casm.core.errors import ErrorCollector
 from casm.grants.models import (
     Award,
     BudgetLine,
@@ -232,27 +233,43 @@ def call_is_open(call: Call, today: datetime.date | None = None) -> bool:
 # --- Proposals -----------------------------------------------------------------------------
 
 
-def _budget_lines(lines: Iterable[tuple[str, Any]]) -> list[tuple[str, Decimal]]:
+def _budget_lines(
+    lines: Iterable[tuple[str, Any]], problems: ErrorCollector
+) -> list[tuple[str, Decimal]]:
+    """The lines read, each problem kept at its line: ``budget_lines.<n>.label`` or
+    ``.amount``, n counted from 0 as in the API's list."""
     parsed = []
-    for label, amount in lines:
+    for index, (label, amount) in enumerate(lines):
         label = (label or "").strip()
         if not label:
-            raise ValidationError({"budget_lines": [_("Every budget line needs a label.")]})
-        parsed.append((label, money_parse(amount, field="budget_lines")))
+            problems.add(f"budget_lines.{index}.label", _("Every budget line needs a label."))
+        field = f"budget_lines.{index}.amount"
+        parsed.append((label, problems.check(money_parse, amount, field=field) or ZERO))
     return parsed
 
 
-def _check_proposal_data(call: Call, data: dict[str, Any], country: Any = None) -> None:
-    _same_currency(call.currency, data["currency"])
+def _proposal_sites(sites: Any, problems: ErrorCollector) -> list[Any]:
+    """The proposal's sites: Site records, or their registry codes (a list, or text)."""
+    from casm.grants.selectors import sites_by_codes
+
+    if isinstance(sites, str) or any(isinstance(site, str) for site in sites):
+        return problems.check(sites_by_codes, sites) or []
+    return list(sites)
+
+
+def _check_proposal_data(
+    call: Call, data: dict[str, Any], problems: ErrorCollector, country: Any = None
+) -> None:
+    problems.check(_same_currency, call.currency, data["currency"])
     country = data.get("country", country)
     outside = [s.code for s in data.get("sites", []) if country and s.country_id != country.pk]
     if outside:
-        raise ValidationError(
-            {"sites": [_("These sites are not in the proposal's country: %(c)s.")
-                       % {"c": ", ".join(outside)}]}
-        )  # fmt: skip
+        problems.add(
+            "sites",
+            _("These sites are not in the proposal's country: %(c)s.") % {"c": ", ".join(outside)},
+        )
     if "themes" in data:
-        data["themes"] = _themes(data["themes"], "themes")
+        data["themes"] = problems.check(_themes, data["themes"], "themes") or []
 
 
 def proposal_create(
@@ -267,15 +284,18 @@ def proposal_create(
     currency: str | None = None,
     organisation: Any = None,
     themes: Iterable[str] = (),
-    sites: Sequence[Any] = (),
+    sites: Sequence[Any] | str = (),
     work_plan: str = "",
     attachment: Any = None,
 ) -> Proposal:
-    """A draft proposal by a signed-in member for a call that is open."""
+    """A draft proposal by a signed-in member for a call that is open. ``sites`` are Site
+    records or their codes. Every problem of the proposal is reported at once, each at its
+    field (a budget line's at ``budget_lines.<n>.<field>``)."""
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied(_("Sign in to apply."))
     if not call_is_open(call):
         raise ValidationError(_("This call is not open for proposals."))
+    problems = ErrorCollector()
     data: dict[str, Any] = {
         "call": call,
         "applicant": actor,
@@ -283,16 +303,17 @@ def proposal_create(
         "title": title,
         "summary": summary,
         "country": country,
-        "amount_requested": money_parse(amount_requested, field="amount_requested"),
-        "currency": currency_parse(currency or call.currency),
+        "amount_requested": problems.check(money_parse, amount_requested, field="amount_requested"),
+        "currency": problems.check(currency_parse, currency or call.currency) or call.currency,
         "themes": list(themes),
-        "sites": list(sites),
+        "sites": _proposal_sites(sites, problems),
         "work_plan": work_plan,
     }
     if attachment:
         data["attachment"] = attachment
-    _check_proposal_data(call, data)
-    lines = _budget_lines(budget_lines)
+    _check_proposal_data(call, data, problems)
+    lines = _budget_lines(budget_lines, problems)
+    problems.raise_if_any()
     with transaction.atomic():
         proposal = model_create(model=Proposal, actor=actor, data=data)
         for label, amount in lines:
@@ -311,15 +332,23 @@ def proposal_update(
     budget_lines: Iterable[tuple[str, Any]] | None = None,
     **data: Any,
 ) -> Proposal:
-    """Change a draft; only its applicant may, and only while it is a draft."""
+    """Change a draft; only its applicant may, and only while it is a draft. Every problem is
+    reported at once, as by :func:`proposal_create`."""
     if actor != proposal.applicant:
         raise PermissionDenied(_("Only the applicant may change a proposal."))
     if proposal.status != Proposal.Status.DRAFT:
         raise ValidationError(_("A submitted proposal can no longer be changed."))
+    problems = ErrorCollector()
     if "amount_requested" in data:
-        data["amount_requested"] = money_parse(data["amount_requested"], field="amount_requested")
+        data["amount_requested"] = problems.check(
+            money_parse, data["amount_requested"], field="amount_requested"
+        )
+    if "sites" in data:
+        data["sites"] = _proposal_sites(data["sites"], problems)
     data.setdefault("currency", proposal.currency)
-    _check_proposal_data(proposal.call, data, proposal.country)
+    _check_proposal_data(proposal.call, data, problems, proposal.country)
+    lines = _budget_lines(budget_lines, problems) if budget_lines is not None else None
+    problems.raise_if_any()
     if not data.get("attachment"):
         data.pop("attachment", None)  # no new file: keep the one there is
     allowed = {
@@ -328,8 +357,7 @@ def proposal_update(
     }  # fmt: skip
     with transaction.atomic():
         model_update(instance=proposal, actor=actor, data=data, fields=allowed)
-        if budget_lines is not None:
-            lines = _budget_lines(budget_lines)
+        if lines is not None:
             for line in proposal.budget_lines.all():
                 model_delete(instance=line, actor=actor)
             for label, amount in lines:

@@ -70,12 +70,34 @@ def award_list(request: HttpRequest) -> HttpResponse:
 # --- Members -------------------------------------------------------------------------------
 
 
-def _budget_lines(formset: Any) -> list[tuple[str, str]]:
-    return [
-        (row["label"], row["amount"])
-        for row in formset.cleaned_data
+def _budget_lines(formset: Any) -> tuple[list[tuple[str, str]], list[int]]:
+    """The filled rows of the formset as (label, amount), and the row of each: the service
+    names a line by its place among the filled ones."""
+    rows = [
+        (number, row)
+        for number, row in enumerate(formset.cleaned_data)
         if row and (row.get("label") or row.get("amount"))
     ]
+    return [(row["label"], row["amount"]) for _n, row in rows], [number for number, _r in rows]
+
+
+def _proposal_errors(form: Any, formset: Any, rows: list[int], exc: ValidationError) -> None:
+    """The service's problems on the page: a budget line's at its row and field, the others at
+    their fields."""
+    if not hasattr(exc, "error_dict"):
+        form_errors_from(form, exc)
+        return
+    others = {}
+    for key, errors in exc.error_dict.items():
+        name, _dot, rest = key.partition(".")
+        index, _dot, field = rest.partition(".")
+        if name == "budget_lines" and index.isdigit() and int(index) < len(rows):
+            row = formset.forms[rows[int(index)]]
+            row.add_error(field if field in row.fields else None, errors)
+        else:
+            others[key] = errors
+    if others:
+        form_errors_from(form, ValidationError(others))
 
 
 @login_required
@@ -86,10 +108,10 @@ def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
     lines = forms.BudgetLineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         data = form.cleaned_data
+        budget_lines, rows = _budget_lines(lines)
         try:
-            sites = selectors.sites_by_codes(data["sites"])
             proposal = services.proposal_create(
-                sites=sites,
+                sites=data["sites"],
                 actor=request.user,
                 call=call,
                 title=data["title"],
@@ -100,10 +122,10 @@ def proposal_create(request: HttpRequest, pk: int) -> HttpResponse:
                 amount_requested=data["amount_requested"],
                 work_plan=data["work_plan"],
                 attachment=data["attachment"],
-                budget_lines=_budget_lines(lines),
+                budget_lines=budget_lines,
             )
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            _proposal_errors(form, lines, rows, exc)
         else:
             messages.success(request, _("Your draft is saved. Submit it when it is ready."))
             return redirect("grants:proposal_detail", proposal.pk)
@@ -135,16 +157,16 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial=[{"label": b.label, "amount": b.amount} for b in proposal.budget_lines.all()],
     )
     if request.method == "POST" and form.is_valid() and lines.is_valid():
+        budget_lines, rows = _budget_lines(lines)
         try:
-            data = {
-                **form.cleaned_data,
-                "sites": selectors.sites_by_codes(form.cleaned_data["sites"]),
-            }
             services.proposal_update(
-                actor=request.user, proposal=proposal, budget_lines=_budget_lines(lines), **data
+                actor=request.user,
+                proposal=proposal,
+                budget_lines=budget_lines,
+                **form.cleaned_data,
             )
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            _proposal_errors(form, lines, rows, exc)
         else:
             messages.success(request, _("Your draft is saved."))
             return redirect("grants:proposal_detail", proposal.pk)

@@ -13,11 +13,11 @@ import math
 from html import escape
 from typing import Any
 
-from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from casm.core.maps import OUTLINES_PATH
+from casm.core.numbers import number_compact, quantity_show
 
 MAP_WIDTH = 560
 CHART_WIDTH, CHART_HEIGHT = 560, 220
@@ -132,11 +132,8 @@ def _nice_ceiling(value: float) -> float:
 
 
 def _short(value: float) -> str:
-    if value >= 1_000_000:
-        return f"{value / 1_000_000:g} M"
-    if value >= 1_000:
-        return f"{value / 1_000:g} k"
-    return f"{value:g}"
+    """An axis label in the reader's language: "40,5 M" in French, "40.5M" in English."""
+    return number_compact(value)
 
 
 def production_chart_svg(series: dict[str, Any], *, label_id: str) -> SafeString:
@@ -167,10 +164,10 @@ def production_chart_svg(series: dict[str, Any], *, label_id: str) -> SafeString
         height = plot_h * item["quantity"] / highest
         x = round(left + index * slot + (slot - bar) / 2, 1)
         y = round(top + plot_h - height, 1)
-        value = number_format(round(item["quantity"], 2), force_grouping=True)
+        value = quantity_show(round(item["quantity"], 2), series["unit"])
         parts.append(
             f'<rect x="{x}" y="{y}" width="{round(bar, 1)}" height="{round(height, 1)}">'
-            f"<title>{item['year']}: {value} {escape(series['unit'])}</title></rect>"
+            f"<title>{item['year']}: {escape(value)}</title></rect>"
         )
         if index % label_every == 0:
             parts.append(

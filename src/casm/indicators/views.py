@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from casm.core import permissions
 from casm.core.forms import form_errors_from
 from casm.core.maps import outlines_source, world_map_svg
+from casm.core.numbers import number_show
 from casm.core.permissions import PUBLIC, endpoint
 from casm.indicators import selectors, services
 from casm.indicators.exports import profile_csv
@@ -140,6 +141,7 @@ def network_indicators(request: HttpRequest) -> HttpResponse:
                         (_("attendees"), series("conference_attendees")),
                         (_("countries represented"), series("conference_countries")),
                     ],
+                    tick=number_show,
                 ),
             ),
             (
@@ -150,6 +152,7 @@ def network_indicators(request: HttpRequest) -> HttpResponse:
                         (_("partnerships"), series("partnerships")),
                         (_("countries with projects"), series("countries_with_projects")),
                     ],
+                    tick=number_show,
                 ),
             ),
             (
@@ -160,6 +163,7 @@ def network_indicators(request: HttpRequest) -> HttpResponse:
                         (_("documents published"), series("documents_published")),
                         (_("grants awarded"), series("grants_awarded")),
                     ],
+                    tick=number_show,
                 ),
             ),
         ]

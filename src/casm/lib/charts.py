@@ -6,6 +6,7 @@ of that table, so it is marked ``aria-hidden``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 PALETTE = ["#1f5f8b", "#c2572b", "#4a8a3c", "#7d4e9e", "#a88a1c"]
@@ -18,8 +19,10 @@ def line_chart_svg(
     *,
     width: int = 640,
     height: int = 240,
+    tick: Callable[[float], str] = lambda value: f"{value:,.0f}",
 ) -> str:
-    """Lines over ``labels`` (e.g. dates); ``series`` is [(name, values)], a value may be None."""
+    """Lines over ``labels`` (e.g. dates); ``series`` is [(name, values)], a value may be None.
+    ``tick`` writes the axis's numbers (the pages pass the reader's number format)."""
     left, right, top, bottom = 48, 12, 12, 44
     values = [v for _name, vs in series for v in vs if v is not None]
     top_value = max(values) if values else 0
@@ -41,8 +44,9 @@ def line_chart_svg(
     ]
     for fraction in (0, 0.5, 1):
         value = top_value * fraction
+        shown = escape(tick(value))
         parts.append(
-            f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{value:,.0f}</text>'
+            f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end">{shown}</text>'
             f'<line x1="{left}" y1="{y(value):.1f}" x2="{width - right}" y2="{y(value):.1f}" '
             'stroke="#ddd"/>'
         )

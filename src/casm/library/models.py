@@ -7,6 +7,8 @@ services add a document when an editor publishes it and take it out when it is w
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -78,6 +80,13 @@ class Language(models.TextChoices):
     INDONESIAN = "id", _("Indonesian")
     MONGOLIAN = "mn", _("Mongolian")
     OTHER = "other", _("other")
+
+
+def choice_labels(choices: type[models.TextChoices], codes: Any) -> str:
+    """Codes shown by their names in the reader's language ("child labour, livelihoods"); a
+    code that is no longer a choice is shown as it is."""
+    named = dict(choices.choices)
+    return ", ".join(str(named.get(code, code)) for code in codes or [])
 
 
 class Licence(models.TextChoices):

@@ -10,11 +10,13 @@ from typing import Any
 
 from django import forms
 from django.forms.utils import flatatt
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from casm.accounts.models import Organisation
+from casm.core.countries import countries_by_name
 from casm.core.forms import DateInput
 from casm.core.models import Country
 from casm.library.models import Language, Theme
@@ -22,13 +24,18 @@ from casm.network.models import Availability, Partnership, Person, Project
 
 
 @functools.cache
-def _country_options() -> tuple[tuple[str, str], ...]:
-    """Each country's code and its ``<option>``, escaped once: countries never change, and
-    drawing 250 options with the form widgets' templates costs more than the search itself."""
-    return tuple(
-        (alpha2, format_html('<option value="{}">{}</option>', alpha2, name))
-        for alpha2, name in Country.objects.values_list("alpha2", "name_en")
-    )
+def _country_options(language: str) -> tuple[tuple[str, str], ...]:
+    """Each country's code and its ``<option>`` in ``language``, in its alphabetical order,
+    escaped once a language: countries never change, and drawing 250 options with the form
+    widgets' templates costs more than the search itself."""
+    with translation.override(language):
+        return tuple(
+            (
+                country.alpha2,
+                format_html('<option value="{}">{}</option>', country.alpha2, country.name),
+            )
+            for country in countries_by_name(Country.objects.all())
+        )
 
 
 class QuickSelect(forms.Select):
@@ -57,7 +64,7 @@ class CountrySelect(QuickSelect):
 
     def _options(self) -> list[tuple[str, str]]:
         return [("", format_html('<option value="">{}</option>', _("All countries")))] + list(
-            _country_options()
+            _country_options(translation.get_language() or "en")
         )
 
 
@@ -65,7 +72,10 @@ class CountryChoiceField(forms.ChoiceField):
     widget = CountrySelect
 
     def valid_value(self, value: Any) -> bool:
-        return any(alpha2 == value for alpha2, _option in _country_options())
+        return any(
+            alpha2 == value
+            for alpha2, _option in _country_options(translation.get_language() or "en")
+        )
 
 
 class DirectoryFilterForm(forms.Form):

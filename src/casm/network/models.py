@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from casm.core.models import Country
+from casm.library.models import Language, Theme, choice_labels
 
 
 class Availability(models.TextChoices):
@@ -89,6 +90,14 @@ class ExpertProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.person)
+
+    @property
+    def theme_names(self) -> str:
+        return choice_labels(Theme, self.themes)
+
+    @property
+    def language_names(self) -> str:
+        return choice_labels(Language, self.languages)
 
 
 class RegionalNetwork(models.Model):
@@ -225,3 +234,7 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def theme_names(self) -> str:
+        return choice_labels(Theme, self.themes)

@@ -9,8 +9,9 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from casm.core import permissions
+from casm.core.countries import countries_by_name
 from casm.core.models import Commodity, Country
-from casm.registry import selectors
+from casm.registry import selectors, validation
 from casm.registry.models import (
     ArmedActivity,
     CertificationStatus,
@@ -70,9 +71,9 @@ class SiteFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        countries = Country.objects.filter(
-            Exists(Site.objects.filter(country=OuterRef("pk")))
-        ).order_by("name_en")
+        countries = countries_by_name(
+            Country.objects.filter(Exists(Site.objects.filter(country=OuterRef("pk"))))
+        )
         cast(forms.ChoiceField, self.fields["country"]).choices = [("", _("all"))] + [
             (c.alpha2, c.name) for c in countries
         ]
@@ -158,6 +159,19 @@ class SiteForm(forms.ModelForm):
         self.fields["code"].required = False
         for name in ("latitude", "longitude"):
             self.fields[name].widget.attrs.update(step="any")
+
+    def clean(self) -> dict[str, Any]:
+        """When a field cannot be read the service never runs: the coordinates that could be
+        read are still checked here, with the services' own rule, so that a latitude of 999
+        is reported beside a longitude that is not a number."""
+        cleaned = super().clean() or {}
+        if self.errors:
+            for field, message in validation.coordinates_problems(
+                cleaned.get("latitude", 0.0), cleaned.get("longitude", 0.0)
+            ):
+                if field in cleaned:
+                    self.add_error(field, str(message))
+        return cleaned
 
     def _post_clean(self) -> None:
         """The services validate the site (location, duplicates, codes); not the form."""

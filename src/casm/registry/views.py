@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from casm.core import permissions
 from casm.core.forms import form_errors_from
 from casm.core.maps import OUTLINES_PATH
+from casm.core.numbers import number_show
 from casm.core.permissions import PUBLIC, endpoint
 from casm.core.throttling import export_rate_limited
 from casm.lib.charts import line_chart_svg
@@ -196,6 +197,7 @@ def _visits_chart(visits: list[Any]) -> str:
                 (_("women"), [v.women for v in reached]),
                 (_("children"), [v.children for v in reached]),
             ],
+            tick=number_show,
         )
     )
 

@@ -60,7 +60,7 @@ def proposal_create(request: HttpRequest, payload: ProposalIn):
         organisation=organisation,
         themes=payload.themes,
         work_plan=payload.work_plan,
-        sites=selectors.sites_by_codes(payload.sites),
+        sites=payload.sites,
         budget_lines=[(line.label, line.amount) for line in payload.budget_lines],
     )
     return Status(201, proposal)

@@ -5,19 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
+
+from casm.core.numbers import number_show
 
 register = template.Library()
 
 
 @register.filter
 def number(value: Any, decimals: int = 0) -> str:
-    """A number with the language's grouping, or "–" when unknown."""
-    if value is None:
-        return "–"
-    if decimals:
-        return number_format(round(float(value), int(decimals)), int(decimals), force_grouping=True)
-    return number_format(round(float(value)), 0, force_grouping=True)
+    """A number with the language's grouping, or "–" when unknown (``casm.core.numbers``)."""
+    return number_show(value, int(decimals))
 
 
 @register.filter
