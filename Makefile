@@ -6,7 +6,7 @@ RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 PYTEST := $(BIN)/pytest -p no:cacheprovider
 
-.PHONY: run install test test-postgres browser-test api-contract api-contract-quick lint format bench messages clean
+.PHONY: run install test test-postgres browser-test api-contract api-contract-quick mutation lint format bench messages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "CASM needs Python 3.11 or newer")'
@@ -48,6 +48,16 @@ api-contract: $(DEV)
 # The same within a few minutes, as CI runs it.
 api-contract-quick: $(DEV)
 	$(BIN)/python scripts/api_contract.py --examples 3 --max-time 45
+
+# Mutation testing of the guard modules against their own tests (minutes, not for CI):
+# `make mutation MODULES="tables audit"` for some of them. See docs/testing.md.
+MUTATION := $(VENV)/.mutation-installed
+$(MUTATION): pyproject.toml $(DEV)
+	$(BIN)/pip install -q -e '.[test,mutation]'
+	touch $@
+
+mutation: $(MUTATION)
+	$(BIN)/python scripts/mutation.py $(MODULES)
 
 lint: $(DEV)
 	$(BIN)/ruff format --check src tests benchmarks scripts

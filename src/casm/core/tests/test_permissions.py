@@ -108,3 +108,63 @@ def test_every_role_and_capability_is_consistent():
             assert capability.roles <= permissions.ORGANISATION_ROLES
     with pytest.raises(LookupError):
         permissions.can(None, "registry.fly")
+
+
+def test_an_unknown_capability_is_named_in_the_error():
+    with pytest.raises(LookupError, match="registry.fly"):
+        permissions.can(None, "registry.fly")
+    assert permissions.roles_with("registry.edit") == {Role.DATA_OFFICER}
+
+
+def test_a_superuser_without_an_administrator_role_may_do_everything(make_user, country):
+    from casm.accounts.models import User
+
+    user = make_user("boss")
+    User.objects.filter(pk=user.pk).update(is_superuser=True)
+    boss = User.objects.get(pk=user.pk)
+    assert permissions.can(boss, "users.manage")
+    assert permissions.can(boss, "registry.edit", country=country("CD"))
+
+
+def test_a_new_role_counts_at_once_for_the_same_user(ghana_officer, country):
+    from casm.accounts.services import role_assign
+
+    assert not permissions.can(ghana_officer, "registry.edit", country=country("CD"))
+    role_assign(
+        actor=None,
+        user=ghana_officer,
+        role=Role.DATA_OFFICER,
+        countries=[country("GH"), country("CD")],
+    )
+    assert permissions.can(ghana_officer, "registry.edit", country=country("CD"))
+
+
+def test_the_countries_of_every_role_holding_a_capability_add_up(make_user, country):
+    from casm.accounts.services import role_assign
+
+    user = make_user("adjoa", role=Role.DATA_OFFICER, countries=["GH"])
+    role_assign(actor=None, user=user, role=Role.LICENSING_OFFICER, countries=[country("CD")])
+    assert permissions.country_ids_for(user, "registry.view") == {
+        country("GH").pk,
+        country("CD").pk,
+    }
+
+
+def test_a_role_without_countries_reaches_no_country(make_user, country):
+    officer = make_user("nobody", role=Role.DATA_OFFICER, countries=[])
+    assert not permissions.can(officer, "registry.edit")
+    assert not permissions.can(officer, "registry.edit", country=country("GH"))
+
+
+def test_a_supply_chain_actor_trades_for_their_organisation_only(
+    make_user, admin_user, ghana_officer, ghana_cooperative, congo_cooperative
+):
+    actor = make_user("kofi", role=Role.SUPPLY_CHAIN_ACTOR, organisation=ghana_cooperative)
+    assert permissions.organisation_ids_for(actor, "traceability.trade") == {ghana_cooperative.pk}
+    assert permissions.organisation_ids_for(admin_user, "traceability.trade") is None
+    assert permissions.organisation_ids_for(None, "traceability.trade") is None
+    assert permissions.organisation_ids_for(ghana_officer, "traceability.trade") == set()
+    assert permissions.can(actor, "traceability.trade")
+    assert permissions.can(actor, "traceability.trade", organisation=ghana_cooperative)
+    with pytest.raises(PermissionDenied, match="organisation is outside your scope"):
+        permissions.require(actor, "traceability.trade", organisation=congo_cooperative)

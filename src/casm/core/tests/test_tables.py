@@ -104,3 +104,24 @@ def test_an_audit_row_that_is_a_formula_exports_inert(admin_user, make_organisat
     what = [row[7] for row in rows[1:]]
     assert '\'=HYPERLINK("http://evil")' in what
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def test_a_csv_cell_reads_as_written_lists_json_dates_and_booleans():
+    import datetime
+
+    stamp = datetime.datetime(2026, 3, 5, 10, 30, 15, 123456)
+    text = tables.csv_text(
+        [
+            ["=SUM(A1)", [{"pays": "Côte d'Ivoire"}], {"site": "Kéniéba"}, ["=A", "B"]],
+            [stamp, True, False, None],
+        ],
+        delimiter=";",
+    )
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0] == [
+        "'=SUM(A1)",
+        '[{"pays": "Côte d\'Ivoire"}]',
+        '{"site": "Kéniéba"}',
+        "'=A;B",
+    ]
+    assert rows[1] == ["2026-03-05T10:30:15", "true", "false", ""]

@@ -164,3 +164,13 @@ def test_a_public_profile_names_who_collected_never_the_file(client, congo_offic
     )  # an older import
     page = client.get("/profiles/CD/").content.decode()
     assert "xss-upload.csv" not in page and "good.csv" not in page
+
+
+def test_a_dry_run_says_it_committed_nothing(congo_officer, tmp_path):
+    path = _file(tmp_path, "site_name,country,latitude,longitude,date,workers\n"
+                           "Kamituga,CD,-3.06,28.18,2024-03-05,12\n")  # fmt: skip
+    stored = json.loads(
+        json.dumps(census_import(actor=congo_officer, path=path, dry_run=True).as_dict())
+    )
+    assert stored["committed"] is False
+    assert not Site.objects.exists()

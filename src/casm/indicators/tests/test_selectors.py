@@ -154,3 +154,30 @@ def test_the_world_series_keeps_each_source():
     iied = next(row for row in world if row["value"] is None)
     assert (iied["low"], iied["high"]) == (20_000_000, 30_000_000)
     assert [row["year"] for row in world if row["is_best"]] == [2017]
+
+
+@pytest.mark.parametrize(
+    ("count", "also_hide", "shown"),
+    [
+        (None, False, {"value": None, "suppressed": False}),  # unknown, not hidden
+        (4, False, {"value": None, "suppressed": True}),
+        (5, False, {"value": 5, "suppressed": False}),  # five people are shown
+        (5, True, {"value": None, "suppressed": True}),  # its complement is small
+        (0, False, {"value": None, "suppressed": True}),
+    ],
+)
+def test_a_count_of_people_is_shown_from_five_on(count, also_hide, shown):
+    assert selectors.people_cell(count, also_hide=also_hide) == shown
+
+
+def test_a_share_is_hidden_with_its_count_and_empty_without_a_base():
+    shown = selectors.people_cell(12)
+    hidden = selectors.people_cell(3)
+    assert selectors.share_cell(12, 48, part_cell=shown) == {"value": 25.0, "suppressed": False}
+    assert selectors.share_cell(3, 48, part_cell=hidden) == {"value": None, "suppressed": True}
+    # No count or no base: nothing to show, and nothing hidden either.
+    for part, whole in [(None, 48), (12, 0), (12, None), (None, None)]:
+        assert selectors.share_cell(part, whole, part_cell=shown) == {
+            "value": None,
+            "suppressed": False,
+        }
