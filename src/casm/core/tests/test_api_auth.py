@@ -78,6 +78,20 @@ def test_it_refuses_a_bad_token_on_every_operation(browser, member, kind):
     assert report == [], "\n".join(report)
 
 
+def test_a_token_of_an_account_switched_off_outside_the_services_is_refused(browser, member):
+    """An account deactivated in the database itself (a restore, a script, Django's admin)
+    keeps its tokens unrevoked: the token check itself refuses them."""
+    from casm.accounts.models import User
+    from casm.accounts.services import api_token_create
+
+    _token, raw = api_token_create(actor=member, name="script")
+    header = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    assert browser.get("/api/v1/me", **header).status_code == 200
+    User.objects.filter(pk=member.pk).update(is_active=False)
+    refused = browser.get("/api/v1/me", **header)
+    assert refused.status_code == 401
+
+
 def test_it_judges_a_request_by_its_token_even_with_a_session(browser, member):
     browser.force_login(member)
     assert browser.get("/api/v1/me").status_code == 200
