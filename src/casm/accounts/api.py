@@ -151,11 +151,12 @@ def user_list(request: HttpRequest, search: str = "", role: Role | None = None):
 
 
 @router.get("/users/{user_id}/roles", response=list[RoleAssignmentOut], tags=["users"])
+@paginate(LimitOffset)
 @endpoint("users.manage")
 def user_role_list(request: HttpRequest, user_id: int):
     """The roles a person holds, each with its scope (administrators only)."""
     person = selectors.user_get_for_user(request.user, user_id)
-    return list(selectors.role_assignment_list(person))
+    return selectors.role_assignment_list(person)
 
 
 @router.post("/users/{user_id}/roles", response={201: RoleAssignmentOut}, tags=["users"])

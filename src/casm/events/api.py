@@ -229,11 +229,12 @@ def event_detail(request: HttpRequest, event_id: int):
 
 
 @router.get("/events/{event_id}/sessions", response=list[SessionOut])
+@paginate(LimitOffset)
 @endpoint(PUBLIC)
 def session_list(request: HttpRequest, event_id: int):
     """The event's agenda, in order."""
     event = selectors.event_get(event_id)
-    return list(Session.objects.filter(event=event))
+    return Session.objects.filter(event=event)
 
 
 class EventPatch(Schema):
@@ -315,10 +316,11 @@ def field_visit_create(request: HttpRequest, event_id: int, payload: FieldVisitI
 
 
 @router.get("/events/{event_id}/field-visits", response=list[FieldVisitOut])
+@paginate(LimitOffset)
 @endpoint(PUBLIC)
 def field_visit_list(request: HttpRequest, event_id: int):
     event = selectors.event_get(event_id)
-    return list(FieldVisit.objects.filter(event=event))
+    return FieldVisit.objects.filter(event=event)
 
 
 # --- Registrations --------------------------------------------------------------------------

@@ -195,6 +195,7 @@ class NetworkYear(Schema):
 
 
 @router.get("/network-indicators", response=list[NetworkYear])
+@paginate(LimitOffset)
 @endpoint(PUBLIC)
 def network_indicators(request: HttpRequest):
     """The network's figures by year (public): partnerships, countries with projects, the
@@ -206,6 +207,7 @@ def network_indicators(request: HttpRequest):
 
 
 @router.get("/profiles", response=list[CountryRankingOut])
+@paginate(LimitOffset)
 @endpoint(PUBLIC)
 def profile_ranking(request: HttpRequest):
     """Countries ranked by their best estimate of the ASM workforce, each with its source."""

@@ -90,6 +90,19 @@ def test_it_documents_each_list_with_its_own_items(schema):
     assert set(kinds["EventKind"]["enum"]) != set(kinds["OperatorKind"]["enum"])
 
 
+def test_every_list_comes_in_pages(schema):
+    """No operation answers a bare JSON array: a list is a page ({"count", "items"}) of
+    ``LimitOffset``, however short it is today."""
+    bare = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status, answer in operation.get("responses", {}).items():
+                body = answer.get("content", {}).get("application/json", {}).get("schema", {})
+                if body.get("type") == "array":
+                    bare.append(f"{method.upper()} {path} ({status})")
+    assert bare == []
+
+
 def test_it_declares_the_errors_each_operation_can_answer(schema):
     missing = []
     for path, methods in schema["paths"].items():

@@ -38,8 +38,8 @@ def test_anyone_reads_events_and_their_agenda(client, event):
     assert body["items"][0]["seats_left"] == 1
     assert body["items"][0]["host_country"] == "GH"
     assert client.get(f"{API}/{event.pk}").json()["id"] == event.pk
-    assert client.get(f"{API}/{event.pk}/sessions").json() == []
-    assert client.get(f"{API}/{event.pk}/field-visits").json() == []
+    assert client.get(f"{API}/{event.pk}/sessions").json()["items"] == []
+    assert client.get(f"{API}/{event.pk}/field-visits").json()["items"] == []
     assert error_of(client.get(f"{API}/999999"))["code"] == "not_found"
 
 
@@ -162,7 +162,7 @@ def test_only_the_secretariat_changes_events_and_their_agenda(
         sessions, session, content_type="application/json", **token_for(admin_user)
     )
     assert response.status_code == 201
-    assert [row["title"] for row in client.get(sessions).json()] == ["Opening plenary"]
+    assert [row["title"] for row in client.get(sessions).json()["items"]] == ["Opening plenary"]
     backwards = {**session, "ends_at": "2030-01-01T08:00:00Z"}
     response = client.post(
         sessions, backwards, content_type="application/json", **token_for(admin_user)
@@ -176,4 +176,4 @@ def test_only_the_secretariat_changes_events_and_their_agenda(
     assert response.status_code == 403
     response = client.post(visits, visit, content_type="application/json", **token_for(admin_user))
     assert response.status_code == 201
-    assert client.get(visits).json()[0]["capacity"] == 20
+    assert client.get(visits).json()["items"][0]["capacity"] == 20

@@ -3,8 +3,10 @@
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Status
+from ninja.pagination import paginate
 
 from casm.accounts.models import Organisation
+from casm.core.pagination import LimitOffset
 from casm.core.permissions import endpoint
 from casm.grants import services
 from casm.grants.api import router
@@ -21,6 +23,7 @@ from casm.grants.models import Donor, Fund
 
 
 @router.get("/grants/funds", response=list[FundOut])
+@paginate(LimitOffset)
 @endpoint("grants.manage")
 def fund_list(request: HttpRequest):
     """Every fund with what donors paid in, what awards hold, what was paid out, and the

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 def test_anyone_reads_the_ranking(client):
     response = client.get("/api/v1/profiles")
     assert response.status_code == 200
-    rows = response.json()
+    rows = response.json()["items"]
     assert [row["alpha2"] for row in rows[:4]] == ["IN", "CN", "ID", "CD"]
     assert rows[0]["rank"] == 1 and rows[0]["value"] == 15_000_000 and rows[0]["source"]
 

@@ -2,7 +2,9 @@
 
 from django.http import HttpRequest
 from ninja import Status
+from ninja.pagination import paginate
 
+from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
 from casm.network import selectors, services
 from casm.network.api import router
@@ -16,6 +18,7 @@ from casm.network.api.schemas import (
 
 
 @router.get("/network/regional-networks", response=list[RegionalNetworkOut])
+@paginate(LimitOffset)
 @endpoint(PUBLIC)
 def regional_network_list(request: HttpRequest):
     """The regional networks with their memberships over time."""
