@@ -162,7 +162,7 @@ def test_a_grant_cycle_through_the_api(
     response = call("post", f"awards/{award_id}/close", secretariat, {})
     assert response.status_code == 200 and response.json()["closed"] is True
     assert balance() == "80000.00"
-    funds = call("get", "funds", secretariat).json()[0]
+    funds = call("get", "funds", secretariat).json()["items"][0]
     assert (funds["paid_in"], funds["committed"], funds["disbursed"]) == (
         "100000.00", "20000.00", "20000.00",
     )  # fmt: skip
