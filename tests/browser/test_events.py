@@ -11,22 +11,13 @@ from playwright.sync_api import expect
 from casm.core.models import Country
 from casm.events.models import Event, Registration
 from casm.events.services import registration_create
-from conftest import PASSWORD
+from tests.browser.pages import sign_in
 
 pytestmark = [
     pytest.mark.browser,
     # The live server needs committed data; serialized_rollback puts back the countries.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def sign_in(page, live_server, user):
-    page.goto(f"{live_server.url}/accounts/login/")
-    form = page.locator("main form")
-    form.locator("[name=username]").fill(user.get_username())
-    form.locator("[name=password]").fill(PASSWORD)
-    form.locator("button[type=submit]").click()
-    expect(page.locator(".site-header .account")).to_contain_text(user.get_username())
 
 
 def test_a_member_waits_is_promoted_and_the_secretariat_prints_badges(

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.pages import sign_in
+
 pytestmark = [
     pytest.mark.browser,
     # The live server needs committed data. `serialized_rollback` puts back the reference data
@@ -140,7 +142,6 @@ def test_a_site_page_draws_its_footprint_close_in_in_french_on_a_phone(
 
     from casm.core.models import Country
     from casm.registry import services
-    from conftest import PASSWORD
 
     site = services.site_create(
         actor=None, country=Country.objects.get(alpha2="CD"), name="Kamituga",
@@ -160,11 +161,7 @@ def test_a_site_page_draws_its_footprint_close_in_in_french_on_a_phone(
     page = new_page(viewport={"width": 360, "height": 740}, locale="fr-FR")
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.goto(f"{live_server.url}/accounts/login/")
-    form = page.locator("main form")
-    form.locator("[name=username]").fill(congo_officer.get_username())
-    form.locator("[name=password]").fill(PASSWORD)
-    form.locator("button[type=submit]").click()
+    sign_in(page, live_server, congo_officer)
     page.goto(f"{live_server.url}/registry/sites/{site.pk}/")
     expect(page.locator("#site-point[data-footprint-drawn='1']")).to_have_count(1)
     # The outline is drawn in the footprint's colour, zoomed in far enough to be seen.
@@ -224,16 +221,11 @@ def test_the_site_form_map_sets_the_point_and_follows_typed_coordinates(
     new_page, live_server, congo_officer, snapshot
 ):
     from casm.registry.models import Site
-    from conftest import PASSWORD
 
     page = new_page(viewport={"width": 360, "height": 740}, locale="fr-FR")
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.goto(f"{live_server.url}/accounts/login/")
-    form = page.locator("main form")
-    form.locator("[name=username]").fill(congo_officer.get_username())
-    form.locator("[name=password]").fill(PASSWORD)
-    form.locator("button[type=submit]").click()
+    sign_in(page, live_server, congo_officer)
     page.goto(f"{live_server.url}/registry/sites/new/")
     picker = page.locator("#point-picker[data-ready='1']")
     expect(picker).to_have_count(1)

@@ -1,0 +1,19 @@
+"""What several browser tests do the same way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+
+from conftest import PASSWORD
+
+
+def sign_in(page: Any, live_server: Any, user: Any) -> None:
+    """Sign ``user`` in through the sign-in page, and wait until the header names them."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    form = page.locator("main form")
+    form.locator("[name=username]").fill(user.get_username())
+    form.locator("[name=password]").fill(PASSWORD)
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".site-header .account")).to_contain_text(user.get_username())
