@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 PYTEST := $(BIN)/pytest -p no:cacheprovider
+# The suite runs on every core (pytest-xdist); `make test TEST_WORKERS=0` runs it in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: run install test test-postgres browser-test api-contract api-contract-quick mutation lint format bench messages clean
 
@@ -31,10 +33,10 @@ run: $(RUNTIME)
 	$(BIN)/casm run
 
 test: $(DEV)
-	$(PYTEST) -m "not browser"
+	$(PYTEST) -n $(TEST_WORKERS) -m "not browser"
 
 test-postgres: $(DEV)
-	scripts/with-postgres.sh $(PYTEST) -m "not browser"
+	scripts/with-postgres.sh $(PYTEST) -n $(TEST_WORKERS) -m "not browser"
 
 browser-test: $(DEV)
 	@test -x /usr/bin/chromium || { echo "Chromium is missing: apt-get install chromium"; exit 1; }
