@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "casm.grants",
     "casm.events",
     "casm.network",
+    "casm.licensing",
     "axes",
     "csp",
 ]

@@ -173,6 +173,12 @@ CAPABILITIES: dict[str, Capability] = {
             _("Only licensing officers decide licence applications."),
         ),
         Capability(
+            "licensing.layers",
+            Scope.COUNTRY,
+            frozenset({R.LICENSING_OFFICER}),
+            _("Only licensing officers load the cadastre's layers."),
+        ),
+        Capability(
             "traceability.inspect",
             Scope.COUNTRY,
             frozenset({R.INSPECTOR}),

@@ -174,10 +174,11 @@ def _json_default(value: Any) -> Any:
 
 
 def geojson_chunks(table: Table) -> Iterator[bytes]:
-    """A FeatureCollection of points, one feature per row, written feature by feature."""
-    if table.point is None:
+    """A FeatureCollection, one feature per row (its shape, else its point), written feature
+    by feature."""
+    if table.point is None and table.shape is None:
         raise ExportError(_("This export has no locations, so no GeoJSON."))
-    latitude, longitude = table.point
+    latitude, longitude = table.point or ("", "")
     shape = table.shape
     yield b'{"type": "FeatureCollection", "features": ['
     separator = b""
@@ -216,7 +217,7 @@ def table_export(table: Table, fmt: str) -> ExportFile:
         raise ExportError(
             _("Unknown format %(format)s: choose csv, xlsx or geojson.") % {"format": fmt}
         )
-    if fmt == "geojson" and table.point is None:
+    if fmt == "geojson" and table.point is None and table.shape is None:
         raise ExportError(_("This export has no locations, so no GeoJSON."))
     if table.shape is not None and fmt != "geojson":
         raise ExportError(_("Shapes are exported as GeoJSON only."))

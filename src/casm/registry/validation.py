@@ -84,17 +84,29 @@ def coordinates_problems(latitude: Any, longitude: Any) -> list[tuple[str, Messa
 
 
 @functools.cache
-def _outlines() -> dict[str, Any]:
+def _outline_shapes() -> dict[str, Any]:
     from shapely.geometry import shape
-    from shapely.prepared import prep
 
     data = json.loads(OUTLINES_PATH.read_text(encoding="utf-8"))
     return {
-        feature["properties"]["alpha3"]: prep(
-            shape(feature["geometry"]).buffer(OUTLINE_TOLERANCE_DEGREES)
+        feature["properties"]["alpha3"]: shape(feature["geometry"]).buffer(
+            OUTLINE_TOLERANCE_DEGREES
         )
         for feature in data["features"]
     }
+
+
+@functools.cache
+def _outlines() -> dict[str, Any]:
+    from shapely.prepared import prep
+
+    return {alpha3: prep(outline) for alpha3, outline in _outline_shapes().items()}
+
+
+def country_outline(alpha3: str) -> Any:
+    """The country's shipped outline (widened by the tolerance) as a shape, to measure how
+    much of an area lies outside it; None when no outline is shipped for the country."""
+    return _outline_shapes().get(alpha3)
 
 
 def point_in_country(alpha3: str, latitude: float, longitude: float) -> bool | None:

@@ -193,6 +193,7 @@ def world(people, country, make_site, ghana_cooperative):
             "collection": collection.slug, "call": call.pk, "fund": fund.pk, "event": event.pk,
             "network_organisation": arm.pk, "project": project.pk, "regional": regional.pk,
             "partnership": partnership.pk, "alpha2": "GH", "pillar": "governance",
+            "export_format": "csv",
             "estimate": estimate.pk, "area": area.pk,
         },
     }  # fmt: skip
@@ -208,7 +209,7 @@ def _record_for(path: str, name: str) -> str:
         "fund_id": "fund", "proposal_id": "proposal", "award_id": "award",
         "registration_id": "registration", "event_id": "event", "person_id": "person",
         "network_id": "regional", "partnership_id": "partnership", "project_id": "project",
-        "pillar": "pillar", "area_id": "area",
+        "pillar": "pillar", "area_id": "area", "fmt": "export_format",
     }  # fmt: skip
     if name == "assignment_id":
         return "assignment" if "grants" in path else "role"

@@ -179,6 +179,9 @@ NOT_SCOPED = {
     "network.Person": "the directory is the secretariat's (network.manage, global scope)",
     "network.ExpertProfile": "the directory is the secretariat's (network.manage, global scope)",
     "network.Project": "the directory is the secretariat's (network.manage, global scope)",
+    "licensing.LicenceType": "reference data of each country's law, changed by administrators",
+    "licensing.Layer": "written only by the layer import, which requires licensing.layers in "
+    "the layer's country (licensing/tests/test_layers.py)",
 }
 
 

@@ -1,0 +1,260 @@
+"""The cadastre's API: licence types, the layers' features, and the public pre-check.
+
+All of it is public, as a cadastre is: titles, zones and protected areas with their holders
+(organisations), and the verdicts of a pre-check, which never name a person. Countries are
+ISO alpha-2 codes, commodities their codes, areas GeoJSON in WGS 84 (longitude, latitude).
+"""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpRequest
+from ninja import Field, Query, Schema
+from ninja.pagination import paginate
+
+from casm.core.api_router import Router
+from casm.core.api_types import CommodityCode, CountryCode
+from casm.core.models import Commodity, Country
+from casm.core.pagination import LimitOffset
+from casm.core.permissions import PUBLIC, endpoint
+from casm.registry.selectors import bbox_from_param
+
+from . import selectors
+from .areas import AreaError, area_from_corners, area_from_geojson
+from .models import LayerFeature, LayerKind, LicenceType
+from .screening import Finding, Screening, area_screen
+
+router = Router(tags=["licensing"])
+
+
+def _invalid(field: str, message: Any) -> ValidationError:
+    return ValidationError({field: [str(message)]})
+
+
+def _country(field: str, code: str) -> Country:
+    wanted = code.strip().upper()
+    country = Country.objects.filter(Q(alpha2=wanted) | Q(alpha3=wanted)).first()
+    if country is None:
+        raise _invalid(field, f"Unknown country code {code!r}.")
+    return country
+
+
+class LicenceTypeOut(Schema):
+    country: str = Field(..., description="ISO alpha-2")
+    code: str
+    name: str = Field(..., description="In the reader's language where it has one")
+    name_en: str
+    name_fr: str
+    category: str
+    holders: list[str]
+    nationality_rule: str
+    min_area_ha: float | None
+    max_area_ha: float | None
+    asm_zone: str = Field(..., description="any, required (only inside) or forbidden")
+    overlap_rule: str = Field(..., description="any title, or only one for the same commodity")
+    commodities: list[str]
+    term_years: int | None
+    renewals: int | None
+    renewal_years: int | None
+    notice_days: int | None
+    documents: list[str]
+    source: str
+    is_example: bool
+
+    @staticmethod
+    def resolve_country(licence_type: LicenceType) -> str:
+        return licence_type.country.alpha2
+
+    @staticmethod
+    def resolve_commodities(licence_type: LicenceType) -> list[str]:
+        return [c.code for c in licence_type.commodities.all()]
+
+
+class LicenceTypeFilters(Schema):
+    country: CountryCode = Field("", description="ISO alpha-2")
+
+
+class CadastreFeatureOut(Schema):
+    id: int
+    country: str
+    kind: str = Field(..., description="title, asm_zone, protected or restriction")
+    code: str
+    name: str
+    title_type: str
+    holder: str = Field(..., description="Empty where the country does not publish holders")
+    status: str
+    commodities: str
+    granted_on: str | None
+    expires_on: str | None
+    rule: str
+    reason: str
+    area_ha: float
+    bbox: list[float] = Field(..., description="west, south, east, north")
+    geometry: dict[str, Any] | None = Field(None, description="With shapes=true only")
+
+    @staticmethod
+    def resolve_country(feature: LayerFeature) -> str:
+        return feature.layer.country.alpha2
+
+    @staticmethod
+    def resolve_kind(feature: LayerFeature) -> str:
+        return feature.layer.kind
+
+    @staticmethod
+    def resolve_granted_on(feature: LayerFeature) -> str | None:
+        return feature.granted_on.isoformat() if feature.granted_on else None
+
+    @staticmethod
+    def resolve_expires_on(feature: LayerFeature) -> str | None:
+        return feature.expires_on.isoformat() if feature.expires_on else None
+
+    @staticmethod
+    def resolve_holder(feature: LayerFeature) -> str:
+        return feature.public_holder
+
+    @staticmethod
+    def resolve_bbox(feature: LayerFeature) -> list[float]:
+        return [feature.min_x, feature.min_y, feature.max_x, feature.max_y]
+
+    @staticmethod
+    def resolve_geometry(feature: LayerFeature) -> dict[str, Any] | None:
+        return feature.geometry if "geometry" in feature.__dict__ else None
+
+
+class CadastreFeatureFilters(Schema):
+    country: CountryCode = Field("", description="ISO alpha-2")
+    kind: LayerKind | None = None
+    title_type: str = Field("", max_length=40)
+    q: str = Field("", max_length=100, description="In the code, the name or the holder")
+    bbox: str = Field("", description="west,south,east,north in degrees")
+    shapes: bool = Field(False, description="Include each feature's GeoJSON shape")
+
+
+class PrecheckIn(Schema):
+    country: CountryCode = Field(..., description="ISO alpha-2")
+    licence_type: str = Field("", description="The code of one of the country's licence types")
+    commodity: CommodityCode = ""
+    area: dict[str, Any] | None = Field(
+        None, description="A GeoJSON Polygon or MultiPolygon (or a Feature holding one)"
+    )
+    corners: str = Field(
+        "", max_length=50_000,
+        description="Or the corners, one per line: latitude, longitude (decimal or DMS)",
+    )  # fmt: skip
+
+
+class FeatureRefOut(Schema):
+    kind: str
+    code: str
+    name: str
+
+    @staticmethod
+    def resolve_kind(feature: LayerFeature) -> str:
+        return feature.layer.kind
+
+
+class FindingOut(Schema):
+    rule: str = Field(..., description="country, area, titles, asm_zones, protected, …")
+    verdict: str = Field(..., description="blocks, decision or info")
+    code: str = Field(..., description="The message's code")
+    message: str = Field(..., description="In the reader's language (Accept-Language)")
+    feature: FeatureRefOut | None
+    overlap_ha: float | None
+    share: float | None = Field(None, description="Of the area, from 0 to 1")
+
+    @staticmethod
+    def resolve_message(finding: Finding) -> str:
+        return finding.text
+
+    @staticmethod
+    def resolve_overlap_ha(finding: Finding) -> float | None:
+        return round(finding.overlap_ha, 4) if finding.overlap_ha is not None else None
+
+    @staticmethod
+    def resolve_share(finding: Finding) -> float | None:
+        return round(finding.share, 6) if finding.share is not None else None
+
+
+class ScreeningOut(Schema):
+    verdict: str = Field(..., description="blocks, decision or clear")
+    country: str
+    licence_type: str
+    commodity: str
+    area_ha: float
+    layer_versions: dict[str, int] = Field(..., description="The version of each layer read")
+    findings: list[FindingOut]
+
+    @staticmethod
+    def resolve_country(screening: Screening) -> str:
+        return screening.country.alpha2
+
+    @staticmethod
+    def resolve_licence_type(screening: Screening) -> str:
+        return screening.licence_type.code if screening.licence_type else ""
+
+    @staticmethod
+    def resolve_commodity(screening: Screening) -> str:
+        return screening.commodity.code if screening.commodity else ""
+
+    @staticmethod
+    def resolve_area_ha(screening: Screening) -> float:
+        return round(screening.area_ha, 4)
+
+
+@router.get("/licensing/licence-types", response=list[LicenceTypeOut])
+@paginate(LimitOffset)
+@endpoint(PUBLIC)
+def licence_type_list(request: HttpRequest, filters: Query[LicenceTypeFilters]):
+    """The licence types of each country, with the limits an application is checked against."""
+    country = _country("country", filters.country) if filters.country else None
+    return selectors.licence_type_list(country=country)
+
+
+@router.get("/licensing/features", response=list[CadastreFeatureOut])
+@paginate(LimitOffset)
+@endpoint(PUBLIC)
+def feature_list(request: HttpRequest, filters: Query[CadastreFeatureFilters]):
+    """Titles, ASM zones, protected areas and restriction zones; shapes on request."""
+    bbox = None
+    if filters.bbox:
+        bbox = bbox_from_param(filters.bbox)
+        if bbox is None or bbox[0] > bbox[2] or bbox[1] > bbox[3]:
+            raise _invalid("bbox", "Give west,south,east,north in degrees.")
+    features = selectors.feature_list(
+        country=_country("country", filters.country) if filters.country else None,
+        kind=str(filters.kind or ""), title_type=filters.title_type, q=filters.q, bbox=bbox,
+    )  # fmt: skip
+    return features.defer(None) if filters.shapes else features
+
+
+@router.post("/licensing/precheck", response=ScreeningOut)
+@endpoint(PUBLIC)
+def precheck(request: HttpRequest, payload: PrecheckIn):
+    """The verdicts an application over the area would meet, before it is filed."""
+    country = _country("country", payload.country)
+    licence_type = None
+    if payload.licence_type:
+        licence_type = LicenceType.objects.filter(
+            country=country, code=payload.licence_type
+        ).first()
+        if licence_type is None:
+            raise _invalid(
+                "licence_type",
+                f"{payload.licence_type!r} is not a licence type of {country.alpha2}.",
+            )
+    commodity = (
+        Commodity.objects.filter(code=payload.commodity).first() if payload.commodity else None
+    )
+    try:
+        if payload.area is not None:
+            geometry = area_from_geojson(payload.area)
+        elif payload.corners.strip():
+            geometry = area_from_corners(payload.corners)
+        else:
+            raise _invalid("area", "Give the area: a GeoJSON shape or its corner coordinates.")
+    except AreaError as exc:
+        raise _invalid("corners" if payload.area is None else "area", exc.message) from None
+    return area_screen(
+        country=country, geometry=geometry, licence_type=licence_type, commodity=commodity
+    )

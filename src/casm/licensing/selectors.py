@@ -1,0 +1,101 @@
+"""Reads of the cadastre. The layers and licence types are public: what a cadastre publishes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from casm.core.spatial import bbox_filter
+from casm.core.tables import Table
+
+from .models import Layer, LayerFeature, LicenceType
+
+FEATURE_COLUMNS = [
+    "kind", "code", "name", "type", "holder", "status", "commodities", "granted_on",
+    "expires_on", "rule", "reason", "area_ha", "country",
+]  # fmt: skip
+
+
+def licence_type_list(*, country: Any = None) -> QuerySet[LicenceType]:
+    types = LicenceType.objects.select_related("country").prefetch_related("commodities")
+    if country is not None:
+        types = types.filter(country=country)
+    return types.order_by("country__name_en", "code")
+
+
+def layer_list(*, country: Any = None) -> QuerySet[Layer]:
+    layers = Layer.objects.select_related("country")
+    if country is not None:
+        layers = layers.filter(country=country)
+    return layers
+
+
+def feature_list(
+    *,
+    country: Any = None,
+    kind: str = "",
+    title_type: str = "",
+    status: str = "",
+    q: str = "",
+    bbox: tuple[float, float, float, float] | None = None,
+) -> QuerySet[LayerFeature]:
+    """The features of the cadastre, filtered; without their shapes (``with_shapes`` adds
+    them)."""
+    features = LayerFeature.objects.select_related("layer__country").defer("geometry")
+    if country is not None:
+        features = features.filter(layer__country=country)
+    if kind:
+        features = features.filter(layer__kind=kind)
+    if title_type:
+        features = features.filter(title_type=title_type)
+    if status:
+        features = features.filter(status=status)
+    if q:
+        features = features.filter(
+            Q(code__icontains=q)
+            | Q(name__icontains=q)
+            # Holders the public may not read cannot be searched for either.
+            | Q(holder__icontains=q, layer__holders_public=True)
+        )
+    if bbox is not None:
+        features = bbox_filter(features, bbox)
+    return features.order_by("layer__country__name_en", "layer__kind", "code")
+
+
+def feature_row(feature: LayerFeature) -> dict[str, Any]:
+    return {
+        "kind": feature.layer.kind,
+        "code": feature.code,
+        "name": feature.name,
+        "type": feature.title_type,
+        "holder": feature.public_holder,
+        "status": feature.status,
+        "commodities": feature.commodities,
+        "granted_on": feature.granted_on,
+        "expires_on": feature.expires_on,
+        "rule": feature.rule,
+        "reason": feature.reason,
+        "area_ha": feature.area_ha,
+        "country": feature.layer.country.alpha2,
+    }
+
+
+def feature_table(features: QuerySet[LayerFeature], *, shapes: bool) -> Table:
+    """The features as an export table; with their shapes for GeoJSON."""
+
+    def rows() -> Iterator[dict[str, Any]]:
+        chosen = features.defer(None) if shapes else features
+        for feature in chosen.iterator(chunk_size=500):
+            row = feature_row(feature)
+            if shapes:
+                row["geometry"] = feature.geometry
+            yield row
+
+    return Table(
+        name="cadastre",
+        columns=FEATURE_COLUMNS + (["geometry"] if shapes else []),
+        rows=rows,
+        shape="geometry" if shapes else None,
+    )
