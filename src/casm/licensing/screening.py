@@ -20,7 +20,7 @@ from casm.core.models import Commodity, Country
 from casm.core.numbers import number_show
 from casm.core.spatial import bbox_filter
 from casm.lib.geometry import area_hectares
-from casm.registry.validation import country_outline
+from casm.registry.validation import country_outline, country_outline_prepared
 
 from .models import (
     Layer,
@@ -148,7 +148,8 @@ def area_screen(
     outline = country_outline(country.alpha3)
     if outline is None:
         add(Finding("country", INFO, "outside_unchecked", {"country": country.name}))
-    else:
+    elif not country_outline_prepared(country.alpha3).covers(geometry):
+        # Measured only when some of it may lie outside: most areas are well inside.
         inside = (
             area_hectares(geometry.intersection(outline)) if geometry.intersects(outline) else 0
         )

@@ -103,6 +103,11 @@ def _outlines() -> dict[str, Any]:
     return {alpha3: prep(outline) for alpha3, outline in _outline_shapes().items()}
 
 
+def country_outline_prepared(alpha3: str) -> Any:
+    """The same outline prepared for fast tests (``covers``); None without an outline."""
+    return _outlines().get(alpha3)
+
+
 def country_outline(alpha3: str) -> Any:
     """The country's shipped outline (widened by the tolerance) as a shape, to measure how
     much of an area lies outside it; None when no outline is shipped for the country."""

@@ -1,0 +1,187 @@
+"""Screening a licence application against a national cadastre.
+
+``licensing.screening``: 100,000 titles and ASM zones (generated squares over DR Congo's box,
+0.005–0.05° a side, one in ten an ASM zone) plus the 49 protected areas of
+``../shared/data/drc-cadastre/protectedareas_wri.geojson`` (49 generated squares when the file
+is absent), stored through the layers' models, on SQLite and then PostgreSQL. 200 applications
+(squares of 0.02–0.05°, about 500–3,000 ha) are each screened by
+``casm.licensing.screening.area_screen`` with the DR Congo artisanal card (inside an ASM zone
+required): candidates through the spatial index, exact overlaps, areas measured geodesically,
+the registry's sites inside, the verdicts. Target: p95 < 50 ms.
+
+The peer, in the same worker and on the same shapes held in memory, is geopandas: for each
+application ``sindex.query(area, predicate="intersects")``, the intersections, and their
+geodesic areas with pyproj (the same measure), with no database and no verdicts. Goal: faster.
+
+Sizes: CASM_BENCH_LICENSING_FEATURES (100000), CASM_BENCH_LICENSING_DATABASES=sqlite for SQLite
+only, CASM_BENCH_PROTECTED (the protected areas file).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from harness import (
+    Result,
+    bench_size,
+    benchmark,
+    own_peak_memory_mb,
+    run_worker,
+    worker_on_each_database,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+PROTECTED = ROOT.parent / "shared" / "data" / "drc-cadastre" / "protectedareas_wri.geojson"
+APPLICATIONS = 200
+TARGET_S = 0.050
+
+
+def _protected() -> tuple[list, str]:
+    from shapely.geometry import box
+
+    from casm.lib.geometry import POLYGONAL, read_features
+
+    path = Path(os.environ.get("CASM_BENCH_PROTECTED", PROTECTED))
+    if path.exists():
+        _crs, features = read_features(path)
+        shapes = [f.geometry for f in features
+                  if f.geometry is not None and f.geometry.geom_type in POLYGONAL]  # fmt: skip
+        return shapes, path.name
+    rng = random.Random(5)
+    shapes = []
+    for _ in range(49):
+        x, y = rng.uniform(13, 29), rng.uniform(-12, 3)
+        shapes.append(box(x, y, x + rng.uniform(0.2, 1.5), y + rng.uniform(0.2, 1.5)))
+    return shapes, "49 generated squares (protectedareas_wri.geojson not found)"
+
+
+def worker_main() -> None:
+    """In the child: migrate, store the layers, screen the applications, print one JSON."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "casm.settings")
+    django.setup()
+    import geopandas
+    import shapely
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from pyproj import Geod
+    from shapely.geometry import box
+
+    from casm.core.models import Country
+    from casm.lib.geometry import area_hectares, as_geojson
+    from casm.licensing.models import Layer, LayerFeature, LicenceType
+    from casm.licensing.screening import area_screen
+
+    call_command("migrate", verbosity=0, interactive=False)
+    count = bench_size("LICENSING", "FEATURES", 100_000)
+    rng = random.Random(17)
+    congo = Country.objects.get(alpha2="CD")
+    protected, source = _protected()
+    shapes: list = []
+    started = time.perf_counter()
+    with transaction.atomic():
+        layers = {kind: Layer.objects.create(country=congo, kind=kind, version=1)
+                  for kind in ("title", "asm_zone", "protected")}  # fmt: skip
+        batch = []
+
+        def add(layer: Layer, code: str, shape: object) -> None:
+            min_x, min_y, max_x, max_y = shape.bounds  # type: ignore[attr-defined]
+            batch.append(LayerFeature(
+                layer=layer, code=code, name=code, title_type="PE", geometry=as_geojson(shape),
+                min_x=min_x, min_y=min_y, max_x=max_x, max_y=max_y, area_ha=1.0,
+            ))  # fmt: skip
+            shapes.append(shape)
+
+        for number in range(count):
+            x, y = rng.uniform(12.5, 31), rng.uniform(-13.5, 5)
+            side = rng.uniform(0.005, 0.05)
+            kind = "asm_zone" if number % 10 == 0 else "title"
+            add(layers[kind], f"T{number}", box(x, y, x + side, y + side))
+            if len(batch) == 5000:
+                LayerFeature.objects.bulk_create(batch)
+                batch.clear()
+        for number, shape in enumerate(protected):
+            add(layers["protected"], f"P{number}", shape)
+        LayerFeature.objects.bulk_create(batch)
+    populate_s = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    card = LicenceType.objects.get(country=congo, code="CEA")
+    applications = []
+    for _ in range(APPLICATIONS):
+        x, y = rng.uniform(12.5, 30.5), rng.uniform(-13.5, 4.5)
+        side = rng.uniform(0.02, 0.05)
+        applications.append(box(x, y, x + side, y + side))
+    frame = geopandas.GeoDataFrame(geometry=shapes, crs=4326)
+    assert frame.sindex is not None  # built before the clock, as the database's index is
+    geod = Geod(ellps="WGS84")
+
+    def ours(area: object) -> int:
+        screening = area_screen(country=congo, geometry=area, licence_type=card)
+        return sum(1 for f in screening.findings if f.feature is not None)
+
+    def peer(area: object) -> int:
+        found = frame.geometry.iloc[frame.sindex.query(area, predicate="intersects")]
+        shared = found.intersection(area)
+        hectares = [abs(geod.geometry_area_perimeter(g)[0]) / 10_000 for g in shared]
+        return sum(1 for h in hectares if h >= 0.01)
+
+    counted = [ours(a) for a in applications[:20]]
+    assert counted == [peer(a) for a in applications[:20]], counted
+    assert area_hectares(applications[0]) > 0 and shapely
+
+    def each(function) -> list[float]:
+        timings = []
+        for area in applications:
+            start = time.perf_counter()
+            function(area)
+            timings.append(time.perf_counter() - start)
+        return timings
+
+    print(json.dumps({
+        "vendor": connection.vendor, "populate_s": populate_s, "features": len(shapes),
+        "source": source, "ours": each(ours), "peer": each(peer),
+        "overlaps_mean": sum(counted) / len(counted), "peak_memory_mb": own_peak_memory_mb(),
+    }))  # fmt: skip
+
+
+def _run_worker(command_prefix: list[str], environment: dict[str, str], cwd: Path) -> dict:
+    command = [*command_prefix, sys.executable, str(Path(__file__).resolve()), "--worker"]
+    return run_worker(command, environment, cwd, what="screening", timeout=1800)
+
+
+@benchmark("licensing.screening")
+def screening() -> Iterator[Result]:
+    """One application against 100,000 titles and zones and the protected areas."""
+    sqlite_only = os.environ.get("CASM_BENCH_LICENSING_DATABASES", "") == "sqlite"
+    for figures in worker_on_each_database("licensing", _run_worker, sqlite_only=sqlite_only):
+        vendor = figures["vendor"]
+        size = (f"{figures['features']} titles, zones and protected areas ({figures['source']}),"
+                f" {APPLICATIONS} applications")  # fmt: skip
+        memory_of = "benchmark worker process (data generation included)"
+        peer = Result(
+            name=f"licensing.screening.{vendor}.geopandas", size=size, timings=figures["peer"],
+            peak_memory_mb=figures["peak_memory_mb"], memory_of=memory_of,
+        )  # fmt: skip
+        yield peer
+        result = Result(
+            name=f"licensing.screening.{vendor}.area_screen", size=size,
+            timings=figures["ours"], peak_memory_mb=figures["peak_memory_mb"],
+            memory_of=memory_of, peer=peer, target="p95 < 50 ms, faster than geopandas",
+            extra={"overlaps_mean": round(figures["overlaps_mean"], 2),
+                   "populate_s": round(figures["populate_s"], 1)},
+        )  # fmt: skip
+        result.meets_target = result.p95_s is not None and result.p95_s < TARGET_S
+        yield result
+
+
+if __name__ == "__main__" and "--worker" in sys.argv:
+    sys.path.insert(0, str(ROOT / "src"))
+    worker_main()

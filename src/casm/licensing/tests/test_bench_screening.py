@@ -1,0 +1,33 @@
+"""The screening benchmark runs end to end on a small cadastre."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[4]
+
+
+def test_the_screening_benchmark_runs_small(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CASM_", "DJANGO_"))}
+    env.update(
+        CASM_BENCH_LICENSING_FEATURES="2000",
+        CASM_BENCH_LICENSING_DATABASES="sqlite",
+        CASM_BENCH_PROTECTED=str(tmp_path / "absent.geojson"),
+        TMPDIR=str(tmp_path),
+    )
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "licensing.screening"],
+        capture_output=True, text=True, env=env, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    results = {line["name"]: line for line in map(json.loads, done.stdout.splitlines())}
+    assert set(results) == {
+        "licensing.screening.sqlite.geopandas", "licensing.screening.sqlite.area_screen",
+    }  # fmt: skip
+    ours = results["licensing.screening.sqlite.area_screen"]
+    assert ours["runs"] == 200 and "2049 titles" in ours["size"]
+    assert ours["peer"] == "licensing.screening.sqlite.geopandas" and ours["p95_s"] > 0
