@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,7 +43,7 @@ ENGLISH = re.compile(r"(?<![\w’'])(" + "|".join(map(re.escape, ENGLISH_LABELS)
 HEX_DIGEST = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
 
-def _walk_data(make_user: Any) -> dict[str, Any]:
+def _walk_data(make_user: Any, folder: Path) -> dict[str, Any]:
     """A little of everything the walk reads, with names no English label hides in."""
     from casm.accounts.models import User
     from casm.core.models import Country
@@ -50,6 +51,7 @@ def _walk_data(make_user: Any) -> dict[str, Any]:
     from casm.grants import services as grants
     from casm.indicators.tests.factories import make_congo_registry
     from casm.library import services as library
+    from casm.licensing.tests.factories import load_cadastre
     from casm.network.tests.factories import organisation
     from casm.registry.models import Site
 
@@ -57,6 +59,7 @@ def _walk_data(make_user: Any) -> dict[str, Any]:
     officer = make_user("kabila", role=User.Role.DATA_OFFICER, countries=["CD"])
     sites = make_congo_registry()
     congo, ghana = Country.objects.get(alpha2="CD"), Country.objects.get(alpha2="GH")
+    load_cadastre(folder, congo)
     # A name without a break in it, as a hash or a survey's identifier would be.
     Site.objects.filter(pk=next(iter(sites.values())).pk).update(name=HEX_DIGEST)
     document = library.document_create(
@@ -186,14 +189,15 @@ def _walk(browser: Any, base: str, snapshot: Any, *, user: Any, paths: list[str]
 
 
 def test_the_main_pages_fit_the_screen_speak_french_and_log_no_error(
-    browser, live_server, make_user, snapshot
+    browser, live_server, make_user, snapshot, tmp_path
 ):
-    data = _walk_data(make_user)
+    data = _walk_data(make_user, tmp_path)
     site, document = data["site"], data["document"]
     public = [
         "/", "/pillars/environment/", "/library/", f"/library/{document.pk}/",
         "/registry/sites/map/", f"/registry/sites/{site.pk}/", "/profiles/CD/", "/network/",
-        "/events/", "/grants/", "/accounts/login/",
+        "/events/", "/grants/", "/licensing/", "/licensing/types/", "/licensing/precheck/",
+        "/accounts/login/",
     ]  # fmt: skip
     signed_in = {
         data["officer"]: ["/registry/sites/", "/imports/", "/jobs/"],
