@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ogc, views
 
 app_name = "licensing"
 
@@ -10,4 +10,11 @@ urlpatterns = [
     path("types/", views.licence_types, name="licence_types"),
     path("precheck/", views.precheck, name="precheck"),
     path("layers/import/", views.layer_import_view, name="layer_import"),
+    # OGC API – Features
+    path("ogc/", ogc.landing, name="ogc_landing"),
+    path("ogc/conformance", ogc.conformance, name="ogc_conformance"),
+    path("ogc/collections", ogc.collections, name="ogc_collections"),
+    path("ogc/collections/<str:collection_id>", ogc.collection, name="ogc_collection"),
+    path("ogc/collections/<str:collection_id>/items", ogc.items, name="ogc_items"),
+    path("ogc/collections/<str:collection_id>/items/<int:feature_id>", ogc.item, name="ogc_item"),
 ]

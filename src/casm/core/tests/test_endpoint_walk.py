@@ -178,6 +178,13 @@ def world(people, country, make_site, ghana_cooperative):
     partnership = network.partnership_create(
         actor=None, data={"name": "Durban Process", "start": datetime.date(2003, 1, 1)}
     )
+    from casm.licensing.models import Layer, LayerFeature
+
+    title = LayerFeature.objects.create(
+        layer=Layer.objects.create(country=ghana, kind="title"), code="PL-1", min_x=-2.0,
+        min_y=5.3, max_x=-1.9, max_y=5.4, area_ha=12.0, geometry={"type": "Polygon",
+        "coordinates": [[[-2.0, 5.3], [-1.9, 5.3], [-1.9, 5.4], [-2.0, 5.4], [-2.0, 5.3]]]},
+    )  # fmt: skip
     return {
         # Records that are not public: only their owner, their country and administrators.
         "private": {
@@ -193,7 +200,7 @@ def world(people, country, make_site, ghana_cooperative):
             "collection": collection.slug, "call": call.pk, "fund": fund.pk, "event": event.pk,
             "network_organisation": arm.pk, "project": project.pk, "regional": regional.pk,
             "partnership": partnership.pk, "alpha2": "GH", "pillar": "governance",
-            "export_format": "csv",
+            "export_format": "csv", "ogc_collection": "titles", "title": title.pk,
             "estimate": estimate.pk, "area": area.pk,
         },
     }  # fmt: skip
@@ -210,6 +217,7 @@ def _record_for(path: str, name: str) -> str:
         "registration_id": "registration", "event_id": "event", "person_id": "person",
         "network_id": "regional", "partnership_id": "partnership", "project_id": "project",
         "pillar": "pillar", "area_id": "area", "fmt": "export_format",
+        "collection_id": "ogc_collection", "feature_id": "title",
     }  # fmt: skip
     if name == "assignment_id":
         return "assignment" if "grants" in path else "role"
