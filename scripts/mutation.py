@@ -119,7 +119,11 @@ TARGETS = (
     Target(
         "tokens",
         "casm.accounts.services",
-        ("src/casm/core/tests/test_api_auth.py", "src/casm/accounts/tests/test_users.py"),
+        (
+            "src/casm/core/tests/test_api_auth.py",
+            "src/casm/accounts/tests/test_users.py",
+            "src/casm/accounts/tests/test_tokens.py",
+        ),
         ("_token_hash", "api_token_create", "api_token_revoke", "api_token_authenticate"),
     ),
     Target(

@@ -90,6 +90,8 @@ def test_a_token_of_an_account_switched_off_outside_the_services_is_refused(brow
     User.objects.filter(pk=member.pk).update(is_active=False)
     refused = browser.get("/api/v1/me", **header)
     assert refused.status_code == 401
+    # Even where visitors are answered: the token is wrong, not missing.
+    assert browser.get("/api/v1/countries", **header).status_code == 401
 
 
 def test_it_judges_a_request_by_its_token_even_with_a_session(browser, member):
