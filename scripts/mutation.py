@@ -129,7 +129,11 @@ TARGETS = (
     Target(
         "seats",
         "casm.events.services",
-        ("src/casm/events/tests/test_services.py", "src/casm/events/tests/test_api.py"),
+        (
+            "src/casm/events/tests/test_services.py",
+            "src/casm/events/tests/test_seats.py",
+            "src/casm/events/tests/test_api.py",
+        ),
         (
             "registration_create",
             "_field_visit_full",
