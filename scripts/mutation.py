@@ -119,13 +119,21 @@ TARGETS = (
     Target(
         "tokens",
         "casm.accounts.services",
-        ("src/casm/core/tests/test_api_auth.py", "src/casm/accounts/tests/test_users.py"),
+        (
+            "src/casm/core/tests/test_api_auth.py",
+            "src/casm/accounts/tests/test_users.py",
+            "src/casm/accounts/tests/test_tokens.py",
+        ),
         ("_token_hash", "api_token_create", "api_token_revoke", "api_token_authenticate"),
     ),
     Target(
         "seats",
         "casm.events.services",
-        ("src/casm/events/tests/test_services.py", "src/casm/events/tests/test_api.py"),
+        (
+            "src/casm/events/tests/test_services.py",
+            "src/casm/events/tests/test_seats.py",
+            "src/casm/events/tests/test_api.py",
+        ),
         (
             "registration_create",
             "_field_visit_full",

@@ -90,6 +90,8 @@ def test_a_token_of_an_account_switched_off_outside_the_services_is_refused(brow
     User.objects.filter(pk=member.pk).update(is_active=False)
     refused = browser.get("/api/v1/me", **header)
     assert refused.status_code == 401
+    # Even where visitors are answered: the token is wrong, not missing.
+    assert browser.get("/api/v1/countries", **header).status_code == 401
 
 
 def test_it_judges_a_request_by_its_token_even_with_a_session(browser, member):
@@ -110,6 +112,9 @@ def test_it_still_asks_a_signed_in_browser_for_the_csrf_token(browser, member):
     refused = browser.post("/api/v1/tokens", {"name": "x"}, content_type="application/json")
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "forbidden"
+    assert refused.json()["error"]["message"] == (
+        "CSRF check failed: send the CSRF token with a browser session."
+    )
     browser.get("/accounts/profile/")
     csrf = browser.cookies["csrftoken"].value
     made = browser.post(
@@ -123,3 +128,18 @@ def test_public_reads_answer_visitors_and_good_tokens(browser, member, token_for
     assert browser.get("/api/v1/countries", **token_for(member)).status_code == 200
     harvest = browser.post("/api/v1/library/oai", {"verb": "Identify"})
     assert harvest.status_code == 200
+
+
+def test_a_signed_in_browser_harvests_without_a_csrf_token(browser, member):
+    """The harvesting endpoint takes forms from any client; a session changes nothing."""
+    browser.force_login(member)
+    harvest = browser.post("/api/v1/library/oai", {"verb": "Identify"})
+    assert harvest.status_code == 200
+
+
+def test_it_takes_a_token_after_more_than_one_space(browser, member):
+    from casm.accounts.services import api_token_create
+
+    _token, raw = api_token_create(actor=member, name="script")
+    assert browser.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer  {raw}").status_code == 200
+    assert browser.get("/api/v1/me", HTTP_AUTHORIZATION=f"bearer {raw} ").status_code == 200

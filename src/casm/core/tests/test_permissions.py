@@ -168,3 +168,115 @@ def test_a_supply_chain_actor_trades_for_their_organisation_only(
     assert permissions.can(actor, "traceability.trade", organisation=ghana_cooperative)
     with pytest.raises(PermissionDenied, match="organisation is outside your scope"):
         permissions.require(actor, "traceability.trade", organisation=congo_cooperative)
+
+
+def test_a_holder_may_act_somewhere_and_a_global_role_everywhere(ghana_officer, make_user, country):
+    # "Somewhere" (a "new site" button): a country where the role reaches is enough.
+    assert permissions.can(ghana_officer, "registry.edit")
+    editor = make_user("ines", role=Role.LIBRARY_EDITOR)
+    assert permissions.can(editor, "library.edit")
+    assert not permissions.can(ghana_officer, "library.edit")
+
+
+def test_a_move_to_another_organisation_needs_both(make_user, ghana_cooperative, congo_cooperative):
+    trader = make_user("trader", role=Role.SUPPLY_CHAIN_ACTOR, organisation=ghana_cooperative)
+    record = make_user("clerk", organisation=ghana_cooperative)  # a record of the cooperative
+
+    def change(data):
+        permissions.require_change(
+            trader,
+            "traceability.trade",
+            instance=record,
+            data=data,
+            country_field=None,
+            organisation_field="organisation",
+        )
+
+    change({})
+    change({"organisation": ghana_cooperative})
+    with pytest.raises(PermissionDenied, match="organisation is outside your scope"):
+        change({"organisation": congo_cooperative})
+
+
+def test_a_merge_needs_every_country(ghana_officer, country):
+    permissions.require_each(ghana_officer, "registry.edit", countries=[country("GH")])
+    with pytest.raises(PermissionDenied, match="outside your scope"):
+        permissions.require_each(
+            ghana_officer, "registry.edit", countries=[country("GH"), country("CD")]
+        )
+
+
+def test_organisations_are_seen_by_country_and_by_the_role_s_organisation(
+    make_user, country, make_organisation, ghana_cooperative, congo_cooperative
+):
+    from casm.accounts.selectors import organisation_list_for_user
+    from casm.accounts.services import role_assign
+
+    kivu = make_organisation("Kivu Gold Traders", "CD")
+    officer = make_user("efua", role=Role.DATA_OFFICER, countries=["GH"])
+    role_assign(
+        actor=None,
+        user=officer,
+        role=Role.DATA_OFFICER,
+        countries=[country("GH")],
+        organisation=congo_cooperative,
+    )
+    permissions.forget_grants(officer)
+    seen = set(organisation_list_for_user(officer))
+    assert seen == {ghana_cooperative, congo_cooperative}
+    own = make_user("kabila", role=Role.DATA_OFFICER, countries=["GH"], organisation=kivu)
+    assert set(organisation_list_for_user(own)) == {ghana_cooperative, kivu}
+
+
+def test_people_see_their_own_jobs_and_rows_beside_those_of_their_countries(
+    member, ghana_officer, make_user, country
+):
+    from casm.core.models import Job
+    from casm.core.selectors import job_list_for_user
+    from casm.events.models import Registration
+    from casm.events.tests.factories import make_event
+
+    mine = Job.objects.create(kind="export", title="My export", created_by=member)
+    Job.objects.create(kind="export", title="Someone else's", created_by=ghana_officer)
+    assert list(job_list_for_user(member)) == [mine]
+
+    event = make_event(capacity=10)
+    ghanaian = Registration.objects.create(
+        event=event, user=make_user("abena"), full_name="Abena", country=country("GH")
+    )
+    own_abroad = Registration.objects.create(
+        event=event, user=ghana_officer, full_name="Officer", country=country("CD")
+    )
+    Registration.objects.create(
+        event=event, user=make_user("mbuyi"), full_name="Mbuyi", country=country("CD")
+    )
+    seen = permissions.scope_queryset(
+        Registration.objects.all(), ghana_officer, "registry.view", owner_field="user"
+    )
+    assert set(seen) == {ghanaian, own_abroad}
+
+
+def test_a_declaration_is_read_through_any_decorator_and_class_based_views():
+    import functools
+
+    from django.views import View
+
+    from casm.core.permissions import PUBLIC, endpoint, endpoint_access
+
+    @endpoint(PUBLIC)
+    def page(request):
+        return None
+
+    # A decorator that keeps only ``__wrapped__``, not the view's attributes.
+    @functools.wraps(page, updated=())
+    def logged(request):
+        return page(request)
+
+    assert endpoint_access(logged) == PUBLIC
+
+    @endpoint("registry.view")
+    class Sites(View):
+        pass
+
+    assert endpoint_access(Sites.as_view()) == "registry.view"
+    assert endpoint_access(lambda request: None) is None

@@ -174,3 +174,13 @@ def test_a_dry_run_says_it_committed_nothing(congo_officer, tmp_path):
     )
     assert stored["committed"] is False
     assert not Site.objects.exists()
+
+
+def test_an_import_with_a_problem_says_it_committed_nothing(congo_officer, tmp_path):
+    path = _file(tmp_path, "site_name,country,latitude,longitude,date,workers\n"
+                           "Kamituga,CD,-3.06,28.18,2024-03-05,12\n"
+                           "Lugushwa,CD,-3.3,27.9,2024-03-05,-1\n")  # fmt: skip
+    stored = json.loads(json.dumps(census_import(actor=congo_officer, path=path).as_dict()))
+    assert stored["committed"] is False
+    assert stored["problem_count"] == 1
+    assert not Site.objects.exists()

@@ -87,3 +87,42 @@ def test_a_hyphen_inside_a_word_joins_it_and_only_a_leading_one_excludes():
     assert query.to_fts5(query.parse("e-waste -cyanide")) == (
         '((("e waste" OR "ewaste")) NOT "cyanide")'
     )
+
+
+def test_a_query_up_to_the_limit_is_read_whole():
+    exact = query.parse("x" * query.MAX_QUERY_CHARS)
+    assert not exact.truncated and exact.words == ["x" * query.MAX_QUERY_CHARS]
+    longer = query.parse("x" * (query.MAX_QUERY_CHARS + 1))
+    assert longer.truncated and longer.words == ["x" * query.MAX_QUERY_CHARS]
+
+
+def test_up_to_the_most_clauses_are_read_and_the_rest_flagged():
+    words = [f"w{number}" for number in range(query.MAX_CLAUSES + 1)]
+    whole = query.parse(" ".join(words[:-1]))
+    assert not whole.truncated and whole.words == words[:-1]
+    cut = query.parse(" ".join(words))
+    assert cut.truncated and cut.words == words[:-1]
+
+
+def test_engine_operators_typed_as_words_are_left_out():
+    assert query.parse("gold AND tin NOT lead NEAR zinc").words == ["gold", "tin", "lead", "zinc"]
+    # Typed in lower case they are words like any other.
+    assert query.parse("gold and tin").words == ["gold", "and", "tin"]
+
+
+def test_an_empty_phrase_is_skipped_and_a_negated_phrase_excludes():
+    assert query.parse('"" gold "!!" tin').words == ["gold", "tin"]
+    [group] = query.parse('mercury -"whole ore"').groups
+    assert [(c.words, c.negated) for c in group] == [
+        (("mercury",), False),
+        (("whole", "ore"), True),
+    ]
+
+
+def test_postgresql_is_asked_for_phrases_as_phrases_and_words_by_their_stem():
+    from casm.library.search import PG_QUERY_CONFIGS, _pg_tsquery
+
+    expression, params = _pg_tsquery(query.parse('"whole ore" gold'))
+    calls = expression.count("phraseto_tsquery"), expression.count("plainto_tsquery")
+    assert calls == (len(PG_QUERY_CONFIGS), len(PG_QUERY_CONFIGS))
+    assert params[1::2] == ["whole ore"] * len(PG_QUERY_CONFIGS) + ["gold"] * len(PG_QUERY_CONFIGS)
