@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -131,3 +132,55 @@ class MultipartBoundaryMiddleware:
                 json_dumps_params={"ensure_ascii": False},
             )
         return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+class NulCharacterMiddleware:
+    """Refuses an API request whose query, path or text body holds a NUL character (U+0000),
+    before any operation reads it: no text field may contain one, and PostgreSQL refuses it
+    with an error that would otherwise be a server error. The answer is a 422 naming the
+    parameter. Uploaded files (multipart) are binary and are not looked into."""
+
+    TEXT_BODIES = ("application/json", "application/x-www-form-urlencoded", "text/plain")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Pages read their input through forms, whose text fields refuse a NUL themselves.
+        found = self._nul_in(request) if request.path.startswith("/api/") else None
+        if found is not None:
+            return self._refuse(*found)
+        return self.get_response(request)
+
+    def _nul_in(self, request: HttpRequest) -> tuple[str, str] | None:
+        if "\x00" in request.path:
+            return "", "path"
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query:
+            for name, value in parse_qsl(query, keep_blank_values=True):
+                if "\x00" in name or "\x00" in value:
+                    return name.replace("\x00", ""), "query"
+            return "", "query"
+        content_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        if content_type in self.TEXT_BODIES:
+            try:
+                body = request.body
+            except Exception:  # too large or unreadable: the view answers that itself
+                return None
+            if (
+                b"\x00" in body
+                or b"\\u0000" in body
+                or (content_type == "application/x-www-form-urlencoded" and b"%00" in body)
+            ):
+                return "", "body"
+        return None
+
+    @staticmethod
+    def _refuse(field: str, location: str) -> HttpResponse:
+        message = _("The request holds a NUL character (U+0000), which no text may contain.")
+        detail = {"field": field, "location": location, "message": message}
+        return JsonResponse(
+            {"error": {"code": "invalid", "message": message, "details": [detail]}},
+            status=422,
+            json_dumps_params={"ensure_ascii": False},
+        )

@@ -97,12 +97,13 @@ class PrecheckForm(forms.Form):
                 % {"code": licence_type.code, "country": country.name},
             )
         upload = data.get("area_file")
+        field = "area"
         try:
             if upload is not None:
                 if upload.size > MAX_AREA_UPLOAD:
                     raise forms.ValidationError(_("The file is larger than 5 MB."))
-                data["geometry"] = area_from_geojson(upload.read())
                 field = "area_file"
+                data["geometry"] = area_from_geojson(upload.read())
             elif (data.get("area") or "").strip():
                 field = "area"
                 data["geometry"] = area_from_geojson(data["area"])
