@@ -5,24 +5,33 @@ All of it is public, as a cadastre is: titles, zones and protected areas with th
 ISO alpha-2 codes, commodities their codes, areas GeoJSON in WGS 84 (longitude, latitude).
 """
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Field, Query, Schema
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
 from casm.core.api_router import Router
-from casm.core.api_types import CommodityCode, CountryCode
+from casm.core.api_types import CommodityCode, CountryCode, NotNull, RecordId
 from casm.core.models import Commodity, Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
 from casm.registry.selectors import bbox_from_param
 
-from . import selectors
+from . import selectors, services
 from .areas import AreaError, area_from_corners, area_from_geojson
-from .models import LayerFeature, LayerKind, LicenceType
+from .models import (
+    HolderKind,
+    LayerFeature,
+    LayerKind,
+    LicenceCategory,
+    LicenceType,
+    OverlapRule,
+    ZoneRule,
+)
 from .screening import Finding, Screening, area_screen
 
 router = Router(tags=["licensing"])
@@ -30,6 +39,11 @@ router = Router(tags=["licensing"])
 
 def _invalid(field: str, message: Any) -> ValidationError:
     return ValidationError({field: [str(message)]})
+
+
+def _input(values: dict[str, Any]) -> Any:
+    """A licence type's body with records for its codes, as the service takes it."""
+    return selectors.licence_type_input(values, country=_country)
 
 
 def _country(field: str, code: str) -> Country:
@@ -41,6 +55,7 @@ def _country(field: str, code: str) -> Country:
 
 
 class LicenceTypeOut(Schema):
+    id: int
     country: str = Field(..., description="ISO alpha-2")
     code: str
     name: str = Field(..., description="In the reader's language where it has one")
@@ -69,6 +84,48 @@ class LicenceTypeOut(Schema):
     @staticmethod
     def resolve_commodities(licence_type: LicenceType) -> list[str]:
         return [c.code for c in licence_type.commodities.all()]
+
+
+class LicenceTypeIn(Schema):
+    country: CountryCode = Field(..., description="ISO alpha-2")
+    code: str = Field(..., min_length=1, max_length=40)
+    name_en: str = Field(..., min_length=1, max_length=200)
+    name_fr: str = Field("", max_length=200)
+    category: LicenceCategory
+    holders: list[HolderKind] = Field(default_factory=list)
+    nationality_rule: str = Field("", max_length=300)
+    min_area_ha: float | None = Field(None, gt=0, le=1e9)
+    max_area_ha: float | None = Field(None, gt=0, le=1e9)
+    asm_zone: ZoneRule = ZoneRule.ANY
+    overlap_rule: OverlapRule = OverlapRule.ANY
+    commodities: list[CommodityCode] = Field(default_factory=list)
+    term_years: int | None = Field(None, ge=0, le=200)
+    renewals: int | None = Field(None, ge=0, le=100)
+    renewal_years: int | None = Field(None, ge=0, le=200)
+    notice_days: int | None = Field(None, ge=0, le=3650)
+    documents: list[Annotated[str, Field(max_length=300)]] = Field(default_factory=list)
+    source: str = Field(..., min_length=1, max_length=500)
+    is_example: bool = False
+
+
+class LicenceTypePatch(Schema):
+    name_en: NotNull[Annotated[str, Field(min_length=1, max_length=200)]] = None
+    name_fr: NotNull[Annotated[str, Field(max_length=200)]] = None
+    category: NotNull[LicenceCategory] = None
+    holders: NotNull[list[HolderKind]] = None
+    nationality_rule: NotNull[Annotated[str, Field(max_length=300)]] = None
+    min_area_ha: float | None = Field(None, gt=0, le=1e9)
+    max_area_ha: float | None = Field(None, gt=0, le=1e9)
+    asm_zone: NotNull[ZoneRule] = None
+    overlap_rule: NotNull[OverlapRule] = None
+    commodities: NotNull[list[CommodityCode]] = None
+    term_years: int | None = Field(None, ge=0, le=200)
+    renewals: int | None = Field(None, ge=0, le=100)
+    renewal_years: int | None = Field(None, ge=0, le=200)
+    notice_days: int | None = Field(None, ge=0, le=3650)
+    documents: NotNull[list[Annotated[str, Field(max_length=300)]]] = None
+    source: NotNull[Annotated[str, Field(min_length=1, max_length=500)]] = None
+    is_example: NotNull[bool] = None
 
 
 class LicenceTypeFilters(Schema):
@@ -209,6 +266,32 @@ def licence_type_list(request: HttpRequest, filters: Query[LicenceTypeFilters]):
     """The licence types of each country, with the limits an application is checked against."""
     country = _country("country", filters.country) if filters.country else None
     return selectors.licence_type_list(country=country)
+
+
+@router.get("/licensing/licence-types/{type_id}", response=LicenceTypeOut)
+@endpoint(PUBLIC)
+def licence_type_detail(request: HttpRequest, type_id: RecordId):
+    return get_object_or_404(selectors.licence_type_list(), pk=type_id)
+
+
+@router.post("/licensing/licence-types", response={201: LicenceTypeOut})
+@endpoint("reference.manage")
+def licence_type_create(request: HttpRequest, payload: LicenceTypeIn):
+    """A country's licence type, entered from the law with its source (administrators)."""
+    made = services.licence_type_create(actor=request.user, data=_input(payload.dict()))
+    return Status(201, selectors.licence_type_list().get(pk=made.pk))
+
+
+@router.patch("/licensing/licence-types/{type_id}", response=LicenceTypeOut)
+@endpoint("reference.manage")
+def licence_type_update(request: HttpRequest, type_id: RecordId, payload: LicenceTypePatch):
+    """Correct a licence type (its country and code stay)."""
+    licence_type = get_object_or_404(LicenceType, pk=type_id)
+    services.licence_type_update(
+        actor=request.user, licence_type=licence_type,
+        data=_input(payload.dict(exclude_unset=True)),
+    )  # fmt: skip
+    return selectors.licence_type_list().get(pk=type_id)
 
 
 @router.get("/licensing/features", response=list[CadastreFeatureOut])

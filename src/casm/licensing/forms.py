@@ -12,7 +12,7 @@ from casm.core.models import Commodity, Country
 
 from .areas import AreaError, area_from_corners, area_from_geojson
 from .layers import MappingError, mapping_check, shipped_mappings
-from .models import LayerKind, LicenceType
+from .models import HolderKind, LayerKind, LicenceType
 
 # A pasted or uploaded area; a cadastre layer is imported by the command or the import form.
 MAX_AREA_UPLOAD = 5 * 1024 * 1024
@@ -167,3 +167,39 @@ class LayerImportForm(forms.Form):
                 "mapping_file" if data.get("mapping_file") else "mapping", str(exc.message)
             )
         return data
+
+
+class LicenceTypeForm(forms.ModelForm):
+    """A licence type as an administrator enters it from the law."""
+
+    holders = forms.MultipleChoiceField(
+        label=_("Who may hold it"), choices=HolderKind.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    documents = forms.CharField(
+        label=_("Required documents, one per line"), required=False,
+        widget=forms.Textarea(attrs={"rows": 4}), max_length=5000,
+    )  # fmt: skip
+
+    class Meta:
+        model = LicenceType
+        fields = [
+            "country", "code", "name_en", "name_fr", "category", "holders", "nationality_rule",
+            "min_area_ha", "max_area_ha", "asm_zone", "overlap_rule", "commodities",
+            "term_years", "renewals", "renewal_years", "notice_days", "documents", "source",
+            "is_example",
+        ]  # fmt: skip
+        field_classes = {"country": CountryChoiceField}
+        widgets = {"commodities": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The country and the code name the type for good: applications will cite them.
+            for name in ("country", "code"):
+                self.fields[name].disabled = True
+            self.initial["documents"] = "\n".join(self.instance.documents or [])
+
+    def clean_documents(self) -> list[str]:
+        text = self.cleaned_data.get("documents") or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]

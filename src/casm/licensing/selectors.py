@@ -25,6 +25,24 @@ def licence_type_list(*, country: Any = None) -> QuerySet[LicenceType]:
     return types.order_by("country__name_en", "code")
 
 
+def licence_type_input(data: dict[str, Any], *, country: Any) -> dict[str, Any]:
+    """A licence type's values given by codes (an API body) with their records: the country
+    found by ``country(field, code)``, which refuses an unknown one, and the commodities."""
+    from casm.core.models import Commodity
+
+    values = dict(data)
+    if "country" in values:
+        values["country"] = country("country", values["country"])
+    if "commodities" in values:
+        values["commodities"] = list(Commodity.objects.filter(code__in=values["commodities"]))
+    for name in ("category", "asm_zone", "overlap_rule"):
+        if name in values:
+            values[name] = str(values[name])
+    if "holders" in values:
+        values["holders"] = [str(holder) for holder in values["holders"]]
+    return values
+
+
 def layer_list(*, country: Any = None) -> QuerySet[Layer]:
     layers = Layer.objects.select_related("country")
     if country is not None:

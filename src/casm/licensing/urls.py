@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.cadastre, name="cadastre"),
     path("cadastre.<str:fmt>", views.cadastre_export, name="cadastre_export"),
     path("types/", views.licence_types, name="licence_types"),
+    path("types/new/", views.licence_type_edit, name="licence_type_create"),
+    path("types/<int:pk>/edit/", views.licence_type_edit, name="licence_type_edit"),
     path("precheck/", views.precheck, name="precheck"),
     path("layers/import/", views.layer_import_view, name="layer_import"),
     # OGC API – Features

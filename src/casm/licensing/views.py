@@ -9,20 +9,23 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from casm.core import tables
+from casm.core.forms import form_errors_from
 from casm.core.geometry import problem_text
 from casm.core.permissions import PUBLIC, can, endpoint
 from casm.lib.geometry import GeometryFileError, as_geojson
 
-from . import forms, selectors
+from . import forms, selectors, services
 from .layers import MappingError, layer_import
+from .models import LicenceType
 from .screening import area_screen
 
 PAGE_SIZE = 50
@@ -74,7 +77,46 @@ def cadastre_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
 @require_safe
 @endpoint(PUBLIC)
 def licence_types(request: HttpRequest) -> HttpResponse:
-    return render(request, "licensing/licence_types.html", {"types": selectors.licence_type_list()})
+    return render(
+        request,
+        "licensing/licence_types.html",
+        {
+            "types": selectors.licence_type_list(),
+            "may_manage": can(request.user, "reference.manage"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@endpoint("reference.manage")
+def licence_type_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """An administrator adds a licence type or corrects one."""
+    if not can(request.user, "reference.manage"):
+        raise PermissionDenied
+    instance = get_object_or_404(LicenceType, pk=pk) if pk else None
+    form = forms.LicenceTypeForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            if instance is None:
+                services.licence_type_create(actor=request.user, data=data)
+            else:
+                # The form has already put its values on ``instance``: the service compares
+                # them with the stored record, so it gets that.
+                stored = LicenceType.objects.get(pk=instance.pk)
+                services.licence_type_update(actor=request.user, licence_type=stored, data=data)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("The licence type is saved."))
+            return redirect("licensing:licence_types")
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "licensing/licence_type_form.html",
+        {"form": form, "licence_type": instance},
+        status=status,
+    )
 
 
 def _map_data(screening: Any) -> dict[str, Any]:

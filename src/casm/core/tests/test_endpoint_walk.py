@@ -178,7 +178,7 @@ def world(people, country, make_site, ghana_cooperative):
     partnership = network.partnership_create(
         actor=None, data={"name": "Durban Process", "start": datetime.date(2003, 1, 1)}
     )
-    from casm.licensing.models import Layer, LayerFeature
+    from casm.licensing.models import Layer, LayerFeature, LicenceType
 
     title = LayerFeature.objects.create(
         layer=Layer.objects.create(country=ghana, kind="title"), code="PL-1", min_x=-2.0,
@@ -201,6 +201,7 @@ def world(people, country, make_site, ghana_cooperative):
             "network_organisation": arm.pk, "project": project.pk, "regional": regional.pk,
             "partnership": partnership.pk, "alpha2": "GH", "pillar": "governance",
             "export_format": "csv", "ogc_collection": "titles", "title": title.pk,
+            "licence_type": LicenceType.objects.get(code="PML").pk,
             "estimate": estimate.pk, "area": area.pk,
         },
     }  # fmt: skip
@@ -217,7 +218,7 @@ def _record_for(path: str, name: str) -> str:
         "registration_id": "registration", "event_id": "event", "person_id": "person",
         "network_id": "regional", "partnership_id": "partnership", "project_id": "project",
         "pillar": "pillar", "area_id": "area", "fmt": "export_format",
-        "collection_id": "ogc_collection", "feature_id": "title",
+        "collection_id": "ogc_collection", "feature_id": "title", "type_id": "licence_type",
     }  # fmt: skip
     if name == "assignment_id":
         return "assignment" if "grants" in path else "role"
@@ -235,7 +236,7 @@ def _record_for(path: str, name: str) -> str:
         ("grants/reviews/", "assignment"), ("events/registrations/", "registration"),
         ("events/", "event"), ("network/organisations/", "network_organisation"),
         ("network/people/", "person"), ("network/partnerships/", "partnership"),
-        ("network/projects/", "project"),
+        ("network/projects/", "project"), ("licensing/types/", "licence_type"),
     ]:  # fmt: skip
         if path.startswith(prefix):
             return record
