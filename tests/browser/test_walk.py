@@ -197,6 +197,7 @@ def test_the_main_pages_fit_the_screen_speak_french_and_log_no_error(
         "/", "/pillars/environment/", "/library/", f"/library/{document.pk}/",
         "/registry/sites/map/", f"/registry/sites/{site.pk}/", "/profiles/CD/", "/network/",
         "/events/", "/grants/", "/licensing/", "/licensing/types/", "/licensing/precheck/",
+        "/licensing/map/",
         "/accounts/login/",
     ]  # fmt: skip
     signed_in = {

@@ -117,3 +117,37 @@ def feature_table(features: QuerySet[LayerFeature], *, shapes: bool) -> Table:
         rows=rows,
         shape="geometry" if shapes else None,
     )
+
+
+# The map asks for what is in view; past this many shapes it gets the largest and is told.
+MAP_LIMIT = 1500
+
+
+def map_shapes(
+    *, bbox: tuple[float, float, float, float], kind: str = "", country: Any = None
+) -> dict[str, Any]:
+    """The features in view as light GeoJSON for the map: shapes simplified to about a pixel
+    of a 1,000-pixel map of the box, coordinates to 5 decimals (about a metre), the largest
+    first when more than ``MAP_LIMIT`` are in view."""
+    import shapely
+    from shapely.geometry import mapping, shape
+
+    features = feature_list(country=country, kind=kind, bbox=bbox)
+    matched = features.count()
+    chosen = features.defer(None).order_by("-area_ha", "pk")[:MAP_LIMIT]
+    tolerance = max(bbox[2] - bbox[0], bbox[3] - bbox[1]) / 1000
+    shapes = []
+    for feature in chosen:
+        simple = shapely.set_precision(
+            shape(feature.geometry).simplify(tolerance, preserve_topology=True), 0.00001
+        )
+        if simple.is_empty:
+            continue
+        shapes.append({
+            "type": "Feature", "geometry": mapping(simple),
+            "properties": {"code": feature.code, "kind": feature.layer.kind,
+                           "type": feature.title_type, "holder": feature.public_holder,
+                           "status": feature.status},
+        })  # fmt: skip
+    return {"type": "FeatureCollection", "features": shapes, "matched": matched,
+            "truncated": matched > len(shapes)}  # fmt: skip

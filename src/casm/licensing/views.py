@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,10 +22,11 @@ from casm.core.forms import form_errors_from
 from casm.core.geometry import problem_text
 from casm.core.permissions import PUBLIC, can, endpoint
 from casm.lib.geometry import GeometryFileError, as_geojson
+from casm.registry.selectors import bbox_from_param
 
 from . import forms, selectors, services
 from .layers import MappingError, layer_import
-from .models import LicenceType
+from .models import LayerKind, LicenceType
 from .screening import area_screen
 
 PAGE_SIZE = 50
@@ -72,6 +73,36 @@ def cadastre_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
     features = selectors.feature_list(**form.filters())
     table = selectors.feature_table(features, shapes=fmt == "geojson")
     return tables.export_response(tables.table_export(table, fmt))
+
+
+@require_safe
+@endpoint(PUBLIC)
+def cadastre_map(request: HttpRequest) -> HttpResponse:
+    """The cadastre on a map: the shapes in view are fetched as the map moves."""
+    return render(
+        request,
+        "licensing/cadastre_map.html",
+        {"outlines_url": reverse("registry:outlines"), "kinds": LayerKind.choices},
+    )
+
+
+@require_safe
+@endpoint(PUBLIC)
+def cadastre_shapes(request: HttpRequest) -> JsonResponse:
+    """The shapes in a box for the map (``bbox=west,south,east,north``, the world without
+    one; ``kind``)."""
+    given = request.GET.get("bbox")
+    bbox = bbox_from_param(given) if given is not None else (-180.0, -90.0, 180.0, 90.0)
+    if bbox is None or bbox[0] > bbox[2] or bbox[1] > bbox[3]:
+        return JsonResponse(
+            {"detail": _("Give the box as bbox=west,south,east,north in degrees.")}, status=400
+        )
+    kind = request.GET.get("kind", "")
+    if kind and kind not in LayerKind.values:
+        return JsonResponse({"detail": _("Unknown layer.")}, status=400)
+    response = JsonResponse(selectors.map_shapes(bbox=bbox, kind=kind))
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @require_safe
