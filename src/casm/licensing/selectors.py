@@ -151,3 +151,16 @@ def map_shapes(
         })  # fmt: skip
     return {"type": "FeatureCollection", "features": shapes, "matched": matched,
             "truncated": matched > len(shapes)}  # fmt: skip
+
+
+def features_at_point(*, country: Any, longitude: float, latitude: float) -> list[LayerFeature]:
+    """The country's titles, zones, protected and restricted areas a point lies in (a site's
+    place in the cadastre), zones first, then titles, protected areas and restrictions."""
+    from shapely import Point
+    from shapely.geometry import shape
+
+    point = Point(longitude, latitude)
+    candidates = feature_list(country=country, bbox=(longitude, latitude, longitude, latitude))
+    order = {"asm_zone": 0, "title": 1, "protected": 2, "restriction": 3}
+    found = [f for f in candidates.defer(None) if shape(f.geometry).covers(point)]
+    return sorted(found, key=lambda f: (order.get(f.layer.kind, 9), f.code))

@@ -25,13 +25,14 @@ from casm.lib.geometry import GeometryFileError, as_geojson
 from casm.registry.selectors import bbox_from_param
 
 from . import forms, selectors, services
+from .exports import shapefile_zip
 from .layers import MappingError, layer_import
 from .models import LayerKind, LicenceType
 from .screening import area_screen
 
 PAGE_SIZE = 50
 MAX_PAGE = 2000
-EXPORT_FORMATS = ("csv", "geojson")
+EXPORT_FORMATS = ("csv", "geojson", "zip")
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
@@ -65,12 +66,17 @@ def cadastre(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @endpoint(PUBLIC)
-def cadastre_export(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
-    """The filtered features as CSV (no shapes) or GeoJSON (with their shapes)."""
+def cadastre_export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    """The filtered features as CSV (no shapes), GeoJSON or a zipped Shapefile (with them)."""
     if fmt not in EXPORT_FORMATS:
         raise Http404
     form = forms.FeatureFilterForm(request.GET or None)
     features = selectors.feature_list(**form.filters())
+    if fmt == "zip":
+        name, content = shapefile_zip(features)
+        response = HttpResponse(content, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
     table = selectors.feature_table(features, shapes=fmt == "geojson")
     return tables.export_response(tables.table_export(table, fmt))
 

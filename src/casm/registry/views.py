@@ -210,11 +210,21 @@ def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
     visits = list(selectors.site_visits(site=site)[:200])
     footprints = list(selectors.site_footprints(site=site)[:50])
     current = next((entry for entry in footprints if entry.current), None)
+    from casm.licensing.selectors import features_at_point, layer_list
+
+    has_cadastre = layer_list(country=site.country).exists()
+    cadastre = (
+        features_at_point(country=site.country, longitude=site.longitude, latitude=site.latitude)
+        if has_cadastre
+        else []
+    )
     return render(
         request,
         "registry/site_detail.html",
         {
             "site": site,
+            "has_cadastre": has_cadastre,
+            "cadastre": cadastre,
             "visits": visits,
             "chart": _visits_chart(visits),
             "production": selectors.site_production(site=site)[:200],

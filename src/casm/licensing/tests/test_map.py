@@ -78,3 +78,29 @@ def test_a_bad_box_or_layer_is_a_400(client, params):
 
 def test_without_a_box_the_map_gets_the_world(client, cadastre):
     assert client.get(URL).json()["matched"] == 4
+
+
+def test_a_site_page_shows_where_the_site_lies_in_the_cadastre(
+    client, login, congo_officer, cadastre, make_site
+):
+    login(congo_officer)
+    west, south, east, north = ZONE
+    inside = make_site("Chantier de la zone", "CD", latitude=south + 0.01, longitude=west + 0.01)
+    outside = make_site("Chantier isolé", "CD", latitude=-4.0, longitude=16.5)
+    answer = client.get(f"/registry/sites/{inside.pk}/")
+    assert answer.status_code == 200, answer
+    page = answer.content.decode()
+    assert "In the cadastre" in page and "ASM zones: ZEA-001" in page
+    french = client.get(f"/registry/sites/{outside.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content
+    assert "hors de tout titre et de toute zone du cadastre" in french.decode()
+
+
+def test_a_site_page_says_nothing_of_a_cadastre_its_country_has_not(
+    client, login, ghana_officer, make_site
+):
+    login(ghana_officer)
+    site = make_site("Tarkwa pit", "GH")
+    page = client.get(f"/registry/sites/{site.pk}/")
+    assert page.status_code == 200
+    assert "Tarkwa pit" in page.content.decode()
+    assert "In the cadastre" not in page.content.decode()

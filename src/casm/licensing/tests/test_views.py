@@ -184,3 +184,22 @@ def test_an_officer_of_another_country_cannot_import_into_this_one(
     assert page.status_code == 403
     assert not LayerFeature.objects.exists()
     assert TITLES_MAPPING
+
+
+def test_the_cadastre_downloads_as_a_zipped_shapefile_gis_tools_read(client, cadastre):
+    import shapefile
+
+    answer = client.get("/licensing/cadastre.zip", {"kind": "asm_zone"})
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as zipped:
+        names = sorted(name.rsplit(".", 1)[1] for name in zipped.namelist())
+        assert names == ["cpg", "dbf", "prj", "shp", "shx"]
+        base = zipped.namelist()[0].rsplit(".", 1)[0]
+        reader = shapefile.Reader(
+            shp=io.BytesIO(zipped.read(f"{base}.shp")), dbf=io.BytesIO(zipped.read(f"{base}.dbf")),
+            shx=io.BytesIO(zipped.read(f"{base}.shx")),
+        )  # fmt: skip
+        assert "WGS_1984" in zipped.read(f"{base}.prj").decode()
+    (record,) = reader.records()
+    assert (record["CODE"], record["KIND"], record["COUNTRY"]) == ("ZEA-001", "asm_zone", "CD")
+    assert reader.shape(0).bbox == pytest.approx(list(ZONE))
