@@ -231,6 +231,7 @@ def layer_import(
     _crs, features = read_features(path)
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     first_row: dict[tuple[str, str], int] = {}
+    seen: set[str] = set()
     for feature in features:
         number, properties = feature.number, feature.properties
         result.rows += 1
@@ -241,9 +242,10 @@ def layer_import(
         for key in FIELDS:
             column = mapping.get(key)
             if column:
-                if column not in properties:
-                    problem(number, column, Message("licensing.field_missing", field=column))
-                    continue
+                # A GeoJSON feature may leave a property out: it is empty there. A field that
+                # no row has is the mapping's mistake, said once below.
+                if column in properties:
+                    seen.add(column)
                 values[key] = _text(properties.get(column))
             if not values.get(key) and defaults.get(key):
                 values[key] = _text(defaults[key])
@@ -312,6 +314,11 @@ def layer_import(
         }  # fmt: skip
         if not counted:
             result.by_kind[row_kind] = result.by_kind.get(row_kind, 0) + 1
+    if result.rows:
+        for key in FIELDS:
+            column = mapping.get(key)
+            if column and column not in seen:
+                problem("", column, Message("licensing.field_missing", field=column))
     if not rows and not log.count:
         problem("", "file", Message("licensing.no_shapes"))
     result.adopt(log)

@@ -27,7 +27,10 @@ def test_the_screening_benchmark_runs_small(tmp_path):
     results = {line["name"]: line for line in map(json.loads, done.stdout.splitlines())}
     assert set(results) == {
         "licensing.screening.sqlite.geopandas", "licensing.screening.sqlite.area_screen",
+        "licensing.map.sqlite.national_view",
     }  # fmt: skip
+    shown = results["licensing.map.sqlite.national_view"]
+    assert 0 < shown["sent_gzip_bytes"] < shown["whole_layer_gzip_bytes"]
     ours = results["licensing.screening.sqlite.area_screen"]
     assert ours["runs"] == 200 and "2049 titles" in ours["size"]
     assert ours["peer"] == "licensing.screening.sqlite.geopandas" and ours["p95_s"] > 0

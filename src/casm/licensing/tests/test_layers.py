@@ -98,11 +98,19 @@ def test_a_dry_run_counts_and_writes_nothing(tmp_path, country):
     assert not LayerFeature.objects.exists() and not Layer.objects.exists()
 
 
-def test_a_missing_field_is_a_problem_of_each_row(tmp_path, country):
-    path = collection(tmp_path / "t.geojson", [feature(TITLE_PE, code="1")])
-    result = _import(path, country)
+def test_a_field_no_row_has_is_named_once_and_one_a_row_leaves_out_is_empty(tmp_path, country):
+    path = collection(tmp_path / "t.geojson", [feature(TITLE_PE, code="1"),
+                                               feature(ZONE, code="2", type="PE")])  # fmt: skip
+    mapping = {"code": "code", "title_type": "type", "holder": "parties"}
+    result = _import(path, country, mapping=mapping)
     assert not result.committed
-    assert {p.column for p in result.problems} >= {"name", "type", "parties"}
+    assert [(p.row, p.column, p.text) for p in result.problems] == [
+        ("", "parties", "The field “parties” is not in the file.")
+    ]
+    del mapping["holder"]
+    kept = _import(path, country, mapping=mapping)
+    assert kept.committed
+    assert dict(LayerFeature.objects.values_list("code", "title_type")) == {"1": "", "2": "PE"}
 
 
 @pytest.mark.parametrize(
