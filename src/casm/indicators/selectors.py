@@ -209,6 +209,17 @@ def registry_figures(country: Country) -> dict[str, Any]:
     ]
     known_legal = sum(row["sites"] for row in by_legal if row["status"] != LegalStatus.UNKNOWN)
     formal = sum(row["sites"] for row in by_legal if row["status"] in FORMAL_STATUSES)
+    # Where the country has a mining cadastre, the rate is read from it (each site's standing,
+    # derived from where it lies), not from what the census stated.
+    from casm.licensing.models import SiteStanding
+
+    standings = SiteStanding.objects.filter(site__country=country).aggregate(
+        known=Count("pk"), formal=Count("pk", filter=Q(status__in=FORMAL_STATUSES))
+    )
+    formalization_source = "census"
+    if standings["known"]:
+        known_legal, formal = standings["known"], standings["formal"]
+        formalization_source = "cadastre"
 
     commodities = {c.pk: c for c in Commodity.objects.all()}
     through = Site.commodities.through.objects.filter(site__country=country)
@@ -270,6 +281,7 @@ def registry_figures(country: Country) -> dict[str, Any]:
         "people": people,
         "formalization": {"known": known_legal, "formal": formal,
                           "rate": _percent(formal, known_legal)},
+        "formalization_source": formalization_source,
         "mercury": {"known": totals["mercury_known"], "yes": totals["mercury_yes"],
                     "share": _percent(totals["mercury_yes"], totals["mercury_known"])},
         "armed": {"known": totals["armed_known"], "yes": totals["armed_yes"],

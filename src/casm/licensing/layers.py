@@ -363,6 +363,12 @@ def layer_import(
                 Layer.objects.filter(pk=layer.pk).update(holders_public=public)
 
     def finish() -> None:
+        if {LayerKind.TITLE, LayerKind.ASM_ZONE} & set(result.by_kind) and (
+            result.created or result.updated
+        ):
+            from .services import site_standings_update
+
+            site_standings_update(country_id=country.pk)
         pipeline.audit_summary(
             actor=actor,
             model="licensing.layerfeature",

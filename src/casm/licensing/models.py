@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from casm.core.models import Commodity, Country
+from casm.registry.models import LegalStatus
 
 
 class LayerKind(models.TextChoices):
@@ -103,6 +104,36 @@ class LayerFeature(models.Model):
     def public_holder(self) -> str:
         """The holder as the public may read it: empty unless the layer publishes holders."""
         return self.holder if self.layer.holders_public else ""
+
+
+class StandingReason(models.TextChoices):
+    IN_ZONE = "in_zone", _("inside an ASM zone")
+    IN_TITLE = "in_title", _("inside a title that is not an artisanal licence")
+    OUTSIDE = "outside", _("outside every title and ASM zone")
+
+
+class SiteStanding(models.Model):
+    """A registry site's legal status as the cadastre gives it, with why: derived from where
+    the site's point lies (``services.site_standings_update``), kept beside the status the
+    census stated (``Site.legal_status``), which it does not overwrite."""
+
+    site = models.OneToOneField(
+        "registry.Site", verbose_name=_("site"), on_delete=models.CASCADE, related_name="standing"
+    )
+    status = models.CharField(_("legal status"), max_length=20, choices=LegalStatus.choices)
+    reason = models.CharField(_("why"), max_length=20, choices=StandingReason.choices)
+    feature = models.ForeignKey(
+        LayerFeature, verbose_name=_("title or zone"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("site's standing in the cadastre")
+        verbose_name_plural = _("sites' standing in the cadastre")
+
+    def __str__(self) -> str:
+        return f"{self.site_id}: {self.status}"
 
 
 class HolderKind(models.TextChoices):

@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from casm.core import permissions
 from casm.core.audit import model_create, model_update
+from casm.registry.models import LegalStatus
 
-from .models import HolderKind, LicenceType
+from .models import HolderKind, LayerFeature, LayerKind, LicenceType, SiteStanding, StandingReason
 
 LICENCE_TYPE_FIELDS = (
     "country", "code", "name_en", "name_fr", "category", "holders", "nationality_rule",
@@ -68,3 +70,87 @@ def licence_type_update(
         instance=licence_type, actor=actor, data=values, fields=fields
     )
     return licence_type
+
+
+# --- The registry's sites in the cadastre ------------------------------------------------
+
+
+def _standing_of(zone: Any, title: Any) -> tuple[str, str, Any]:
+    """The rule, in one place: a site inside an ASM zone is in a zone; inside a title only,
+    it is informal (the titles of a cadastre are mostly exploration and large-scale rights,
+    not artisanal licences; licences granted here will count as licensed); elsewhere it is
+    informal."""
+    if zone is not None:
+        return LegalStatus.ASM_ZONE, StandingReason.IN_ZONE, zone
+    if title is not None:
+        return LegalStatus.INFORMAL, StandingReason.IN_TITLE, title
+    return LegalStatus.INFORMAL, StandingReason.OUTSIDE, None
+
+
+def site_standings_update(*, country_id: int) -> int:
+    """Place every site of the country in the cadastre's ASM zones and titles, all at once,
+    and keep each site's derived standing; nothing when the country has neither layer.
+    Returns the number of sites placed."""
+    import numpy
+    from shapely.geometry import shape
+
+    from casm.lib.geometry import point_polygon_pairs
+    from casm.registry.models import Site
+    from casm.registry.services import registry_version_bump
+
+    kinds = (LayerKind.ASM_ZONE, LayerKind.TITLE)
+    features = list(
+        LayerFeature.objects.filter(layer__country_id=country_id, layer__kind__in=kinds)
+        .select_related("layer")
+        .order_by("pk")
+    )
+    sites = list(
+        Site.objects.filter(country_id=country_id).values_list("pk", "longitude", "latitude")
+    )
+    with transaction.atomic():
+        SiteStanding.objects.filter(site__country_id=country_id).delete()
+        if not features:
+            return 0
+        found: dict[str, dict[int, Any]] = {kind: {} for kind in kinds}
+        if sites:
+            ids, xs, ys = (numpy.array(column) for column in zip(*sites, strict=True))
+            point_index, feature_index = point_polygon_pairs(
+                xs, ys, [shape(f.geometry) for f in features]
+            )
+            # The smallest zone or title holding a site is the one that names it.
+            order = sorted(zip(point_index, feature_index, strict=True),
+                           key=lambda pair: -features[pair[1]].area_ha)  # fmt: skip
+            for point, index in order:
+                feature = features[index]
+                found[feature.layer.kind][int(ids[point])] = feature
+        standings = []
+        for site_id, _x, _y in sites:
+            status, reason, feature = _standing_of(
+                found[LayerKind.ASM_ZONE].get(site_id), found[LayerKind.TITLE].get(site_id)
+            )
+            standings.append(
+                SiteStanding(site_id=site_id, status=status, reason=reason, feature=feature)
+            )
+        SiteStanding.objects.bulk_create(standings, batch_size=1000)
+    registry_version_bump([country_id])
+    return len(standings)
+
+
+def site_standing_update(*, site: Any) -> None:
+    """Place one site (after it was registered or moved), when its country has a cadastre."""
+    from casm.licensing.selectors import features_at_point
+
+    has_layers = LayerFeature.objects.filter(
+        layer__country_id=site.country_id, layer__kind__in=(LayerKind.ASM_ZONE, LayerKind.TITLE)
+    ).exists()
+    SiteStanding.objects.filter(site=site).delete()
+    if not has_layers:
+        return
+    found = features_at_point(
+        country=site.country, longitude=site.longitude, latitude=site.latitude
+    )
+    smallest = sorted(found, key=lambda f: f.area_ha)
+    zone = next((f for f in smallest if f.layer.kind == LayerKind.ASM_ZONE), None)
+    title = next((f for f in smallest if f.layer.kind == LayerKind.TITLE), None)
+    status, reason, feature = _standing_of(zone, title)
+    SiteStanding.objects.create(site=site, status=status, reason=reason, feature=feature)

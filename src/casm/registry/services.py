@@ -340,6 +340,14 @@ def sites_assign_areas(
     return len(changed)
 
 
+def _place_in_cadastre(site: Site) -> None:
+    """The site's standing in the mining cadastre, where its country has one (the licensing
+    app keeps the rule; the registry tells it where the site is)."""
+    from casm.licensing.services import site_standing_update
+
+    site_standing_update(site=site)
+
+
 def site_create(*, actor: Any, override_location: bool = False, **data: Any) -> Site:
     """Register a site: code made when absent, location checked, duplicates flagged."""
     data = {name: data[name] for name in SITE_FIELDS if name in data}
@@ -374,6 +382,7 @@ def site_create(*, actor: Any, override_location: bool = False, **data: Any) -> 
             )
             entry.current = True
             entry.save()
+        _place_in_cadastre(site)
     registry_version_bump([site.country_id])
     return site
 
@@ -417,6 +426,8 @@ def site_update(*, actor: Any, site: Site, override_location: bool = False, **da
             )
             if duplicate != site.duplicate_of:
                 model_update(instance=site, actor=actor, data={"duplicate_of": duplicate})
+    if {"latitude", "longitude", "country"} & set(data):
+        _place_in_cadastre(site)
     registry_version_bump([old_country_id, site.country_id])
     return site
 

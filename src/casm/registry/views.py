@@ -210,6 +210,7 @@ def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
     visits = list(selectors.site_visits(site=site)[:200])
     footprints = list(selectors.site_footprints(site=site)[:50])
     current = next((entry for entry in footprints if entry.current), None)
+    from casm.licensing.models import SiteStanding
     from casm.licensing.selectors import features_at_point, layer_list
 
     has_cadastre = layer_list(country=site.country).exists()
@@ -224,6 +225,7 @@ def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
         {
             "site": site,
             "has_cadastre": has_cadastre,
+            "standing": SiteStanding.objects.filter(site=site).select_related("feature").first(),
             "cadastre": cadastre,
             "visits": visits,
             "chart": _visits_chart(visits),

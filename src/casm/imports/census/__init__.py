@@ -152,9 +152,12 @@ def census_import(
             importer.refresh_sites()
             country_ids = {ref.new["country_id"] for ref in importer.new_sites if ref.new}
             country_ids.update(index.country.pk for index in importer.indexes.values())
+            from casm.licensing.services import site_standings_update
+
             for country_id in country_ids:
                 if country_has_areas(country_id):
                     sites_assign_areas(country_id=country_id, unplaced_only=True)
+                site_standings_update(country_id=country_id)  # nothing without a cadastre
             _audit_import(actor, importer.result, sorted(country_ids))
 
         with _sqlite_settings(IMPORT_SQLITE_CACHE_KIB):
