@@ -44,6 +44,12 @@ def number_compact(value: Any) -> str:
     )
 
 
+def share_show(share: float) -> str:
+    """A share (0 to 1) as a percentage with one decimal at most, never broken from its sign:
+    "92.9 %" in English, "92,9 %" in French."""
+    return f"{number_show(round(share * 100, 1))}{NBSP}%"
+
+
 def quantity_show(value: Any, unit: str, decimals: int | None = None) -> str:
     """A quantity with its unit, never broken between them: "1 400 t"."""
     return f"{number_show(value, decimals)}{NBSP}{unit}" if value is not None else "–"

@@ -8,7 +8,6 @@ ISO alpha-2 codes, commodities their codes, areas GeoJSON in WGS 84 (longitude, 
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Schema, Status
@@ -19,7 +18,7 @@ from casm.core.api_types import CommodityCode, CountryCode, NotNull, RecordId
 from casm.core.models import Commodity, Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
-from casm.registry.selectors import bbox_from_param
+from casm.registry.selectors import bbox_from_param, country_by_code
 
 from . import selectors, services
 from .areas import AreaError, area_from_corners, area_from_geojson
@@ -47,8 +46,7 @@ def _input(values: dict[str, Any]) -> Any:
 
 
 def _country(field: str, code: str) -> Country:
-    wanted = code.strip().upper()
-    country = Country.objects.filter(Q(alpha2=wanted) | Q(alpha3=wanted)).first()
+    country = country_by_code(code)
     if country is None:
         raise _invalid(field, f"Unknown country code {code!r}.")
     return country

@@ -39,6 +39,7 @@ from casm.core import permissions
 from casm.core.geometry import problem_message
 from casm.core.messages import Message
 from casm.core.models import Country
+from casm.core.numbers import share_show
 from casm.imports import pipeline
 from casm.lib.geometry import area_hectares, as_geojson, geometry_check, read_features
 from casm.registry.validation import country_outline
@@ -182,12 +183,6 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def _share_text(share: float) -> str:
-    from casm.core.numbers import number_show
-
-    return f"{number_show(round(share * 100, 1))} %"
-
-
 def layer_import(
     *,
     actor: Any,
@@ -300,7 +295,7 @@ def layer_import(
                 result.notes.append(
                     Message(
                         "licensing.outside_country", row=number, code=code,
-                        share=_share_text(share_outside), country=country.name,
+                        share=share_show(share_outside), country=country.name,
                     )
                 )  # fmt: skip
         min_x, min_y, max_x, max_y = geometry.bounds

@@ -17,7 +17,7 @@ from shapely.geometry.base import BaseGeometry
 
 from casm.core.messages import Message
 from casm.core.models import Commodity, Country
-from casm.core.numbers import number_show
+from casm.core.numbers import number_show, share_show
 from casm.core.spatial import bbox_filter
 from casm.lib.geometry import area_hectares
 from casm.registry.validation import country_outline, country_outline_prepared
@@ -39,10 +39,6 @@ VERDICTS = (BLOCKS, DECISION, INFO)
 MIN_OVERLAP_HA = 0.01
 # Sites named in a finding (the count is always the whole).
 SITES_NAMED = 10
-
-
-def _share(value: float) -> str:
-    return f"{number_show(round(value * 100, 1))}\u00a0%"
 
 
 def _hectares(value: float) -> str:
@@ -68,7 +64,7 @@ class Finding:
         if self.overlap_ha is not None:
             said["area"] = _hectares(self.overlap_ha)
         if self.share is not None:
-            said["share"] = _share(self.share)
+            said["share"] = share_show(self.share)
         return str(Message(f"licensing.{self.code}", **said))
 
 
