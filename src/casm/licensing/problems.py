@@ -93,5 +93,12 @@ messages.register(
             "against titles, zones or protected areas."
         ),
         "clear": _("No title, zone, protected area or restriction was found over the area."),
+        "earlier_application": _(
+            "The application %(number)s, received earlier (%(received)s) and still pending, "
+            "covers %(area)s ha of it (%(share)s of the area): first come, first served, it "
+            "waits until that one is decided."
+        ),
+        # The register
+        "application_audit_title": _("Application %(number)s received"),
     },
 )

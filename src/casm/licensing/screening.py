@@ -1,17 +1,20 @@
 """Screening an area against the cadastre: the rules an application must pass, each with its
 verdict (blocks, needs a decision, information) and the overlaps measured in hectares.
 
-``area_screen`` is the one screening: the public pre-check and (to come) the screening of a
-filed application both ask it. Candidates come from the layers' spatial index; the overlap of
-each is computed exactly (Shapely) and measured geodesically (pyproj).
+``area_screen`` is the one screening: the public pre-check and the screening of a filed
+application (``services.application_screen``, which stores it) both ask it. Candidates come
+from the layers' spatial index; the overlap of each is computed exactly (Shapely) and measured
+geodesically (pyproj).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import shapely
+from django.db.models import Q
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
@@ -23,6 +26,8 @@ from casm.lib.geometry import area_hectares
 from casm.registry.validation import country_outline, country_outline_prepared
 
 from .models import (
+    PENDING,
+    Application,
     Layer,
     LayerFeature,
     LayerKind,
@@ -61,11 +66,48 @@ class Finding:
     def text(self) -> str:
         """The finding in the reader's language, its numbers as the reader writes them."""
         said = dict(self.params)
+        # Stored as codes, said as the reader's words (a screening is read years later).
+        if said.get("rule") in RestrictionRule.values:
+            said["rule"] = RestrictionRule(said["rule"]).label
+        if said.get("reason") in RestrictionReason.values:
+            said["reason"] = RestrictionReason(said["reason"]).label
+        if "country" in said:
+            said["country"] = _country_name(said["country"])
         if self.overlap_ha is not None:
             said["area"] = _hectares(self.overlap_ha)
         if self.share is not None:
             said["share"] = share_show(self.share)
         return str(Message(f"licensing.{self.code}", **said))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The finding as it is stored with an application's screening."""
+        feature = self.feature
+        return {
+            "rule": self.rule, "verdict": self.verdict, "code": self.code,
+            "params": {k: v if isinstance(v, int | float) else str(v)
+                       for k, v in self.params.items()},
+            "feature": feature.pk if feature is not None else None,
+            "feature_code": feature.code if feature is not None else "",
+            "kind": feature.layer.kind if feature is not None else "",
+            "overlap_ha": self.overlap_ha, "share": self.share,
+        }  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        """A stored finding (its feature is not read back: the shape may have changed since;
+        ``feature_code`` names it)."""
+        return cls(
+            rule=data.get("rule", ""), verdict=data.get("verdict", INFO),
+            code=data.get("code", ""), params=dict(data.get("params") or {}),
+            overlap_ha=data.get("overlap_ha"), share=data.get("share"),
+        )  # fmt: skip
+
+
+def _country_name(code: Any) -> str:
+    from casm.registry.selectors import country_by_code
+
+    country = country_by_code(str(code)) if isinstance(code, str) and len(code) == 2 else None
+    return country.name if country is not None else str(code)
 
 
 @dataclass
@@ -114,10 +156,47 @@ def _overlaps(
     return sorted(found, key=lambda item: (-item[2], item[0].code))
 
 
-def _names(commodity: Commodity | None) -> set[str]:
-    if commodity is None:
-        return set()
-    return {commodity.code.lower(), commodity.name_en.lower(), (commodity.name_fr or "").lower()}
+def _names(commodities: list[Commodity]) -> set[str]:
+    """The ways a title's commodities may name these (code, English or French name)."""
+    names: set[str] = set()
+    for commodity in commodities:
+        names |= {commodity.code.lower(), commodity.name_en.lower()}
+        if commodity.name_fr:
+            names.add(commodity.name_fr.lower())
+    return names
+
+
+def _earlier_applications(
+    country: Country,
+    geometry: BaseGeometry,
+    commodities: list[Commodity],
+    application: Application | None,
+) -> list[tuple[Application, float]]:
+    """The pending applications received before ``application`` (all of them for a
+    pre-check) that overlap the area for a commodity in common, with the hectares shared.
+
+    First come, first served: ``(received_at, sequence)`` orders the register; an application
+    without commodities, or an area checked without one, shares them all.
+    """
+    pending = Application.objects.filter(country=country, status__in=PENDING)
+    if application is not None:
+        pending = pending.filter(
+            Q(received_at__lt=application.received_at)
+            | Q(received_at=application.received_at, sequence__lt=application.sequence)
+        ).exclude(pk=application.pk)
+    wanted = {c.pk for c in commodities}
+    found = []
+    for other in bbox_filter(pending, geometry.bounds).prefetch_related("commodities"):
+        theirs = {c.pk for c in other.commodities.all()}
+        if wanted and theirs and not wanted & theirs:
+            continue
+        shape_ = shape(other.geometry)
+        if not geometry.intersects(shape_):
+            continue
+        hectares = area_hectares(geometry.intersection(shape_))
+        if hectares >= MIN_OVERLAP_HA:
+            found.append((other, hectares))
+    return sorted(found, key=lambda item: (item[0].received_at, item[0].sequence))
 
 
 def area_screen(
@@ -126,8 +205,15 @@ def area_screen(
     geometry: BaseGeometry,
     licence_type: LicenceType | None = None,
     commodity: Commodity | None = None,
+    commodities: Iterable[Commodity] = (),
+    application: Application | None = None,
 ) -> Screening:
-    """Every rule of the cadastre over ``geometry`` (a checked polygon in WGS 84)."""
+    """Every rule of the cadastre over ``geometry`` (a checked polygon in WGS 84).
+
+    For a filed ``application``, the pending applications received before it hold it; for a
+    pre-check (none), every pending application over the area does.
+    """
+    chosen = [*([commodity] if commodity is not None else []), *commodities]
     area_ha = area_hectares(geometry)
     screening = Screening(
         country=country,
@@ -143,7 +229,7 @@ def area_screen(
     # The country itself
     outline = country_outline(country.alpha3)
     if outline is None:
-        add(Finding("country", INFO, "outside_unchecked", {"country": country.name}))
+        add(Finding("country", INFO, "outside_unchecked", {"country": country.alpha2}))
     elif not country_outline_prepared(country.alpha3).covers(geometry):
         # Measured only when some of it may lie outside: most areas are well inside.
         inside = (
@@ -156,7 +242,7 @@ def area_screen(
                     "country",
                     BLOCKS,
                     "outside",
-                    {"country": country.name},
+                    {"country": country.alpha2},
                     overlap_ha=outside,
                     share=outside / area_ha,
                 )
@@ -182,7 +268,7 @@ def area_screen(
                 )
             )
     if not screening.layer_versions:
-        add(Finding("layers", DECISION, "no_layers", {"country": country.name}))
+        add(Finding("layers", DECISION, "no_layers", {"country": country.alpha2}))
     overlaps = _overlaps(country, set(LayerKind.values), geometry)
     by_kind: dict[str, list[tuple[LayerFeature, BaseGeometry, float]]] = {}
     for item in overlaps:
@@ -191,7 +277,7 @@ def area_screen(
     same_commodity_only = (
         licence_type is not None and licence_type.overlap_rule == OverlapRule.SAME_COMMODITY
     )
-    wanted = _names(commodity)
+    wanted = _names(chosen)
     for feature, _shared, hectares in by_kind.get(LayerKind.TITLE, []):
         params: dict[str, Any] = {
             "code": feature.code,
@@ -208,6 +294,15 @@ def area_screen(
                 verdict, code = INFO, "title_other_commodity"
                 params = {"code": feature.code, "commodities": feature.commodities}
         add(Finding("titles", verdict, code, params, feature, hectares, hectares / area_ha))
+    # Earlier applications: the first filed over any part of the area holds the later ones
+    for other, hectares in _earlier_applications(country, geometry, chosen, application):
+        add(
+            Finding(
+                "applications", BLOCKS, "earlier_application",
+                {"number": other.number, "received": f"{other.received_at:%Y-%m-%d %H:%M:%S}"},
+                None, hectares, hectares / area_ha,
+            )
+        )  # fmt: skip
     # ASM zones
     zones = by_kind.get(LayerKind.ASM_ZONE, [])
     zone_rule = licence_type.asm_zone if licence_type is not None else ZoneRule.ANY
@@ -269,11 +364,11 @@ def area_screen(
         )
     for feature, _shared, hectares in by_kind.get(LayerKind.RESTRICTION, []):
         verdict = BLOCKS if feature.rule in ("", "forbidden") else DECISION
-        # The labels stay lazy: the finding is said in the reader's language when read.
+        # Codes: the finding says them in the reader's language when it is read.
         params = {
             "name": feature.name or feature.code,
-            "rule": RestrictionRule(feature.rule).label if feature.rule else "–",
-            "reason": RestrictionReason(feature.reason).label if feature.reason else "–",
+            "rule": feature.rule or "–",
+            "reason": feature.reason or "–",
         }
         add(
             Finding(

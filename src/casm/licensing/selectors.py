@@ -164,3 +164,140 @@ def features_at_point(*, country: Any, longitude: float, latitude: float) -> lis
     order = {"asm_zone": 0, "title": 1, "protected": 2, "restriction": 3}
     found = [f for f in candidates.defer(None) if shape(f.geometry).covers(point)]
     return sorted(found, key=lambda f: (order.get(f.layer.kind, 9), f.code))
+
+
+# --- The register -----------------------------------------------------------------------
+
+
+def application_list(
+    *,
+    country: Any = None,
+    status: str = "",
+    licence_type: Any = None,
+    q: str = "",
+    pending: bool = False,
+) -> QuerySet[Any]:
+    """The register, oldest first (its order of priority); public: callers show only the
+    public fields (``Application.public_applicant``, never a person's name)."""
+    from .models import PENDING, Application
+
+    applications = Application.objects.select_related(
+        "country", "licence_type", "organisation"
+    ).prefetch_related("commodities")
+    if country is not None:
+        applications = applications.filter(country=country)
+    if status:
+        applications = applications.filter(status=status)
+    if pending:
+        applications = applications.filter(status__in=PENDING)
+    if licence_type is not None:
+        applications = applications.filter(licence_type=licence_type)
+    if q.strip():
+        applications = applications.filter(number__icontains=q.strip())
+    return applications.order_by("country__name_en", "received_at", "sequence")
+
+
+def application_get(pk: Any) -> Any:
+    """One application of the public register, or Http404."""
+    from django.http import Http404
+
+    from .models import Application
+
+    try:
+        return application_list().get(pk=pk)
+    except (Application.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
+def application_is_private_to(user: Any, application: Any) -> bool:
+    """Whether ``user`` reads the application's private part (the applicant's name and
+    contact, its documents): the filer, and officers of its country."""
+    from casm.core.permissions import can, is_signed_in
+
+    if not is_signed_in(user):
+        return False
+    return user.pk == application.filed_by_id or can(
+        user, "licensing.view", country=application.country_id
+    )
+
+
+def application_for_officer(user: Any, pk: Any) -> Any:
+    """The application if ``user`` may act on it as an officer (its country), else Http404."""
+    from casm.core.permissions import get_in_scope_or_404
+
+    from .models import Application
+
+    return get_in_scope_or_404(
+        Application.objects.select_related("country", "licence_type", "organisation"),
+        user, pk, "licensing.view",
+    )  # fmt: skip
+
+
+def application_for_party(user: Any, pk: Any) -> Any:
+    """The application if ``user`` filed it or is an officer of its country, else Http404."""
+    application = application_get(pk)
+    if not application_is_private_to(user, application):
+        from django.http import Http404
+
+        raise Http404
+    return application
+
+
+def my_applications(user: Any) -> QuerySet[Any]:
+    """What ``user`` filed."""
+    return application_list().filter(filed_by=user)
+
+
+def overdue_list(user: Any, *, today: Any = None) -> QuerySet[Any]:
+    """Pending applications in ``user``'s countries whose step is past its legal deadline,
+    the most overdue first."""
+    from django.utils import timezone
+
+    from casm.core.permissions import scope_queryset
+
+    from .models import PENDING
+
+    today = today or timezone.localdate()
+    pending = application_list().filter(status__in=PENDING, due_on__lt=today)
+    return scope_queryset(pending, user, "licensing.decide").order_by("due_on", "sequence")
+
+
+def latest_screening(application: Any) -> Any:
+    return application.screenings.order_by("-run_at", "-pk").first()
+
+
+def sites_in_area(application: Any, *, nearby_km: float = 2.0) -> dict[str, list[Any]]:
+    """The registry's sites inside the application's area and within ``nearby_km`` of it, with
+    their latest census figures (who already mines there)."""
+    import math
+
+    import shapely
+    from shapely.geometry import shape
+
+    from casm.registry.selectors import public_site_list
+
+    area = shape(application.geometry)
+    # The distance in degrees of longitude at the area's latitude (a little generous).
+    margin = nearby_km / 111.0 / max(0.2, abs(math.cos(math.radians(area.centroid.y))))
+    min_x, min_y, max_x, max_y = area.bounds
+    candidates = list(
+        public_site_list()
+        .filter(
+            country=application.country_id,
+            longitude__gte=min_x - margin, longitude__lte=max_x + margin,
+            latitude__gte=min_y - margin, latitude__lte=max_y + margin,
+        )
+        .order_by("code")
+    )  # fmt: skip
+    if not candidates:
+        return {"inside": [], "nearby": []}
+    xs = [s.longitude for s in candidates]
+    ys = [s.latitude for s in candidates]
+    inside = shapely.contains_xy(area, xs, ys)
+    near = shapely.contains_xy(area.buffer(margin), xs, ys)
+    return {
+        "inside": [s for s, keep in zip(candidates, inside, strict=True) if keep],
+        "nearby": [
+            s for s, keep, core in zip(candidates, near, inside, strict=True) if keep and not core
+        ],
+    }

@@ -182,6 +182,10 @@ NOT_SCOPED = {
     "licensing.LicenceType": "reference data of each country's law, changed by administrators",
     "licensing.Layer": "written only by the layer import, which requires licensing.layers in "
     "the layer's country (licensing/tests/test_layers.py)",
+    "licensing.Application": "filed by anyone signed in; its country never changes after filing, "
+    "and each step requires licensing.decide in it (licensing/tests/test_applications.py)",
+    "licensing.Licence": "made only by a grant, in the application's country; no write moves it "
+    "(licensing/tests/test_applications.py)",
 }
 
 

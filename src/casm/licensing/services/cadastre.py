@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,12 +15,14 @@ from casm.core import permissions
 from casm.core.audit import model_create, model_update
 from casm.registry.models import LegalStatus
 
-from .models import HolderKind, LayerFeature, LayerKind, LicenceType, SiteStanding, StandingReason
+from ..models import HolderKind, LayerFeature, LayerKind, LicenceType, SiteStanding, StandingReason
 
 LICENCE_TYPE_FIELDS = (
     "country", "code", "name_en", "name_fr", "category", "holders", "nationality_rule",
     "min_area_ha", "max_area_ha", "asm_zone", "overlap_rule", "commodities", "term_years",
-    "renewals", "renewal_years", "notice_days", "documents", "source", "is_example",
+    "renewals", "renewal_years", "notice_days", "documents", "currency", "application_fee",
+    "rent_per_ha", "completeness_days", "decision_days", "second_approval", "source",
+    "is_example",
 )  # fmt: skip
 
 
@@ -41,6 +45,19 @@ def _checked(values: dict[str, Any], current: LicenceType | None) -> dict[str, A
                 _("Unknown holders: %(values)s (one of: %(allowed)s).")
                 % {"values": ", ".join(map(str, unknown)), "allowed": ", ".join(HolderKind.values)}
             ]
+    if "currency" in values:
+        values["currency"] = str(values["currency"] or "").strip().upper()
+        if values["currency"] and not re.fullmatch(r"[A-Z]{3}", values["currency"]):
+            errors["currency"] = [_("Give the currency as its three-letter ISO code, e.g. CDF.")]
+    if "rent_per_ha" in values:
+        try:
+            rates = [Decimal(str(rate)) for rate in values["rent_per_ha"] or []]
+        except (InvalidOperation, ValueError):
+            rates = None
+        if rates is None or any(not rate.is_finite() or rate < 0 for rate in rates):
+            errors["rent_per_ha"] = [_("Each year's rent is a number of 0 or more.")]
+        else:
+            values["rent_per_ha"] = [str(rate) for rate in rates]
     if "documents" in values:
         values["documents"] = [str(d).strip() for d in values["documents"] or [] if str(d).strip()]
     if errors:
@@ -75,16 +92,29 @@ def licence_type_update(
 # --- The registry's sites in the cadastre ------------------------------------------------
 
 
-def _standing_of(zone: Any, title: Any) -> tuple[str, str, Any]:
-    """The rule, in one place: a site inside an ASM zone is in a zone; inside a title only,
-    it is informal (the titles of a cadastre are mostly exploration and large-scale rights,
-    not artisanal licences; licences granted here will count as licensed); elsewhere it is
-    informal."""
+def _standing_of(zone: Any, title: Any, licensed: set[int]) -> tuple[str, str, Any]:
+    """The rule, in one place: a site inside a valid licence of the register (``licensed``:
+    the ids of those licences' shapes) is licensed; else inside an ASM zone, it is in a zone;
+    inside another title only, it is informal (the titles of a cadastre are mostly
+    exploration and large-scale rights, not artisanal licences); elsewhere it is informal."""
+    if title is not None and title.pk in licensed:
+        return LegalStatus.LICENSED, StandingReason.IN_LICENCE, title
     if zone is not None:
         return LegalStatus.ASM_ZONE, StandingReason.IN_ZONE, zone
     if title is not None:
         return LegalStatus.INFORMAL, StandingReason.IN_TITLE, title
     return LegalStatus.INFORMAL, StandingReason.OUTSIDE, None
+
+
+def _licensed_shapes(country_id: int) -> set[int]:
+    """The shapes (title features) of the country's valid licences of the register."""
+    from ..models import Licence, LicenceStatus
+
+    return set(
+        Licence.objects.filter(country_id=country_id, status=LicenceStatus.VALID)
+        .exclude(feature__isnull=True)
+        .values_list("feature_id", flat=True)
+    )
 
 
 def site_standings_update(*, country_id: int) -> int:
@@ -107,6 +137,7 @@ def site_standings_update(*, country_id: int) -> int:
     sites = list(
         Site.objects.filter(country_id=country_id).values_list("pk", "longitude", "latitude")
     )
+    licensed = _licensed_shapes(country_id)
     with transaction.atomic():
         SiteStanding.objects.filter(site__country_id=country_id).delete()
         if not features:
@@ -117,16 +148,20 @@ def site_standings_update(*, country_id: int) -> int:
             point_index, feature_index = point_polygon_pairs(
                 xs, ys, [shape(f.geometry) for f in features]
             )
-            # The smallest zone or title holding a site is the one that names it.
+            # The smallest zone or title holding a site is the one that names it, a licence
+            # of the register before any other title (written last, it stays).
             order = sorted(zip(point_index, feature_index, strict=True),
-                           key=lambda pair: -features[pair[1]].area_ha)  # fmt: skip
+                           key=lambda pair: (features[pair[1]].pk in licensed,
+                                             -features[pair[1]].area_ha))  # fmt: skip
             for point, index in order:
                 feature = features[index]
                 found[feature.layer.kind][int(ids[point])] = feature
         standings = []
         for site_id, _x, _y in sites:
             status, reason, feature = _standing_of(
-                found[LayerKind.ASM_ZONE].get(site_id), found[LayerKind.TITLE].get(site_id)
+                found[LayerKind.ASM_ZONE].get(site_id),
+                found[LayerKind.TITLE].get(site_id),
+                licensed,
             )
             standings.append(
                 SiteStanding(site_id=site_id, status=status, reason=reason, feature=feature)
@@ -149,8 +184,9 @@ def site_standing_update(*, site: Any) -> None:
     found = features_at_point(
         country=site.country, longitude=site.longitude, latitude=site.latitude
     )
-    smallest = sorted(found, key=lambda f: f.area_ha)
+    licensed = _licensed_shapes(site.country_id)
+    smallest = sorted(found, key=lambda f: (f.pk not in licensed, f.area_ha))
     zone = next((f for f in smallest if f.layer.kind == LayerKind.ASM_ZONE), None)
     title = next((f for f in smallest if f.layer.kind == LayerKind.TITLE), None)
-    status, reason, feature = _standing_of(zone, title)
+    status, reason, feature = _standing_of(zone, title, licensed)
     SiteStanding.objects.create(site=site, status=status, reason=reason, feature=feature)
