@@ -54,6 +54,15 @@ messages.register(
             "and 180 (are they swapped, or in metres?)."
         ),
         "geojson_bad": _("The area is not GeoJSON: %(reason)s"),
+        "kml_bad": _("The KML file holds no polygon that can be read."),
+        "grid_unknown": _("The grid %(grid)s is unknown (give an EPSG code, e.g. EPSG:32735)."),
+        "grid_corner_bad": _(
+            "Line %(line)s: “%(value)s” is not a corner (easting and northing in metres)."
+        ),
+        "grid_range": _(
+            "The corners do not fall on the Earth in the grid %(grid)s: are easting and northing "
+            "swapped, or is it another grid?"
+        ),
         "type_country": _("The licence type %(code)s is not one of %(country)s."),
         "outside": _("%(share)s of the area lies outside %(country)s."),
         "outside_unchecked": _("No outline for %(country)s: the area was not checked against it."),

@@ -14,6 +14,19 @@ urlpatterns = [
     path("types/<int:pk>/edit/", views.licence_type_edit, name="licence_type_edit"),
     path("precheck/", views.precheck, name="precheck"),
     path("layers/import/", views.layer_import_view, name="layer_import"),
+    # The register
+    path("applications/", views.application_list, name="applications"),
+    path("applications/new/", views.application_new, name="application_new"),
+    path("applications/<int:pk>/", views.application_detail, name="application"),
+    path("applications/<int:pk>/<str:step>/", views.application_step, name="application_step"),
+    path(
+        "applications/<int:pk>/documents/<int:document>/",
+        views.application_document,
+        name="application_document",
+    ),
+    path("work/", views.officer_work, name="work"),
+    path("licences/", views.licence_list, name="licences"),
+    path("licences/<int:pk>/", views.licence_detail, name="licence"),
     # OGC API – Features
     path("ogc/", ogc.landing, name="ogc_landing"),
     path("ogc/conformance", ogc.conformance, name="ogc_conformance"),

@@ -54,7 +54,7 @@ OUTSIDERS = {"anonymous", "member", "congo_officer", "licensing_cd", "inspector_
 # title is public, so the proposal is not among them.
 PRIVATE_NAMES = ["Kwame Mensah", "Prestea Diggers", "Officer&#x27;s draft", "Officer's draft",
                  "Officer's export", "officer's script", "Ama Officer",
-                 "Bo Private"]  # fmt: skip
+                 "Bo Private", "Kofi Applicant", "+233 20 000 0000"]  # fmt: skip
 LOGIN = "/accounts/login/"
 
 
@@ -185,6 +185,24 @@ def world(people, country, make_site, ghana_cooperative):
         min_y=5.3, max_x=-1.9, max_y=5.4, area_ha=12.0, geometry={"type": "Polygon",
         "coordinates": [[[-2.0, 5.3], [-1.9, 5.3], [-1.9, 5.4], [-2.0, 5.4], [-2.0, 5.3]]]},
     )  # fmt: skip
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from shapely.geometry import box
+
+    from casm.licensing.models import Licence
+    from casm.licensing.services import application_file
+    from casm.licensing.services.applications import Upload
+
+    ssml = LicenceType.objects.get(country=ghana, code="SSML")
+    application = application_file(
+        actor=admin, country=ghana, licence_type=ssml, holder_kind="citizen",
+        applicant_name="Kofi Applicant", applicant_contact="+233 20 000 0000",
+        commodities=[Commodity.objects.get(code="gold")], geometry=box(-2.0, 5.5, -1.99, 5.51),
+        documents=[Upload("Site plan", SimpleUploadedFile("plan.pdf", b"%PDF-1.4 plan"))],
+    )  # fmt: skip
+    licence = Licence.objects.create(
+        country=ghana, licence_type=ssml, number="GH-SSML-2026-00001", holder_kind="citizen",
+        holder_name="Kofi Applicant", area_ha=12.0, granted_on=today,
+    )  # fmt: skip
     return {
         # Records that are not public: only their owner, their country and administrators.
         "private": {
@@ -194,6 +212,7 @@ def world(people, country, make_site, ghana_cooperative):
             "role": officer.role_assignments.get().pk, "draft": draft.pk,
             "proposal": proposal.pk, "award": award.pk, "assignment": assignment.pk,
             "registration": registration.pk, "person": private_person.pk,
+            "application_document": application.documents.get().pk,
         },
         "public": {
             "document": published.pk, "file": published_file.pk, "comment": comment.pk,
@@ -202,7 +221,8 @@ def world(people, country, make_site, ghana_cooperative):
             "partnership": partnership.pk, "alpha2": "GH", "pillar": "governance",
             "export_format": "csv", "ogc_collection": "titles", "title": title.pk,
             "licence_type": LicenceType.objects.get(code="PML").pk,
-            "estimate": estimate.pk, "area": area.pk,
+            "estimate": estimate.pk, "area": area.pk, "application": application.pk,
+            "step": "screen", "licence": licence.pk,
         },
     }  # fmt: skip
 
@@ -219,7 +239,11 @@ def _record_for(path: str, name: str) -> str:
         "network_id": "regional", "partnership_id": "partnership", "project_id": "project",
         "pillar": "pillar", "area_id": "area", "fmt": "export_format",
         "collection_id": "ogc_collection", "feature_id": "title", "type_id": "licence_type",
+        "step": "step", "application_id": "application", "objection_id": "application",
+        "licence_id": "licence",
     }  # fmt: skip
+    if name == "document" and path.startswith("licensing/applications/"):
+        return "application_document"
     if name == "assignment_id":
         return "assignment" if "grants" in path else "role"
     if name == "organisation_id" and "network" in path:
@@ -237,6 +261,7 @@ def _record_for(path: str, name: str) -> str:
         ("events/", "event"), ("network/organisations/", "network_organisation"),
         ("network/people/", "person"), ("network/partnerships/", "partnership"),
         ("network/projects/", "project"), ("licensing/types/", "licence_type"),
+        ("licensing/applications/", "application"), ("licensing/licences/", "licence"),
     ]:  # fmt: skip
         if path.startswith(prefix):
             return record

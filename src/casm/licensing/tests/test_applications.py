@@ -22,52 +22,17 @@ from casm.licensing.models import (
     LayerFeature,
     Licence,
     LicenceStatus,
-    LicenceType,
     SiteStanding,
 )
 from casm.licensing.services import applications as register
 from casm.licensing.services.applications import Upload
 
-from .factories import TITLE_PE, load_cadastre
+from .factories import TITLE_PE
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n% a test document\n"
 FREE = (15.80, -4.32, 15.81, -4.31)  # inside DR Congo, outside every layer of the test cadastre
-
-
-@pytest.fixture
-def cadastre(tmp_path, country):
-    load_cadastre(tmp_path, country("CD"))
-    return country("CD")
-
-
-@pytest.fixture
-def small_scale(cadastre):
-    """An example type (not DR Congo's law): the tests' own limits and steps."""
-    kind = LicenceType.objects.create(
-        country=cadastre, code="TEST", name_en="Test small-scale permit", category="small_scale",
-        holders=["citizen", "cooperative"], max_area_ha=500, documents=["Statutes", "Site plan"],
-        notice_days=21, completeness_days=10, decision_days=30, source="test",
-        is_example=True,
-    )  # fmt: skip
-    kind.commodities.set(Commodity.objects.filter(code__in=["gold", "tin"]))
-    return kind
-
-
-@pytest.fixture
-def officer(make_user):
-    return make_user("lukusa", role=User.Role.LICENSING_OFFICER, countries=["CD"])
-
-
-@pytest.fixture
-def second_officer(make_user):
-    return make_user("mbuyi", role=User.Role.LICENSING_OFFICER, countries=["CD"])
-
-
-@pytest.fixture
-def applicant(make_user, congo_cooperative):
-    return make_user("kasongo", organisation=congo_cooperative)
 
 
 def _docs(*names):

@@ -5,6 +5,7 @@ All of it is public, as a cadastre is: titles, zones and protected areas with th
 ISO alpha-2 codes, commodities their codes, areas GeoJSON in WGS 84 (longitude, latitude).
 """
 
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
@@ -13,16 +14,15 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
-from casm.core.api_router import Router
 from casm.core.api_types import CommodityCode, CountryCode, NotNull, RecordId
 from casm.core.models import Commodity, Country
 from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, endpoint
 from casm.registry.selectors import bbox_from_param, country_by_code
 
-from . import selectors, services
-from .areas import AreaError, area_from_corners, area_from_geojson
-from .models import (
+from .. import selectors, services
+from ..areas import AreaError, area_from_corners, area_from_geojson
+from ..models import (
     HolderKind,
     LayerFeature,
     LayerKind,
@@ -31,9 +31,8 @@ from .models import (
     OverlapRule,
     ZoneRule,
 )
-from .screening import Finding, Screening, area_screen
-
-router = Router(tags=["licensing"])
+from ..screening import Finding, Screening, area_screen
+from . import router
 
 
 def _invalid(field: str, message: Any) -> ValidationError:
@@ -50,6 +49,10 @@ def _country(field: str, code: str) -> Country:
     if country is None:
         raise _invalid(field, f"Unknown country code {code!r}.")
     return country
+
+
+# An amount of money, as a decimal string or number of at most 12 digits before the point.
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 
 
 class LicenceTypeOut(Schema):
@@ -72,8 +75,19 @@ class LicenceTypeOut(Schema):
     renewal_years: int | None
     notice_days: int | None
     documents: list[str]
+    currency: str = Field(..., description="ISO 4217, where the fees are given")
+    application_fee: str | None = Field(None, description='A decimal string, e.g. "50.00"')
+    rent_per_ha: list[str] = Field(..., description="Annual surface rent per ha, year by year")
+    completeness_days: int | None
+    decision_days: int | None
+    second_approval: bool
     source: str
     is_example: bool
+
+    @staticmethod
+    def resolve_application_fee(licence_type: LicenceType) -> str | None:
+        fee = licence_type.application_fee
+        return f"{fee:.2f}" if fee is not None else None
 
     @staticmethod
     def resolve_country(licence_type: LicenceType) -> str:
@@ -102,6 +116,12 @@ class LicenceTypeIn(Schema):
     renewal_years: int | None = Field(None, ge=0, le=200)
     notice_days: int | None = Field(None, ge=0, le=3650)
     documents: list[Annotated[str, Field(max_length=300)]] = Field(default_factory=list)
+    currency: str = Field("", max_length=3, description="ISO 4217")
+    application_fee: Money | None = None
+    rent_per_ha: list[Money] = Field(default_factory=list, max_length=100)
+    completeness_days: int | None = Field(None, ge=0, le=3650)
+    decision_days: int | None = Field(None, ge=0, le=3650)
+    second_approval: bool = False
     source: str = Field(..., min_length=1, max_length=500)
     is_example: bool = False
 
@@ -122,6 +142,12 @@ class LicenceTypePatch(Schema):
     renewal_years: int | None = Field(None, ge=0, le=200)
     notice_days: int | None = Field(None, ge=0, le=3650)
     documents: NotNull[list[Annotated[str, Field(max_length=300)]]] = None
+    currency: NotNull[Annotated[str, Field(max_length=3)]] = None
+    application_fee: Money | None = None
+    rent_per_ha: NotNull[list[Money]] = None
+    completeness_days: int | None = Field(None, ge=0, le=3650)
+    decision_days: int | None = Field(None, ge=0, le=3650)
+    second_approval: NotNull[bool] = None
     source: NotNull[Annotated[str, Field(min_length=1, max_length=500)]] = None
     is_example: NotNull[bool] = None
 

@@ -24,11 +24,11 @@ from casm.core.permissions import PUBLIC, can, endpoint
 from casm.lib.geometry import GeometryFileError, as_geojson
 from casm.registry.selectors import bbox_from_param
 
-from . import forms, selectors, services
-from .exports import shapefile_zip
-from .layers import MappingError, layer_import
-from .models import LayerKind, LicenceType
-from .screening import area_screen
+from .. import forms, selectors, services
+from ..exports import shapefile_zip
+from ..layers import MappingError, layer_import
+from ..models import LayerKind, LicenceType
+from ..screening import area_screen
 
 PAGE_SIZE = 50
 MAX_PAGE = 2000

@@ -1,0 +1,41 @@
+"""Pages of the licensing app: the cadastre (``cadastre``) and the register (``register``)."""
+
+from .cadastre import (
+    cadastre,
+    cadastre_export,
+    cadastre_map,
+    cadastre_shapes,
+    layer_import_view,
+    licence_type_edit,
+    licence_types,
+    precheck,
+)
+from .register import (
+    application_detail,
+    application_document,
+    application_list,
+    application_new,
+    application_step,
+    licence_detail,
+    licence_list,
+    officer_work,
+)
+
+__all__ = [
+    "application_detail",
+    "application_document",
+    "application_list",
+    "application_new",
+    "application_step",
+    "cadastre",
+    "cadastre_export",
+    "cadastre_map",
+    "cadastre_shapes",
+    "layer_import_view",
+    "licence_detail",
+    "licence_list",
+    "licence_type_edit",
+    "licence_types",
+    "officer_work",
+    "precheck",
+]

@@ -1,0 +1,329 @@
+"""Pages of the register: the public list of applications, filing one, an application's page
+with its screening and steps, the officers' steps, the work past its deadline, and licences.
+
+What the public reads of an application is what a cadastre publishes (number, receipt, type,
+the organisation that applies, area, commodities, status, screening); a person's name and
+contact, the documents, objections and step notes are read by the filer and the country's
+officers only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from casm.core.forms import form_errors_from
+from casm.core.permissions import PUBLIC, SIGNED_IN, can, endpoint
+
+from .. import forms, selectors, services
+from ..models import (
+    ApplicationStatus,
+    Channel,
+    LayerFeature,
+    Licence,
+    LicenceType,
+    Objection,
+)
+from ..screening import Finding
+from ..services.applications import Upload
+from .cadastre import _page
+
+
+@require_safe
+@endpoint(PUBLIC)
+def application_list(request: HttpRequest) -> HttpResponse:
+    """The register, in its order of priority, filtered and paged."""
+    form = forms.ApplicationFilterForm(request.GET or None)
+    applications = selectors.application_list(**form.filters())
+    query = urlencode(sorted((k, v) for k, v in request.GET.items() if k != "page" and v))
+    user = request.user
+    return render(
+        request,
+        "licensing/applications.html",
+        {
+            "form": form, "page": _page(request, applications), "query": query,
+            "mine": selectors.my_applications(user)[:20] if user.is_authenticated else [],
+            "is_officer": can(user, "licensing.view"),
+        },
+    )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@endpoint(SIGNED_IN)
+def application_new(request: HttpRequest) -> HttpResponse:
+    """File an application: first its licence type (whose documents the form asks for), then
+    the applicant, the area, the commodities and the documents."""
+    chosen = request.GET.get("type") or request.POST.get("type")
+    if not chosen:
+        return render(
+            request,
+            "licensing/application_type.html",
+            {"types": selectors.licence_type_list()},
+        )
+    try:
+        licence_type = LicenceType.objects.select_related("country").get(pk=int(chosen))
+    except (LicenceType.DoesNotExist, ValueError, OverflowError):
+        raise Http404 from None
+    officer = can(request.user, "licensing.decide", country=licence_type.country)
+    form = forms.ApplicationForm(
+        request.POST or None, request.FILES or None, licence_type=licence_type,
+        user=request.user, officer=officer,
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        paper = bool(data.get("paper"))
+        try:
+            application = services.application_file(
+                actor=request.user, country=licence_type.country, licence_type=licence_type,
+                holder_kind=data["holder_kind"], organisation=data.get("organisation"),
+                applicant_name=data.get("applicant_name") or "",
+                applicant_contact=data.get("applicant_contact") or "",
+                nationality=data.get("nationality"), commodities=data["commodities"],
+                geometry=data["geometry"], area_given_as=data.get("area_given_as", ""),
+                fee_paid=data.get("fee_paid"), fee_reference=data.get("fee_reference") or "",
+                channel=Channel.OFFICER if paper else Channel.ONLINE,
+                paper_dated=data.get("paper_dated") if paper else None,
+                documents=[Upload(name, file) for name, file in data["documents"]],
+            )  # fmt: skip
+        except ValidationError as exc:
+            if "documents" in getattr(exc, "error_dict", {}):
+                exc.error_dict.setdefault(
+                    form.document_fields[0][0] if form.document_fields else "documents", []
+                ).extend(exc.error_dict.pop("documents"))
+            form_errors_from(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Application %(number)s received at %(time)s (UTC).")
+                % {"number": application.number,
+                   "time": f"{application.received_at:%Y-%m-%d %H:%M:%S}"},
+            )  # fmt: skip
+            return redirect("licensing:application", pk=application.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "licensing/application_form.html",
+        {
+            "form": form, "licence_type": licence_type, "officer": officer,
+            "outlines_url": reverse("registry:outlines"),
+        },
+        status=status,
+    )  # fmt: skip
+
+
+def _map_of(application: Any, findings: list[dict[str, Any]]) -> dict[str, Any]:
+    """The area and the shapes its screening found, for the page's map."""
+    shapes = [{"type": "Feature", "geometry": application.geometry,
+               "properties": {"role": "area", "label": application.number}}]  # fmt: skip
+    ids = {f["feature"]: f["verdict"] for f in findings if f.get("feature")}
+    for feature in LayerFeature.objects.filter(pk__in=ids).only("pk", "code", "geometry"):
+        shapes.append({"type": "Feature", "geometry": feature.geometry,
+                       "properties": {"role": ids[feature.pk], "label": feature.code}})  # fmt: skip
+    return {"type": "FeatureCollection", "features": shapes}
+
+
+def _context(request: HttpRequest, application: Any, **extra: Any) -> dict[str, Any]:
+    user = request.user
+    screening = selectors.latest_screening(application)
+    findings = screening.findings if screening is not None else []
+    private = selectors.application_is_private_to(user, application)
+    officer = can(user, "licensing.decide", country=application.country_id)
+    status = application.status
+    steps_open = {
+        "complete": status in (ApplicationStatus.RECEIVED, ApplicationStatus.INCOMPLETE),
+        "notice": status == ApplicationStatus.COMPLETE,
+        "objection": status == ApplicationStatus.NOTICE,
+        "close": status == ApplicationStatus.NOTICE,
+        "decide": application.is_pending,
+    }
+    return {
+        "application": application,
+        "screening": screening,
+        "findings": [(f["verdict"], Finding.from_dict(f).text) for f in findings],
+        "map_data": _map_of(application, findings),
+        "outlines_url": reverse("registry:outlines"),
+        "steps": application.steps.select_related("actor"),
+        "sites": selectors.sites_in_area(application),
+        "private": private,
+        "documents": application.documents.all() if private else [],
+        "objections": application.objections.all() if private else [],
+        "officer": officer,
+        "is_filer": user.is_authenticated and user.pk == application.filed_by_id,
+        "open": steps_open,
+        "licence": Licence.objects.filter(application=application).first(),
+        "forms": {
+            "complete": forms.CompletenessForm(),
+            "objection": forms.ObjectionForm(),
+            "answer": forms.AnswerForm(),
+            "decide": forms.DecisionForm(),
+            "withdraw": forms.WithdrawForm(),
+            "document": forms.DocumentForm(),
+        },  # fmt: skip
+        **extra,
+    }
+
+
+@require_safe
+@endpoint(PUBLIC)
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get(pk)
+    return render(request, "licensing/application.html", _context(request, application))
+
+
+OFFICER_STEPS = ("screen", "complete", "notice", "objection", "answer", "close", "decide")
+PARTY_STEPS = ("withdraw", "document")
+STEP_FORMS = {
+    "complete": forms.CompletenessForm, "objection": forms.ObjectionForm,
+    "answer": forms.AnswerForm, "decide": forms.DecisionForm, "withdraw": forms.WithdrawForm,
+    "document": forms.DocumentForm,
+}  # fmt: skip
+
+
+def _run_step(step: str, actor: Any, application: Any, data: dict[str, Any], request: Any) -> str:
+    """Take one step through its service; returns what to tell the user."""
+    if step == "screen":
+        services.application_screen(actor=actor, application=application)
+        return _("The application was screened again.")
+    if step == "complete":
+        services.application_complete(
+            actor=actor, application=application, complete=data["complete"],
+            note=data.get("note") or "",
+        )  # fmt: skip
+        return _("The completeness check is recorded.")
+    if step == "notice":
+        services.application_notice_publish(actor=actor, application=application)
+        return _("The public notice is published.")
+    if step == "objection":
+        services.objection_record(
+            actor=actor, application=application, objector=data["objector"], text=data["text"],
+            received_on=data.get("received_on"),
+        )  # fmt: skip
+        return _("The objection is recorded.")
+    if step == "answer":
+        try:
+            objection = application.objections.get(pk=int(request.POST.get("objection", "")))
+        except (Objection.DoesNotExist, ValueError, OverflowError):
+            raise Http404 from None
+        services.objection_answer(actor=actor, objection=objection, answer=data["answer"])
+        return _("The answer is recorded.")
+    if step == "close":
+        services.application_notice_close(actor=actor, application=application)
+        return _("The public notice is closed: the application waits for its decision.")
+    if step == "decide":
+        decided = services.application_decide(
+            actor=actor, application=application, grant=data["grant"],
+            reasons=data.get("reasons") or "",
+        )  # fmt: skip
+        if decided.status == ApplicationStatus.APPROVAL:
+            return _("The grant is proposed: another officer approves it.")
+        return _("The decision is recorded.")
+    if step == "withdraw":
+        services.application_withdraw(
+            actor=actor, application=application, reason=data.get("reason") or ""
+        )
+        return _("The application is withdrawn.")
+    services.document_add(
+        actor=actor, application=application, upload=Upload(data["name"], data["file"])
+    )
+    return _("The document is added.")
+
+
+@require_POST
+@endpoint(SIGNED_IN)
+def application_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """One step of the workflow, by an officer of the country (or, to withdraw or add a
+    document, by the filer); outside one's scope the application is not found."""
+    if step in OFFICER_STEPS:
+        application = selectors.application_for_officer(request.user, pk)
+    elif step in PARTY_STEPS:
+        application = selectors.application_for_party(request.user, pk)
+    else:
+        raise Http404
+    form_class = STEP_FORMS.get(step)
+    form = form_class(request.POST, request.FILES) if form_class else None
+    if form is not None and not form.is_valid():
+        context = _context(request, application, failed=step)
+        context["forms"][step] = form
+        return render(request, "licensing/application.html", context, status=422)
+    try:
+        said = _run_step(step, request.user, application, form.cleaned_data if form else {},
+                         request)  # fmt: skip
+    except ValidationError as exc:
+        context = _context(request, application, failed=step)
+        if form is not None:
+            form_errors_from(form, exc)
+            context["forms"][step] = form
+        else:
+            context["step_errors"] = exc.messages
+        return render(request, "licensing/application.html", context, status=422)
+    messages.success(request, said)
+    return redirect("licensing:application", pk=application.pk)
+
+
+@require_safe
+@endpoint(SIGNED_IN)
+def application_document(request: HttpRequest, pk: int, document: int) -> FileResponse:
+    """A filed document, for the filer and the country's officers only."""
+    application = selectors.application_for_party(request.user, pk)
+    found = get_object_or_404(application.documents, pk=document)
+    return FileResponse(found.file.open("rb"), as_attachment=True,
+                        filename=found.file.name.rsplit("/", 1)[-1])  # fmt: skip
+
+
+@require_safe
+@endpoint("licensing.view")
+def officer_work(request: HttpRequest) -> HttpResponse:
+    """An officer's work: the steps past their legal deadline, then every pending application
+    of their countries by step."""
+    from casm.core.permissions import require, scope_queryset
+
+    require(request.user, "licensing.view")
+    pending = scope_queryset(
+        selectors.application_list(pending=True), request.user, "licensing.view"
+    )
+    return render(
+        request,
+        "licensing/work.html",
+        {"overdue": selectors.overdue_list(request.user), "page": _page(request, pending)},
+    )
+
+
+@require_safe
+@endpoint(PUBLIC)
+def licence_list(request: HttpRequest) -> HttpResponse:
+    licences = (
+        Licence.objects.select_related("country", "licence_type", "organisation")
+        .prefetch_related("commodities")
+        .order_by("country__name_en", "number")
+    )
+    return render(request, "licensing/licences.html", {"page": _page(request, licences)})
+
+
+@require_safe
+@endpoint(PUBLIC)
+def licence_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    licence = get_object_or_404(
+        Licence.objects.select_related("country", "licence_type", "organisation", "application"),
+        pk=pk,
+    )
+    shape = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"role": "area", "label": licence.number},
+        "geometry": licence.application.geometry if licence.application else (
+            licence.feature.geometry if licence.feature else None),
+    }]}  # fmt: skip
+    return render(
+        request,
+        "licensing/licence.html",
+        {
+            "licence": licence, "events": licence.events.all(), "map_data": shape,
+            "outlines_url": reverse("registry:outlines"),
+        },
+    )  # fmt: skip
