@@ -92,8 +92,23 @@ def _walk_data(make_user: Any, folder: Path) -> dict[str, Any]:
         budget="60000", max_award="30000", eligible_countries=[congo, ghana],
         eligible_themes=["mercury"],
     )  # fmt: skip
+    from shapely.geometry import box
+
+    from casm.core.models import Commodity
+    from casm.licensing.models import LicenceType
+    from casm.licensing.services import application_file
+    from casm.licensing.tests.factories import ZONE
+
+    card = LicenceType.objects.get(country=congo, code="CEA")
+    west, south = ZONE[0], ZONE[1]
+    application = application_file(
+        actor=admin, country=congo, licence_type=card, holder_kind="citizen",
+        applicant_name="Mutombo Kalala", nationality=congo,
+        commodities=[Commodity.objects.get(code="gold")],
+        geometry=box(west + 0.002, south + 0.002, west + 0.004, south + 0.004),
+    )  # fmt: skip
     return {"admin": admin, "officer": officer, "site": next(iter(sites.values())),
-            "document": document}  # fmt: skip
+            "document": document, "application": application, "card": card}  # fmt: skip
 
 
 def _sign_in(page: Any, base: str, user: Any) -> None:
@@ -197,12 +212,19 @@ def test_the_main_pages_fit_the_screen_speak_french_and_log_no_error(
         "/", "/pillars/environment/", "/library/", f"/library/{document.pk}/",
         "/registry/sites/map/", f"/registry/sites/{site.pk}/", "/profiles/CD/", "/network/",
         "/events/", "/grants/", "/licensing/", "/licensing/types/", "/licensing/precheck/",
-        "/licensing/map/",
+        "/licensing/map/", "/licensing/applications/", "/licensing/licences/",
+        f"/licensing/applications/{data['application'].pk}/",
         "/accounts/login/",
     ]  # fmt: skip
     signed_in = {
         data["officer"]: ["/registry/sites/", "/imports/", "/jobs/"],
-        data["admin"]: ["/grants/secretariat/", "/jobs/"],
+        data["admin"]: [
+            "/grants/secretariat/",
+            "/jobs/",
+            "/licensing/work/",
+            f"/licensing/applications/new/?type={data['card'].pk}",
+            f"/licensing/applications/{data['application'].pk}/",
+        ],
     }
     problems: list[str] = []
     for locale in ("en-GB", "fr-FR"):
