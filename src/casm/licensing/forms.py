@@ -398,3 +398,50 @@ class WithdrawForm(forms.Form):
 class DocumentForm(forms.Form):
     name = forms.CharField(label=_("Document"), max_length=200)
     file = forms.FileField(label=_("File"), help_text=_("PDF, PNG or JPEG, at most 10 MB."))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RenewalDecisionForm(ReasonForm):
+    grant = forms.TypedChoiceField(
+        label=_("Renewal"), coerce=lambda v: v == "grant", widget=forms.RadioSelect,
+        choices=[("grant", _("renew")), ("refuse", _("refuse"))],
+    )  # fmt: skip
+
+
+class TransferForm(ReasonForm):
+    organisation = forms.ModelChoiceField(
+        label=_("To the organisation"), queryset=Organisation.objects.none()
+    )
+    share = forms.IntegerField(
+        label=_("Share transferred (%)"), min_value=1, max_value=100, initial=100
+    )
+
+    def __init__(self, *args: Any, country: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organisations = cast(forms.ModelChoiceField, self.fields["organisation"])
+        organisations.queryset = Organisation.objects.filter(country=country).order_by("name")
+
+
+class SurrenderForm(AreaFields, ReasonForm):
+    """The whole licence, or the part of its area given as an area."""
+
+    whole = forms.BooleanField(label=_("Surrender the whole licence"), required=False)
+    field_order = ["whole", "area_file", "area", "corners", "grid", "reason"]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        if not self.cleaned_data.get("whole"):
+            self.clean_area_fields()
+        return self.cleaned_data
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(
+        label=_("Paid on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reference = forms.CharField(label=_("Payment reference"), max_length=100, required=False)

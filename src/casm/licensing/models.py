@@ -542,6 +542,9 @@ class Licence(models.Model):
         db_index=True,
     )  # fmt: skip
     renewals_used = models.PositiveSmallIntegerField(_("renewals used"), default=0)
+    # A renewal filed in time keeps the licence valid past its expiry until it is decided.
+    renewal_filed_on = models.DateField(_("renewal filed on"), null=True, blank=True)
+    reminded_on = models.DateField(_("expiry reminder sent on"), null=True, blank=True)
 
     class Meta:
         ordering = ["country", "number"]
@@ -562,6 +565,7 @@ class LicenceEventKind(models.TextChoices):
     GRANTED = "granted", _("granted")
     RENEWAL_FILED = "renewal_filed", _("renewal filed")
     RENEWED = "renewed", _("renewed")
+    RENEWAL_REFUSED = "renewal_refused", _("renewal refused")
     TRANSFERRED = "transferred", _("transferred")
     SURRENDERED = "surrendered", _("surrendered")
     SUSPENDED = "suspended", _("suspended")
@@ -593,3 +597,37 @@ class LicenceEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.licence_id} {self.kind} {self.on}"
+
+
+class RentInvoice(models.Model):
+    """A licence's annual surface rent for one year of its term: area × that year's rate."""
+
+    licence = models.ForeignKey(
+        Licence, verbose_name=_("licence"), on_delete=models.CASCADE, related_name="invoices"
+    )
+    year = models.PositiveSmallIntegerField(_("year of the term"))
+    period_start = models.DateField(_("from"))
+    due_on = models.DateField(_("due on"))
+    area_ha = models.FloatField(_("area (ha)"))
+    rate = models.DecimalField(_("rent per ha"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["licence", "year"]
+        verbose_name = _("rent invoice")
+        verbose_name_plural = _("rent invoices")
+        constraints = [
+            models.UniqueConstraint(fields=["licence", "year"], name="rent_invoice_unique_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.licence_id} {self.year}"
+
+    @property
+    def is_unpaid_late(self) -> bool:
+        from django.utils import timezone
+
+        return self.paid_on is None and self.due_on < timezone.localdate()

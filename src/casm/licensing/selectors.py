@@ -249,8 +249,8 @@ def my_applications(user: Any) -> QuerySet[Any]:
 
 
 def overdue_list(user: Any, *, today: Any = None) -> QuerySet[Any]:
-    """Pending applications in ``user``'s countries whose step is past its legal deadline,
-    the most overdue first."""
+    """Pending applications in ``user``'s countries (``None``: the system's round, every
+    country) whose step is past its legal deadline, the most overdue first."""
     from django.utils import timezone
 
     from casm.core.permissions import scope_queryset
@@ -259,7 +259,9 @@ def overdue_list(user: Any, *, today: Any = None) -> QuerySet[Any]:
 
     today = today or timezone.localdate()
     pending = application_list().filter(status__in=PENDING, due_on__lt=today)
-    return scope_queryset(pending, user, "licensing.decide").order_by("due_on", "sequence")
+    if user is not None:
+        pending = scope_queryset(pending, user, "licensing.decide")
+    return pending.order_by("due_on", "sequence")
 
 
 def latest_screening(application: Any) -> Any:

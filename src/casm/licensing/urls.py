@@ -27,6 +27,8 @@ urlpatterns = [
     path("work/", views.officer_work, name="work"),
     path("licences/", views.licence_list, name="licences"),
     path("licences/<int:pk>/", views.licence_detail, name="licence"),
+    path("licences/<int:pk>/<str:step>/", views.licence_step, name="licence_step"),
+    path("licences/rent/", views.rent_issue, name="rent_issue"),
     # OGC API – Features
     path("ogc/", ogc.landing, name="ogc_landing"),
     path("ogc/conformance", ogc.conformance, name="ogc_conformance"),

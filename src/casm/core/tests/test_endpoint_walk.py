@@ -240,7 +240,7 @@ def _record_for(path: str, name: str) -> str:
         "pillar": "pillar", "area_id": "area", "fmt": "export_format",
         "collection_id": "ogc_collection", "feature_id": "title", "type_id": "licence_type",
         "step": "step", "application_id": "application", "objection_id": "application",
-        "licence_id": "licence",
+        "licence_id": "licence", "invoice_id": "licence",
     }  # fmt: skip
     if name == "document" and path.startswith("licensing/applications/"):
         return "application_document"

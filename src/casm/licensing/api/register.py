@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
@@ -484,4 +484,151 @@ def licence_detail(request: HttpRequest, licence_id: RecordId):
     return get_object_or_404(
         Licence.objects.select_related("country", "licence_type", "organisation", "application"),
         pk=licence_id,
+    )
+
+
+class LicenceEventIn(Schema):
+    kind: Annotated[
+        str,
+        Field(
+            pattern="^(renewal_filed|renewed|renewal_refused|transferred|surrendered|suspended"
+            "|reinstated|revoked)$",
+            description="renewal_filed (the holder or an officer), renewed or renewal_refused, "
+            "transferred, surrendered (the holder or an officer), suspended, reinstated, revoked",
+        ),
+    ]
+    reason: str = Field("", max_length=2000)
+    organisation: RecordId | None = Field(None, description="transferred: to whom")
+    share: int = Field(100, ge=1, le=100, description="transferred: the share in percent")
+    area: dict[str, Any] | None = Field(
+        None, description="surrendered: the part given up (GeoJSON); none gives up the whole"
+    )
+
+
+class RentInvoiceOut(Schema):
+    id: int
+    licence: str
+    year: int
+    period_start: datetime.date
+    due_on: datetime.date
+    area_ha: float
+    rate: str
+    amount: str
+    currency: str
+    paid_on: datetime.date | None
+    payment_reference: str
+    unpaid_late: bool = Field(..., alias="is_unpaid_late")
+
+    @staticmethod
+    def resolve_licence(invoice: Any) -> str:
+        return invoice.licence.number
+
+    @staticmethod
+    def resolve_rate(invoice: Any) -> str:
+        return f"{invoice.rate:.2f}"
+
+    @staticmethod
+    def resolve_amount(invoice: Any) -> str:
+        return f"{invoice.amount:.2f}"
+
+
+class RentIssueIn(Schema):
+    country: CountryCode = Field(..., description="ISO alpha-2")
+
+
+class PaymentIn(Schema):
+    paid_on: datetime.date | None = None
+    reference: str = Field("", max_length=100)
+
+
+def _licence_for(request: HttpRequest, licence_id: int, *, holder_may: bool) -> Licence:
+    """The licence if the reader may act on it (an officer of its country, or its holder for
+    what a holder does); otherwise 404."""
+    from casm.core.permissions import can
+
+    from ..services.licences import is_holder
+
+    licence = get_object_or_404(
+        Licence.objects.select_related("country", "licence_type", "application", "feature"),
+        pk=licence_id,
+    )
+    if can(request.user, "licensing.decide", country=licence.country_id):
+        return licence
+    if holder_may and is_holder(request.user, licence):
+        return licence
+    raise Http404
+
+
+@router.post("/licensing/licences/{licence_id}/events", response={201: LicenceOut})
+@endpoint(SIGNED_IN)
+def licence_event(request: HttpRequest, licence_id: RecordId, payload: LicenceEventIn):
+    """An event of the licence's life, dated today, with why."""
+    from casm.accounts.models import Organisation
+
+    kind = payload.kind
+    licence = _licence_for(request, licence_id, holder_may=kind in ("renewal_filed", "surrendered"))
+    actor, reason = request.user, payload.reason
+    if kind == "renewal_filed":
+        services.licence_renewal_file(actor=actor, licence=licence, note=reason)
+    elif kind in ("renewed", "renewal_refused"):
+        services.licence_renewal_decide(
+            actor=actor, licence=licence, grant=kind == "renewed", reason=reason
+        )
+    elif kind == "transferred":
+        organisation = Organisation.objects.filter(pk=payload.organisation or 0).first()
+        services.licence_transfer(
+            actor=actor, licence=licence, organisation=organisation, share=payload.share,
+            reason=reason,
+        )  # fmt: skip
+    elif kind == "surrendered":
+        part = None
+        if payload.area is not None:
+            try:
+                part = area_from_geojson(payload.area)
+            except AreaError as exc:
+                raise _invalid("area", exc.message) from None
+        services.licence_surrender(actor=actor, licence=licence, part=part, reason=reason)
+    else:
+        act = {"suspended": services.licence_suspend, "reinstated": services.licence_reinstate,
+               "revoked": services.licence_revoke}[kind]  # fmt: skip
+        act(actor=actor, licence=licence, reason=reason)
+    return Status(201, Licence.objects.get(pk=licence.pk))
+
+
+@router.get("/licensing/licences/{licence_id}/invoices", response=list[RentInvoiceOut])
+@paginate(LimitOffset)
+@endpoint(SIGNED_IN)
+def rent_invoice_list(request: HttpRequest, licence_id: RecordId):
+    """A licence's rent invoices, for its holder and the officers of its country."""
+    licence = _licence_for(request, licence_id, holder_may=True)
+    return licence.invoices.select_related("licence")
+
+
+class RentIssuedOut(Schema):
+    country: str
+    issued: int = Field(..., description="How many invoices were issued")
+
+
+@router.post("/licensing/rent", response={201: RentIssuedOut})
+@endpoint("licensing.decide")
+def rent_issue(request: HttpRequest, payload: RentIssueIn):
+    """Issue the annual surface rent fallen due in a country (each licence's invoices are
+    then under /licensing/licences/{id}/invoices)."""
+    country = country_by_code(payload.country)
+    made = services.rent_invoices_issue(actor=request.user, country=country)
+    return Status(201, RentIssuedOut(country=payload.country, issued=len(made)))
+
+
+@router.post(
+    "/licensing/licences/{licence_id}/invoices/{invoice_id}/payment", response=RentInvoiceOut
+)
+@endpoint("licensing.decide")
+def rent_invoice_pay(
+    request: HttpRequest, licence_id: RecordId, invoice_id: RecordId, payload: PaymentIn
+):
+    """Record the payment of a rent invoice."""
+    licence = _licence_for(request, licence_id, holder_may=False)
+    invoice = get_object_or_404(licence.invoices, pk=invoice_id)
+    return services.rent_invoice_pay(
+        actor=request.user, invoice=invoice, paid_on=payload.paid_on, reference=payload.reference
     )

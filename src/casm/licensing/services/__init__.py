@@ -20,6 +20,18 @@ from .cadastre import (
     site_standing_update,
     site_standings_update,
 )
+from .licences import (
+    licence_reinstate,
+    licence_renewal_decide,
+    licence_renewal_file,
+    licence_revoke,
+    licence_surrender,
+    licence_suspend,
+    licence_transfer,
+    licences_expire,
+    rent_invoice_pay,
+    rent_invoices_issue,
+)
 
 __all__ = [
     "LICENCE_TYPE_FIELDS",
@@ -31,10 +43,20 @@ __all__ = [
     "application_screen",
     "application_withdraw",
     "document_add",
+    "licence_reinstate",
+    "licence_renewal_decide",
+    "licence_renewal_file",
+    "licence_revoke",
+    "licence_surrender",
+    "licence_suspend",
+    "licence_transfer",
     "licence_type_create",
     "licence_type_update",
+    "licences_expire",
     "objection_answer",
     "objection_record",
+    "rent_invoice_pay",
+    "rent_invoices_issue",
     "site_standing_update",
     "site_standings_update",
 ]

@@ -221,3 +221,83 @@ def test_areas_come_as_kml_zipped_shapefiles_and_national_grid_corners(tmp_path)
     # Metres typed without their grid are not taken for degrees.
     with pytest.raises(AreaError, match="in metres"):
         area_from_corners(text)
+
+
+def test_a_licence_s_acts_in_the_web_are_its_officers_and_its_holder_s(
+    client, login, small_scale, applicant, officer, make_user
+):
+    from casm.licensing import services
+    from casm.licensing.models import Licence
+
+    small_scale.notice_days = None
+    small_scale.term_years = 5
+    small_scale.save()
+    login(applicant)
+    _web_file(client, small_scale, organisation=applicant.organisation.pk)
+    application = Application.objects.get()
+    services.application_complete(actor=officer, application=application, complete=True)
+    services.application_decide(actor=officer, application=application, grant=True)
+    licence = Licence.objects.get()
+    rwanda = make_user("uwase", role=User.Role.LICENSING_OFFICER, countries=["RW"])
+    login(rwanda)
+    for step in ("suspend", "revoke", "renewal", "transfer", "surrender", "renew"):
+        response = client.post(f"/licensing/licences/{licence.pk}/{step}/", {"reason": "x"})
+        assert response.status_code == 404, step
+    assert client.post(
+        "/licensing/licences/rent/", {"country": licence.country_id}
+    ).status_code in (403, 404)
+    login(applicant)  # the holder files the renewal, may not suspend
+    assert (
+        client.post(f"/licensing/licences/{licence.pk}/suspend/", {"reason": "x"}).status_code
+        == 404
+    )
+    response = client.post(f"/licensing/licences/{licence.pk}/renew/", {"reason": ""})
+    assert response.status_code == 302
+    licence.refresh_from_db()
+    assert licence.renewal_filed_on is not None
+    login(officer)
+    response = client.post(f"/licensing/licences/{licence.pk}/suspend/", {"reason": ""})
+    assert response.status_code == 422 and "Say why" in response.content.decode()
+    response = client.post(f"/licensing/licences/{licence.pk}/suspend/", {"reason": "Mercury"})
+    assert response.status_code == 302
+    page = client.get(f"/licensing/licences/{licence.pk}/").content.decode()
+    assert "suspended" in page and "Mercury" in page
+
+
+def test_the_api_records_a_licence_s_events_for_its_officers_and_holder_only(
+    client, small_scale, applicant, officer, make_user, token_for, login
+):
+    from casm.licensing import services
+    from casm.licensing.models import Licence
+
+    small_scale.notice_days = None
+    small_scale.term_years = 5
+    small_scale.currency = "CDF"
+    small_scale.rent_per_ha = ["1000"]
+    small_scale.save()
+    login(applicant)
+    _web_file(client, small_scale, organisation=applicant.organisation.pk)
+    client.logout()
+    application = Application.objects.get()
+    services.application_complete(actor=officer, application=application, complete=True)
+    services.application_decide(actor=officer, application=application, grant=True)
+    licence = Licence.objects.get()
+    url = f"/api/v1/licensing/licences/{licence.pk}"
+    rwanda = make_user("uwase", role=User.Role.LICENSING_OFFICER, countries=["RW"])
+
+    def post(path, body, user):
+        return client.post(path, body, content_type="application/json", **token_for(user))
+
+    assert post(f"{url}/events", {"kind": "suspended", "reason": "x"}, rwanda).status_code == 404
+    assert post(f"{url}/events", {"kind": "suspended", "reason": "x"}, applicant).status_code == 404
+    assert post(f"{url}/events", {"kind": "renewal_filed"}, applicant).status_code == 201
+    answer = post(f"{url}/events", {"kind": "suspended", "reason": "Mercury"}, officer)
+    assert answer.status_code == 201
+    assert answer.json()["status"] == "suspended"
+    assert [e["kind"] for e in answer.json()["events"]] == ["granted", "renewal_filed", "suspended"]
+    assert post("/api/v1/licensing/rent", {"country": "CD"}, rwanda).status_code == 403
+    issued = post("/api/v1/licensing/rent", {"country": "CD"}, officer)
+    assert issued.status_code == 201 and issued.json()["issued"] == 1
+    invoices = client.get(f"{url}/invoices", **token_for(applicant)).json()["items"]
+    assert invoices[0]["currency"] == "CDF" and invoices[0]["unpaid_late"] is False
+    assert client.get(f"{url}/invoices", **token_for(rwanda)).status_code == 404

@@ -18,7 +18,9 @@ from .register import (
     application_step,
     licence_detail,
     licence_list,
+    licence_step,
     officer_work,
+    rent_issue,
 )
 
 __all__ = [
@@ -34,8 +36,10 @@ __all__ = [
     "layer_import_view",
     "licence_detail",
     "licence_list",
+    "licence_step",
     "licence_type_edit",
     "licence_types",
     "officer_work",
     "precheck",
+    "rent_issue",
 ]

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,8 +29,10 @@ from ..models import (
     Channel,
     LayerFeature,
     Licence,
+    LicenceStatus,
     LicenceType,
     Objection,
+    RentInvoice,
 )
 from ..screening import Finding
 from ..services.applications import Upload
@@ -304,26 +306,163 @@ def licence_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related("commodities")
         .order_by("country__name_en", "number")
     )
-    return render(request, "licensing/licences.html", {"page": _page(request, licences)})
+    from casm.core.models import Country
+    from casm.core.permissions import country_ids_for
+
+    officer_countries: Any = []
+    if can(request.user, "licensing.decide"):
+        ids = country_ids_for(request.user, "licensing.decide")
+        officer_countries = Country.objects.filter(licences__isnull=False).distinct()
+        if ids is not None:
+            officer_countries = officer_countries.filter(pk__in=ids)
+    return render(
+        request,
+        "licensing/licences.html",
+        {"page": _page(request, licences), "officer_countries": officer_countries},
+    )
+
+
+def _licence_context(request: HttpRequest, licence: Any, **extra: Any) -> dict[str, Any]:
+    from ..services.licences import is_holder
+
+    user = request.user
+    geometry = licence.feature.geometry if licence.feature else (
+        licence.application.geometry if licence.application else None
+    )  # fmt: skip
+    shape = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"role": "area", "label": licence.number},
+        "geometry": geometry}] if geometry else []}  # fmt: skip
+    officer = can(user, "licensing.decide", country=licence.country_id)
+    holder = is_holder(user, licence)
+    open_ = licence.status in (LicenceStatus.VALID, LicenceStatus.SUSPENDED)
+    return {
+        "licence": licence,
+        "events": licence.events.all(),
+        "map_data": shape,
+        "outlines_url": reverse("registry:outlines"),
+        "officer": officer,
+        "holder": holder,
+        "is_open": open_,
+        "invoices": licence.invoices.all() if officer or holder else [],
+        "forms": {
+            "renewal": forms.RenewalDecisionForm(),
+            "renew": forms.ReasonForm(),
+            "transfer": forms.TransferForm(country=licence.country),
+            "surrender": forms.SurrenderForm(),
+            "suspend": forms.ReasonForm(),
+            "reinstate": forms.ReasonForm(),
+            "revoke": forms.ReasonForm(),
+            "pay": forms.PaymentForm(),
+        },  # fmt: skip
+        **extra,
+    }
+
+
+def _licence(pk: int) -> Any:
+    return get_object_or_404(
+        Licence.objects.select_related(
+            "country", "licence_type", "organisation", "application", "feature"
+        ),
+        pk=pk,
+    )
 
 
 @require_safe
 @endpoint(PUBLIC)
 def licence_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    licence = get_object_or_404(
-        Licence.objects.select_related("country", "licence_type", "organisation", "application"),
-        pk=pk,
+    licence = _licence(pk)
+    return render(request, "licensing/licence.html", _licence_context(request, licence))
+
+
+LICENCE_FORMS: dict[str, Any] = {
+    "renew": forms.ReasonForm, "renewal": forms.RenewalDecisionForm,
+    "transfer": forms.TransferForm, "surrender": forms.SurrenderForm,
+    "suspend": forms.ReasonForm, "reinstate": forms.ReasonForm, "revoke": forms.ReasonForm,
+    "pay": forms.PaymentForm,
+}  # fmt: skip
+
+
+def _licence_step(step: str, actor: Any, licence: Any, data: dict[str, Any], request: Any) -> str:
+    reason = data.get("reason") or ""
+    if step == "renew":
+        services.licence_renewal_file(actor=actor, licence=licence, note=reason)
+        return _("The renewal is filed: the licence stays valid until it is decided.")
+    if step == "renewal":
+        services.licence_renewal_decide(
+            actor=actor, licence=licence, grant=data["grant"], reason=reason
+        )
+        return _("The renewal is decided.")
+    if step == "transfer":
+        services.licence_transfer(
+            actor=actor, licence=licence, organisation=data["organisation"],
+            share=data["share"], reason=reason,
+        )  # fmt: skip
+        return _("The transfer is recorded.")
+    if step == "surrender":
+        part = None if data.get("whole") else data.get("geometry")
+        services.licence_surrender(actor=actor, licence=licence, part=part, reason=reason)
+        return _("The surrender is recorded.")
+    if step == "pay":
+        try:
+            invoice = licence.invoices.get(pk=int(request.POST.get("invoice", "")))
+        except (RentInvoice.DoesNotExist, ValueError, OverflowError):
+            raise Http404 from None
+        services.rent_invoice_pay(
+            actor=actor, invoice=invoice, paid_on=data.get("paid_on"),
+            reference=data.get("reference") or "",
+        )  # fmt: skip
+        return _("The payment is recorded.")
+    act = {"suspend": services.licence_suspend, "reinstate": services.licence_reinstate,
+           "revoke": services.licence_revoke}[step]  # fmt: skip
+    act(actor=actor, licence=licence, reason=reason)
+    return _("The licence's status is changed.")
+
+
+@require_POST
+@endpoint(SIGNED_IN)
+def licence_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """One event of a licence's life, by an officer of its country (or, to file a renewal or
+    surrender, by its holder); others are not found."""
+    from ..services.licences import is_holder
+
+    if step not in LICENCE_FORMS:
+        raise Http404
+    licence = _licence(pk)
+    holder_steps = ("renew", "surrender")
+    allowed = can(request.user, "licensing.decide", country=licence.country_id) or (
+        step in holder_steps and is_holder(request.user, licence)
     )
-    shape = {"type": "FeatureCollection", "features": [{
-        "type": "Feature", "properties": {"role": "area", "label": licence.number},
-        "geometry": licence.application.geometry if licence.application else (
-            licence.feature.geometry if licence.feature else None),
-    }]}  # fmt: skip
-    return render(
+    if not allowed:
+        raise Http404
+    kwargs = {"country": licence.country} if step == "transfer" else {}
+    form = LICENCE_FORMS[step](request.POST, request.FILES, **kwargs)
+    if form.is_valid():
+        try:
+            said = _licence_step(step, request.user, licence, form.cleaned_data, request)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, said)
+            return redirect("licensing:licence", pk=licence.pk)
+    context = _licence_context(request, licence, failed=step)
+    context["forms"][step] = form
+    return render(request, "licensing/licence.html", context, status=422)
+
+
+@require_POST
+@endpoint("licensing.decide")
+def rent_issue(request: HttpRequest) -> HttpResponse:
+    """Issue the annual rent fallen due in one of the officer's countries."""
+    from casm.core.models import Country
+
+    country = get_object_or_404(Country, pk=request.POST.get("country") or 0)
+    try:
+        made = services.rent_invoices_issue(actor=request.user, country=country)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(
         request,
-        "licensing/licence.html",
-        {
-            "licence": licence, "events": licence.events.all(), "map_data": shape,
-            "outlines_url": reverse("registry:outlines"),
-        },
-    )  # fmt: skip
+        _("Rent invoices issued for %(country)s: %(count)s.")
+        % {"country": country.name, "count": len(made)},
+    )
+    return redirect("licensing:licences")

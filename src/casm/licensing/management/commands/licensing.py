@@ -1,5 +1,7 @@
 """``casm licensing import-layer FILE --kind K --country CC --mapping M``: load a layer of the
-cadastre; ``casm licensing precheck FILE --country CC [--type T]``: screen an area."""
+cadastre; ``casm licensing precheck FILE --country CC [--type T]``: screen an area;
+``casm licensing remind [--days N]``: the daily round (expiries, reminders, overdue steps);
+``casm licensing invoices --country CC``: issue the annual rent that has fallen due."""
 
 from __future__ import annotations
 
@@ -28,13 +30,20 @@ class Command(BaseCommand):
         "--country CC --mapping M.json (or a shipped mapping: "
         + ", ".join(shipped_mappings())
         + ") [--dry-run] [--skip-invalid] [--repair]; precheck FILE.geojson --country CC "
-        "[--type CODE] [--commodity CODE]"
+        "[--type CODE] [--commodity CODE]; remind [--days 90] (expire licences past their date, "
+        "mail the reminders of those expiring soon and each officer's overdue steps; run it "
+        "daily); invoices --country CC (the annual surface rent fallen due)"
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("action", choices=["import-layer", "precheck"])
-        parser.add_argument("file", help="GeoJSON or a zipped Shapefile (any projection)")
-        parser.add_argument("--country", required=True, help="ISO code of the country")
+        parser.add_argument("action", choices=["import-layer", "precheck", "remind", "invoices"])
+        parser.add_argument(
+            "file", nargs="?", help="GeoJSON or a zipped Shapefile (any projection)"
+        )
+        parser.add_argument("--country", help="ISO code of the country")
+        parser.add_argument(
+            "--days", type=int, default=90, help="remind: how long before expiry (days)"
+        )
         parser.add_argument("--kind", choices=sorted(KINDS), help="import-layer: the layer")
         parser.add_argument("--mapping", help="import-layer: a mapping file or a shipped name")
         parser.add_argument("--dry-run", action="store_true", help="check only, write nothing")
@@ -45,11 +54,21 @@ class Command(BaseCommand):
         parser.add_argument("--type", help="precheck: the licence type's code")
         parser.add_argument("--commodity", help="precheck: the commodity's code")
 
-    def handle(self, *args: Any, action: str, file: str, country: str, **options: Any) -> None:
+    def handle(
+        self, *args: Any, action: str, file: str | None, country: str | None, **options: Any
+    ) -> None:
+        if action == "remind":
+            return self._remind(options["days"])
+        if not country:
+            raise CommandError(f"{action} needs --country")
         wanted = country.upper()
         chosen = Country.objects.filter(Q(alpha2=wanted) | Q(alpha3=wanted)).first()
         if chosen is None:
             raise CommandError(f"unknown country code {country!r}")
+        if action == "invoices":
+            return self._invoices(chosen)
+        if not file:
+            raise CommandError(f"{action} needs a FILE")
         if action == "precheck":
             return self._precheck(file, chosen, options)
         if not options.get("kind") or not options.get("mapping"):
@@ -106,3 +125,27 @@ class Command(BaseCommand):
         self.stdout.write(f"{screening.verdict}: {round(screening.area_ha, 2)} ha")
         for finding in screening.findings:
             self.stdout.write(f"  [{finding.verdict}] {finding.text}")
+
+    def _remind(self, days: int) -> None:
+        from casm.licensing.services.licences import licensing_remind
+
+        if not 1 <= days <= 3650:
+            raise CommandError("--days must be from 1 to 3650")
+        with audit_source(AuditEvent.Source.CLI):
+            done = licensing_remind(days=days)
+        self.stdout.write(
+            f"licences expired: {done['expired']}; expiry reminders sent: {done['reminded']}; "
+            f"officers told of overdue steps: {done['officers_told']}"
+        )
+
+    def _invoices(self, country: Country) -> None:
+        from casm.licensing.services import rent_invoices_issue
+
+        with audit_source(AuditEvent.Source.CLI):
+            made = rent_invoices_issue(actor=None, country=country)
+        self.stdout.write(f"rent invoices issued for {country.name}: {len(made)}")
+        for invoice in made:
+            self.stdout.write(
+                f"  {invoice.licence.number} year {invoice.year}: {invoice.amount} "
+                f"{invoice.currency}, due {invoice.due_on.isoformat()}"
+            )
