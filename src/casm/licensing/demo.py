@@ -76,3 +76,85 @@ def build(rng: random.Random, say: Callable[[str], None]) -> None:
             assert result.committed, [p.text for p in result.problems]
     say(f"demo: cadastre of DR Congo with {len(titles)} titles and zones, 1 protected area, "
         "1 restriction zone (invented shapes)")  # fmt: skip
+    build_register(rng, say)
+
+
+def build_register(rng: random.Random, say: Callable[[str], None]) -> None:
+    """Applications at every step, and licences (one expiring soon), filed by a demo
+    cooperative's member and handled by the demo's licensing officer of DR Congo."""
+    import datetime
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from casm.accounts.models import Organisation, User
+    from casm.accounts.services import user_create
+    from casm.core.models import Commodity
+
+    from . import services
+    from .models import Application, Licence, LicenceType
+    from .services.applications import Upload
+
+    congo = Country.objects.get(alpha2="CD")
+    officer = User.objects.filter(username="officer.cd").first()
+    cooperative = Organisation.objects.filter(country=congo, kind="miners").order_by("pk").first()
+    sites = list(Site.objects.filter(country=congo).order_by("code")[12:21])
+    if officer is None or cooperative is None or len(sites) < 9:
+        return
+    kind, _created = LicenceType.objects.get_or_create(
+        country=congo, code="DEMO-PPE",
+        defaults={
+            "name_en": "Demo small-scale permit (an example, not DR Congo's law)",
+            "name_fr": "Permis démo à petite échelle (exemple, pas le droit congolais)",
+            "category": "small_scale", "holders": ["cooperative", "company"],
+            "max_area_ha": 500, "term_years": 5, "renewals": 2, "renewal_years": 5,
+            "notice_days": 21, "completeness_days": 15, "decision_days": 30,
+            "documents": ["Statuts", "Plan de situation"], "currency": "USD",
+            "application_fee": Decimal("50.00"), "rent_per_ha": ["2.00", "3.00"],
+            "source": SOURCE, "is_example": True,
+        },
+    )  # fmt: skip
+    kind.commodities.set(Commodity.objects.filter(code__in=["gold", "tin", "coltan"]))
+    applicant = User.objects.filter(username="applicant.cd").first() or user_create(
+        actor=None, username="applicant.cd", email="applicant.cd@example.org",
+        role=User.Role.MEMBER, organisation=cooperative, password=None,
+    )  # fmt: skip
+    gold = list(Commodity.objects.filter(code="gold"))
+
+    def filed(site: Site) -> Application:
+        return services.application_file(
+            actor=applicant, country=congo, licence_type=kind, holder_kind="cooperative",
+            organisation=cooperative, commodities=gold, geometry=_square(site, 0.004),
+            fee_paid=Decimal("50.00"), fee_reference=f"DEMO-{site.code}",
+            documents=[Upload(name, SimpleUploadedFile(f"{i}.pdf", b"%PDF-1.4 demo"))
+                       for i, name in enumerate(kind.documents)],
+        )  # fmt: skip
+
+    received, incomplete, complete, notice, decision, granted, soon, refused, withdrawn = (
+        filed(site) for site in sites
+    )
+    services.application_complete(actor=officer, application=incomplete, complete=False,
+                                   note="Plan de situation illisible")  # fmt: skip
+    for application in (complete, notice, decision, granted, soon, refused):
+        services.application_complete(actor=officer, application=application, complete=True)
+    for application in (notice, decision, granted, soon):
+        services.application_notice_publish(actor=officer, application=application)
+    services.objection_record(actor=officer, application=notice, objector="Chef de groupement",
+                              text="Des champs sont dans la zone.")  # fmt: skip
+    # Their notices ran long ago in the demo's story.
+    Application.objects.filter(pk__in=[decision.pk, granted.pk, soon.pk]).update(
+        notice_until=datetime.date.today() - datetime.timedelta(days=1)
+    )
+    for application in (decision, granted, soon):
+        services.application_notice_close(actor=officer, application=application)
+    for application in (granted, soon):
+        services.application_decide(actor=officer, application=application, grant=True,
+                                    reasons="Dossier complet, zone libre")  # fmt: skip
+    services.application_decide(actor=officer, application=refused, grant=False,
+                                reasons="Frais de dépôt non justifiés")  # fmt: skip
+    services.application_withdraw(actor=applicant, application=withdrawn, reason="Autre zone")
+    Licence.objects.filter(application=soon).update(
+        expires_on=datetime.date.today() + datetime.timedelta(days=40)
+    )
+    say(f"demo: register of DR Congo with 9 applications at every step and 2 licences "
+        f"(one expiring soon; {received.number} waits for its completeness check)")  # fmt: skip

@@ -418,7 +418,7 @@ def _move(
 def _locked(application: Application, allowed: Iterable[str]) -> Application:
     """The application re-read under a lock, refused unless it is in one of ``allowed``."""
     current = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("licence_type", "country")
         .get(pk=application.pk)
     )

@@ -88,7 +88,7 @@ def _event(licence: Licence, kind: str, actor: Any, reason: str = "", *,
 
 def _locked(licence: Licence, allowed: tuple[str, ...]) -> Licence:
     current = (
-        Licence.objects.select_for_update()
+        Licence.objects.select_for_update(of=("self",))
         .select_related("licence_type", "country", "feature", "application")
         .get(pk=licence.pk)
     )
@@ -303,7 +303,7 @@ def licences_expire(*, today: datetime.date | None = None) -> list[Licence]:
     expired = []
     countries = set()
     with transaction.atomic():
-        for licence in due.select_for_update():
+        for licence in due.select_for_update(of=("self",)):
             _status(licence, LicenceStatus.EXPIRED)
             _leave_the_map(licence)
             _event(licence, LicenceEventKind.EXPIRED, None, on=licence.expires_on)

@@ -20,7 +20,8 @@ def test_the_demo_cadastre_lies_around_the_demo_sites(country):
     registry_demo.build(random.Random(1), lambda _text: None)
     demo.build(random.Random(1), lambda _text: None)
     kinds = sorted(LayerFeature.objects.values_list("layer__kind", flat=True))
-    assert kinds.count("asm_zone") == 6 and kinds.count("title") == 4
+    # The 4 invented titles, and the 2 licences the demo register granted.
+    assert kinds.count("asm_zone") == 6 and kinds.count("title") == 4 + 2
     assert set(kinds) == {"asm_zone", "title", "protected", "restriction"}
     congo = country("CD")
     site = Site.objects.filter(country=congo).order_by("code").first()
@@ -30,3 +31,22 @@ def test_the_demo_cadastre_lies_around_the_demo_sites(country):
     screening = area_screen(country=congo, geometry=near, licence_type=card)
     assert screening.verdict == "clear"
     assert any(f.code == "sites_inside" and site.code in f.text for f in screening.findings)
+
+
+def test_the_demo_register_has_an_application_at_every_step_and_a_licence_expiring_soon():
+    import datetime
+
+    from casm.licensing.models import Application, Licence
+    from casm.licensing.services.licences import licences_to_remind
+
+    accounts_demo.build(random.Random(1), lambda _text: None)
+    registry_demo.build(random.Random(1), lambda _text: None)
+    demo.build(random.Random(1), lambda _text: None)
+    statuses = sorted(Application.objects.values_list("status", flat=True))
+    assert statuses == sorted(["received", "incomplete", "complete", "notice", "decision",
+                               "granted", "granted", "refused", "withdrawn"])  # fmt: skip
+    assert Licence.objects.count() == 2
+    soon = list(licences_to_remind(today=datetime.date.today()))
+    assert len(soon) == 1 and soon[0].expires_on <= datetime.date.today() + datetime.timedelta(
+        days=40
+    )
