@@ -303,3 +303,105 @@ def sites_in_area(application: Any, *, nearby_km: float = 2.0) -> dict[str, list
             s for s, keep, core in zip(candidates, near, inside, strict=True) if keep and not core
         ],
     }
+
+
+def register_statistics(*, country: Any = None, months: int = 12) -> dict[str, Any]:
+    """The register's figures: applications received and decided per month, median days per
+    step and from receipt to decision, success rate and refusals by licence type, backlog."""
+    import datetime
+    import statistics
+
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+    from django.utils import timezone
+
+    from .models import PENDING, Application, ApplicationStatus, ApplicationStep
+
+    applications = Application.objects.all()
+    if country is not None:
+        applications = applications.filter(country=country)
+    today = timezone.localdate()
+    start = (today.replace(day=1) - datetime.timedelta(days=31 * (months - 1))).replace(day=1)
+    received = dict(
+        applications.filter(received_at__date__gte=start)
+        .annotate(month=TruncMonth("received_at")).values("month")
+        .annotate(n=Count("pk")).values_list("month", "n")
+    )  # fmt: skip
+    decided = dict(
+        applications.filter(decided_at__date__gte=start, status__in=(
+            ApplicationStatus.GRANTED, ApplicationStatus.REFUSED))
+        .annotate(month=TruncMonth("decided_at")).values("month")
+        .annotate(n=Count("pk")).values_list("month", "n")
+    )  # fmt: skip
+
+    def month_key(value: Any) -> str:
+        return f"{value:%Y-%m}"
+
+    received_by = {month_key(k): v for k, v in received.items()}
+    decided_by = {month_key(k): v for k, v in decided.items()}
+    by_month = []
+    month = start
+    while month <= today:
+        key = f"{month:%Y-%m}"
+        by_month.append({"month": key, "received": received_by.get(key, 0),
+                         "decided": decided_by.get(key, 0)})  # fmt: skip
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    # Days spent in each step: from one step to the next of the same application.
+    steps = (
+        ApplicationStep.objects.filter(application__in=applications)
+        .order_by("application_id", "at", "pk")
+        .values_list("application_id", "kind", "at")
+    )
+    spans: dict[str, list[float]] = {}
+    previous: tuple[int, str, Any] | None = None
+    for application_id, kind, at in steps:
+        if previous is not None and previous[0] == application_id and kind != "screened":
+            spans.setdefault(previous[1], []).append((at - previous[2]).total_seconds() / 86400)
+        if kind != "screened":
+            previous = (application_id, kind, at)
+    median_days = {kind: round(statistics.median(values), 1) for kind, values in spans.items()}
+    to_decision = [
+        (a.decided_at - a.received_at).total_seconds() / 86400
+        for a in applications.filter(status__in=(ApplicationStatus.GRANTED,
+                                                 ApplicationStatus.REFUSED))
+        .only("received_at", "decided_at") if a.decided_at
+    ]  # fmt: skip
+    by_type = []
+    rows = (
+        applications.values("licence_type__code", "licence_type__name_en")
+        .annotate(
+            total=Count("pk"),
+            granted=Count("pk", filter=Q(status=ApplicationStatus.GRANTED)),
+            refused=Count("pk", filter=Q(status=ApplicationStatus.REFUSED)),
+            pending=Count("pk", filter=Q(status__in=PENDING)),
+        )
+        .order_by("licence_type__code")
+    )
+    for row in rows:
+        decided_n = row["granted"] + row["refused"]
+        by_type.append({
+            "code": row["licence_type__code"], "name": row["licence_type__name_en"],
+            "total": row["total"], "granted": row["granted"], "refused": row["refused"],
+            "pending": row["pending"],
+            "success_rate": row["granted"] / decided_n if decided_n else None,
+        })  # fmt: skip
+    refusals = list(
+        applications.filter(status=ApplicationStatus.REFUSED)
+        .values("decision_reasons")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "decision_reasons")[:10]
+    )
+    backlog = dict(
+        applications.filter(status__in=PENDING).values("status").annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )  # fmt: skip
+    return {
+        "by_month": by_month, "median_days": median_days,
+        "median_days_to_decision": round(statistics.median(to_decision), 1)
+        if to_decision else None,
+        "by_type": by_type,
+        "refusals": [{"reasons": r["decision_reasons"], "count": r["n"]} for r in refusals],
+        "backlog": [{"status": s, "label": str(ApplicationStatus(s).label), "count": backlog[s]}
+                    for s in PENDING if s in backlog],
+        "overdue": applications.filter(status__in=PENDING, due_on__lt=today).count(),
+    }  # fmt: skip

@@ -25,6 +25,7 @@ urlpatterns = [
         name="application_document",
     ),
     path("work/", views.officer_work, name="work"),
+    path("statistics/", views.register_statistics, name="statistics"),
     path("licences/", views.licence_list, name="licences"),
     path("licences/<int:pk>/", views.licence_detail, name="licence"),
     path("licences/<int:pk>/<str:step>/", views.licence_step, name="licence_step"),

@@ -321,3 +321,31 @@ def test_the_filer_withdraws_and_the_shape_of_a_licence_is_the_application_s(
     assert application.status == ApplicationStatus.WITHDRAWN
     assert shape(application.geometry).equals(box(*FREE))
     assert not LayerFeature.objects.filter(code__startswith="CD-TEST").exists()
+
+
+def test_the_register_s_figures_count_what_was_received_decided_and_left(
+    small_scale, applicant, officer, make_user, make_organisation, client
+):
+    from casm.licensing.selectors import register_statistics
+
+    small_scale.notice_days = None
+    small_scale.save()
+    other = make_user("ilunga", organisation=make_organisation("Coopérative Ilunga", "CD"))
+    first = _file(applicant, small_scale, FREE)
+    second = _file(other, small_scale, (15.85, -4.32, 15.86, -4.31))
+    _file(other, small_scale, (15.90, -4.32, 15.91, -4.31))
+    services.application_complete(actor=officer, application=first, complete=True)
+    services.application_decide(actor=officer, application=first, grant=True)
+    services.application_decide(actor=officer, application=second, grant=False,
+                                reasons="Fee unpaid")  # fmt: skip
+    figures = register_statistics(country=small_scale.country)
+    this_month = figures["by_month"][-1]
+    assert (this_month["received"], this_month["decided"]) == (3, 2)
+    (row,) = figures["by_type"]
+    assert (row["total"], row["granted"], row["refused"], row["pending"]) == (3, 1, 1, 1)
+    assert row["success_rate"] == 0.5
+    assert figures["refusals"] == [{"reasons": "Fee unpaid", "count": 1}]
+    assert [(b["status"], b["count"]) for b in figures["backlog"]] == [("received", 1)]
+    assert set(figures["median_days"]) >= {"received", "complete"}
+    page = client.get("/licensing/statistics/", {"country": "CD"})
+    assert page.status_code == 200 and "Fee unpaid" in page.content.decode()

@@ -20,6 +20,7 @@ from .register import (
     licence_list,
     licence_step,
     officer_work,
+    register_statistics,
     rent_issue,
 )
 
@@ -41,5 +42,6 @@ __all__ = [
     "licence_types",
     "officer_work",
     "precheck",
+    "register_statistics",
     "rent_issue",
 ]

@@ -466,3 +466,23 @@ def rent_issue(request: HttpRequest) -> HttpResponse:
         % {"country": country.name, "count": len(made)},
     )
     return redirect("licensing:licences")
+
+
+@require_safe
+@endpoint(PUBLIC)
+def register_statistics(request: HttpRequest) -> HttpResponse:
+    """The register's figures, for one country or all."""
+    from casm.core.models import Country
+
+    from ..models import StepKind
+
+    countries = Country.objects.filter(applications__isnull=False).distinct()
+    chosen = countries.filter(alpha2=request.GET.get("country", "")).first()
+    figures = selectors.register_statistics(country=chosen)
+    labels = dict(StepKind.choices)
+    steps = [(labels.get(kind, kind), days) for kind, days in figures["median_days"].items()]
+    return render(
+        request,
+        "licensing/statistics.html",
+        {"figures": figures, "steps": steps, "countries": countries, "chosen": chosen},
+    )
