@@ -212,7 +212,8 @@ def test_the_main_pages_fit_the_screen_speak_french_and_log_no_error(
         "/", "/pillars/environment/", "/library/", f"/library/{document.pk}/",
         "/registry/sites/map/", f"/registry/sites/{site.pk}/", "/profiles/CD/", "/network/",
         "/events/", "/grants/", "/licensing/", "/licensing/types/", "/licensing/precheck/",
-        "/licensing/map/", "/licensing/applications/", "/licensing/licences/", "/licensing/statistics/",
+        "/licensing/map/", "/licensing/applications/", "/licensing/licences/",
+        "/licensing/statistics/",
         f"/licensing/applications/{data['application'].pk}/",
         "/accounts/login/",
     ]  # fmt: skip
