@@ -11,7 +11,7 @@ applications, places 1…400 in the register without a gap), that receipt second
 along the register, and that each application's stored screening names exactly the
 applications before it as holding it: priority exactly in receipt order.
 
-Sizes: CASM_BENCH_FILINGS (200); CASM_BENCH_FILINGS_DATABASES ("sqlite,postgresql").
+Sizes: CASM_BENCH_FILINGS (200); CASM_BENCH_FILINGS_DATABASES=sqlite for SQLite only.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -32,10 +31,8 @@ from bench_seats import LOOPBACK, REQUEST_TIMEOUT_S, WORKER_TIMEOUT_S, _run, _si
 from harness import (
     Result,
     benchmark,
-    child_environment,
-    postgres_unavailable_reason,
     run_worker,
-    scratch_postgres_database,
+    worker_on_each_database,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -216,30 +213,13 @@ def _results(figures: dict, applicants: int) -> Iterator[Result]:
 def filings_under_load() -> Iterator[Result]:
     """200 simultaneous filings over overlapping areas, then 200 one by one, both databases."""
     applicants = _size("CASM_BENCH_FILINGS", 200)
-    databases = os.environ.get("CASM_BENCH_FILINGS_DATABASES", "sqlite,postgresql").split(",")
-    if "sqlite" in databases:
-        with tempfile.TemporaryDirectory(prefix="casm-bench-filings-") as folder:
-            environment = child_environment(Path(folder), None)
-            yield from _results(_worker([], environment, applicants), applicants)
-    if "postgresql" not in databases:
-        return
-    given = os.environ.get("CASM_DATABASE_URL", "")
-    if given.startswith(("postgres://", "postgresql://")):
-        with (
-            scratch_postgres_database(given) as database_url,
-            tempfile.TemporaryDirectory(prefix="casm-bench-filings-") as folder,
-        ):
-            environment = child_environment(Path(folder), database_url)
-            yield from _results(_worker([], environment, applicants), applicants)
-        return
-    reason = postgres_unavailable_reason()
-    if reason:
-        print(f"PostgreSQL: skipped ({reason})", file=sys.stderr, flush=True)
-        return
-    with tempfile.TemporaryDirectory(prefix="casm-bench-filings-") as folder:
-        environment = child_environment(Path(folder), None)
-        script = str(ROOT / "scripts" / "with-postgres.sh")
-        yield from _results(_worker([script], environment, applicants), applicants)
+    sqlite_only = os.environ.get("CASM_BENCH_FILINGS_DATABASES", "") == "sqlite"
+
+    def run(prefix: list[str], environment: dict[str, str], _folder: Path) -> dict:
+        return _worker(prefix, environment, applicants)
+
+    for figures in worker_on_each_database("filings", run, sqlite_only=sqlite_only):
+        yield from _results(figures, applicants)
 
 
 if __name__ == "__main__" and len(sys.argv) > 1:

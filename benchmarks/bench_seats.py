@@ -9,8 +9,8 @@ to POST /api/v1/events/{id}/register. It then counts in the database: exactly 10
 CASM_DATABASE_URL when it names one, otherwise on a throw-away cluster
 (scripts/with-postgres.sh); a line on stderr says when PostgreSQL is not installed.
 
-Sizes: CASM_BENCH_SEATS (100) and CASM_BENCH_SEATS_PEOPLE (200); CASM_BENCH_SEATS_DATABASES
-("sqlite,postgresql") chooses the databases.
+Sizes: CASM_BENCH_SEATS (100) and CASM_BENCH_SEATS_PEOPLE (200); CASM_BENCH_SEATS_DATABASES=sqlite
+for SQLite only.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -32,10 +31,8 @@ from harness import (
     BenchmarkError,
     Result,
     benchmark,
-    child_environment,
-    postgres_unavailable_reason,
     run_worker,
-    scratch_postgres_database,
+    worker_on_each_database,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -243,30 +240,13 @@ def seats_under_load() -> Iterator[Result]:
     """200 simultaneous registrations for 100 seats, on SQLite and on PostgreSQL."""
     seats = _size("CASM_BENCH_SEATS", 100)
     people = _size("CASM_BENCH_SEATS_PEOPLE", 200)
-    databases = os.environ.get("CASM_BENCH_SEATS_DATABASES", "sqlite,postgresql").split(",")
-    if "sqlite" in databases:
-        with tempfile.TemporaryDirectory(prefix="casm-bench-seats-") as folder:
-            environment = child_environment(Path(folder), None)
-            yield _result(_worker([], environment, seats, people), seats, people)
-    if "postgresql" not in databases:
-        return
-    given = os.environ.get("CASM_DATABASE_URL", "")
-    if given.startswith(("postgres://", "postgresql://")):
-        with (
-            scratch_postgres_database(given) as database_url,
-            tempfile.TemporaryDirectory(prefix="casm-bench-seats-") as folder,
-        ):
-            environment = child_environment(Path(folder), database_url)
-            yield _result(_worker([], environment, seats, people), seats, people)
-        return
-    reason = postgres_unavailable_reason()
-    if reason:
-        print(f"PostgreSQL: skipped ({reason})", file=sys.stderr, flush=True)
-        return
-    with tempfile.TemporaryDirectory(prefix="casm-bench-seats-") as folder:
-        environment = child_environment(Path(folder), None)
-        script = str(ROOT / "scripts" / "with-postgres.sh")
-        yield _result(_worker([script], environment, seats, people), seats, people)
+    sqlite_only = os.environ.get("CASM_BENCH_SEATS_DATABASES", "") == "sqlite"
+
+    def run(prefix: list[str], environment: dict[str, str], _folder: Path) -> dict:
+        return _worker(prefix, environment, seats, people)
+
+    for figures in worker_on_each_database("seats", run, sqlite_only=sqlite_only):
+        yield _result(figures, seats, people)
 
 
 if __name__ == "__main__" and len(sys.argv) > 1:

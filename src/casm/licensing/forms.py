@@ -418,8 +418,10 @@ class TransferForm(ReasonForm):
         label=_("To the organisation"), queryset=Organisation.objects.none()
     )
     share = forms.IntegerField(
-        label=_("Share transferred (%)"), min_value=1, max_value=100, initial=100
-    )
+        label=_("Share transferred (%)"), min_value=1, max_value=100, initial=100,
+        help_text=_("Of the whole licence, from the holder. The holder's whole part makes the "
+                    "organisation the holder; less makes it a co-holder."),
+    )  # fmt: skip
 
     def __init__(self, *args: Any, country: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -7,6 +7,8 @@ databases (``casm.core.spatial``) so that screening an area reads only its candi
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -274,6 +276,14 @@ PENDING = (
 )
 
 
+def public_name(organisation: Any) -> str:
+    """A holder or applicant as the public may read it: an organisation's name, never a
+    person's."""
+    if organisation is not None:
+        return str(organisation.name)
+    return str(_("a private person"))
+
+
 class Application(models.Model):
     """One filing in a country's register: its number and receipt second give its priority.
 
@@ -367,9 +377,7 @@ class Application(models.Model):
     @property
     def public_applicant(self) -> str:
         """Who applied, as the public may read it: an organisation's name, never a person's."""
-        if self.organisation_id:
-            return self.organisation.name  # type: ignore[union-attr]
-        return str(_("a private person"))
+        return public_name(self.organisation)
 
 
 class ApplicationDocument(models.Model):
@@ -556,9 +564,63 @@ class Licence(models.Model):
 
     @property
     def public_holder(self) -> str:
-        if self.organisation_id:
-            return self.organisation.name  # type: ignore[union-attr]
-        return str(_("a private person"))
+        """The holder as the public may read it: an organisation's name, never a person's."""
+        return public_name(self.organisation)
+
+    @property
+    def holder_percent(self) -> int:
+        """The holder's share in percent: what the co-holders do not hold."""
+        return 100 - sum(share.percent for share in self.shares.all())
+
+    def public_holders(self) -> list[tuple[str, int]]:
+        """The holder and the co-holders with their shares in percent, the holder first."""
+        co_holders = sorted(self.shares.all(), key=lambda s: (-s.percent, s.organisation.name))
+        return [(self.public_holder, self.holder_percent)] + [
+            (share.organisation.name, share.percent) for share in co_holders
+        ]
+
+    def holders_text(self, *, persons: bool = True) -> str:
+        """The holders on one line: "A (60 %), B (40 %)", or the one holder's name. The
+        titles layer (``persons=False``) leaves out a holder who is a person."""
+        holders = self.public_holders()
+        if not persons and self.organisation_id is None:
+            holders = holders[1:]
+        if len(holders) == 1 and holders[0][1] == 100:
+            return holders[0][0]
+        return ", ".join(f"{name} ({percent} %)" for name, percent in holders)
+
+
+class LicenceShare(models.Model):
+    """A co-holder's share of a licence, from a transfer of part of it: an organisation and
+    its percent. The holder (``Licence.organisation`` or the person) has the rest and speaks
+    for the licence."""
+
+    licence = models.ForeignKey(
+        Licence, verbose_name=_("licence"), on_delete=models.CASCADE, related_name="shares"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("co-holder"), on_delete=models.PROTECT,
+        related_name="licence_shares",
+    )  # fmt: skip
+    percent = models.PositiveSmallIntegerField(_("share (%)"))
+    since = models.DateField(_("since"))
+
+    class Meta:
+        ordering = ["licence", "-percent", "pk"]
+        verbose_name = _("co-holder's share")
+        verbose_name_plural = _("co-holders' shares")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["licence", "organisation"], name="licence_share_unique_holder"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(percent__gte=1, percent__lte=99),
+                name="licence_share_percent_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.licence_id} {self.organisation_id} {self.percent}%"
 
 
 class LicenceEventKind(models.TextChoices):

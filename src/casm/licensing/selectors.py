@@ -182,7 +182,7 @@ def application_list(
     from .models import PENDING, Application
 
     applications = Application.objects.select_related(
-        "country", "licence_type", "organisation"
+        "country", "licence_type", "organisation", "licence"
     ).prefetch_related("commodities")
     if country is not None:
         applications = applications.filter(country=country)
@@ -246,6 +246,41 @@ def application_for_party(user: Any, pk: Any) -> Any:
 def my_applications(user: Any) -> QuerySet[Any]:
     """What ``user`` filed."""
     return application_list().filter(filed_by=user)
+
+
+def pending_for_officer(user: Any) -> QuerySet[Any]:
+    """The pending applications of the countries whose register ``user`` may read."""
+    from casm.core.permissions import scope_queryset
+
+    return scope_queryset(application_list(pending=True), user, "licensing.view")
+
+
+def licence_list(*, country: Any = None, country_code: str = "") -> QuerySet[Any]:
+    """The licences granted through the register, public (callers show ``public_holder``)."""
+    from .models import Licence
+
+    licences = (
+        Licence.objects.select_related("country", "licence_type", "organisation", "application")
+        .prefetch_related("commodities", "events", "shares__organisation")
+        .order_by("country__name_en", "number")
+    )
+    if country is not None:
+        licences = licences.filter(country=country)
+    if country_code:
+        licences = licences.filter(country__alpha2=country_code)
+    return licences
+
+
+def licence_get(pk: Any) -> Any:
+    """One licence, or Http404."""
+    from django.http import Http404
+
+    from .models import Licence
+
+    try:
+        return licence_list().select_related("feature").get(pk=pk)
+    except (Licence.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
 
 
 def overdue_list(user: Any, *, today: Any = None) -> QuerySet[Any]:

@@ -11,10 +11,8 @@ of the application's country; elsewhere the application is not found (404).
 import base64
 import binascii
 import datetime
-from decimal import Decimal
 from typing import Annotated, Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -42,14 +40,10 @@ from ..models import (
 from ..screening import Finding
 from ..services.applications import MAX_DOCUMENT_BYTES, Upload
 from . import router
+from .cadastre import Money, _invalid
 
-Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 # Base64 of a document of at most 10 MB.
 MAX_BASE64 = (MAX_DOCUMENT_BYTES * 4) // 3 + 8
-
-
-def _invalid(field: str, message: Any) -> ValidationError:
-    return ValidationError({field: [str(message)]})
 
 
 class StepOut(Schema):
@@ -121,7 +115,7 @@ class ApplicationOut(Schema):
 
     @staticmethod
     def resolve_licence(application: Application) -> str | None:
-        licence = Licence.objects.filter(application=application).only("number").first()
+        licence = getattr(application, "licence", None)
         return licence.number if licence else None
 
 
@@ -238,12 +232,20 @@ class LicenceEventOut(Schema):
     reason: str
 
 
+class LicenceHolderOut(Schema):
+    holder: str = Field(..., description="The organisation, or “a private person”")
+    percent: int
+
+
 class LicenceOut(Schema):
     id: int
     number: str
     country: str
     licence_type: str
     holder: str = Field(..., description="The organisation, or “a private person”")
+    holders: list[LicenceHolderOut] = Field(
+        ..., description="The holder and the co-holders with their shares, the holder first"
+    )
     commodities: list[str]
     area_ha: float
     granted_on: datetime.date
@@ -263,6 +265,10 @@ class LicenceOut(Schema):
     @staticmethod
     def resolve_holder(licence: Licence) -> str:
         return licence.public_holder
+
+    @staticmethod
+    def resolve_holders(licence: Licence) -> list[Any]:
+        return [{"holder": name, "percent": percent} for name, percent in licence.public_holders()]
 
     @staticmethod
     def resolve_commodities(licence: Licence) -> list[str]:
@@ -468,23 +474,13 @@ def overdue_list(request: HttpRequest):
 @endpoint(PUBLIC)
 def licence_list(request: HttpRequest, country: CountryCode = ""):
     """The licences granted through the register."""
-    licences = (
-        Licence.objects.select_related("country", "licence_type", "organisation", "application")
-        .prefetch_related("commodities", "events")
-        .order_by("country__name_en", "number")
-    )
-    if country:
-        licences = licences.filter(country__alpha2=country)
-    return licences
+    return selectors.licence_list(country_code=country)
 
 
 @router.get("/licensing/licences/{licence_id}", response=LicenceOut)
 @endpoint(PUBLIC)
 def licence_detail(request: HttpRequest, licence_id: RecordId):
-    return get_object_or_404(
-        Licence.objects.select_related("country", "licence_type", "organisation", "application"),
-        pk=licence_id,
-    )
+    return selectors.licence_get(licence_id)
 
 
 class LicenceEventIn(Schema):
@@ -548,10 +544,7 @@ def _licence_for(request: HttpRequest, licence_id: int, *, holder_may: bool) -> 
 
     from ..services.licences import is_holder
 
-    licence = get_object_or_404(
-        Licence.objects.select_related("country", "licence_type", "application", "feature"),
-        pk=licence_id,
-    )
+    licence = selectors.licence_get(licence_id)
     if can(request.user, "licensing.decide", country=licence.country_id):
         return licence
     if holder_may and is_holder(request.user, licence):
@@ -592,7 +585,7 @@ def licence_event(request: HttpRequest, licence_id: RecordId, payload: LicenceEv
         act = {"suspended": services.licence_suspend, "reinstated": services.licence_reinstate,
                "revoked": services.licence_revoke}[kind]  # fmt: skip
         act(actor=actor, licence=licence, reason=reason)
-    return Status(201, Licence.objects.get(pk=licence.pk))
+    return Status(201, selectors.licence_get(licence.pk))
 
 
 @router.get("/licensing/licences/{licence_id}/invoices", response=list[RentInvoiceOut])

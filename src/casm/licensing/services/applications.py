@@ -53,6 +53,7 @@ from ..models import (
 )
 from ..screening import BLOCKS, Finding, area_screen
 from .cadastre import site_standings_update
+from .licences import _years_later
 
 # An applicant's filing that covers this share of one of their pending ones (and the reverse)
 # is the same filing twice.
@@ -593,12 +594,7 @@ def _licence_from(application: Application, actor: Any) -> Licence:
     """The licence of a granted application, and its shape in the country's titles layer."""
     kind = application.licence_type
     granted_on = _today()
-    expires_on = None
-    if kind.term_years:
-        try:
-            expires_on = granted_on.replace(year=granted_on.year + kind.term_years)
-        except ValueError:  # 29 February
-            expires_on = granted_on.replace(year=granted_on.year + kind.term_years, day=28)
+    expires_on = _years_later(granted_on, kind.term_years) if kind.term_years else None
     count = Licence.objects.filter(country=application.country, licence_type=kind).count()
     number = f"{application.country.alpha2}-{kind.code}-{granted_on.year}-{count + 1:05d}"
     while Licence.objects.filter(number=number).exists():

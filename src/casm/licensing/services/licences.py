@@ -34,6 +34,7 @@ from ..models import (
     Licence,
     LicenceEvent,
     LicenceEventKind,
+    LicenceShare,
     LicenceStatus,
     RentInvoice,
 )
@@ -121,7 +122,7 @@ def _mark_on_the_map(licence: Licence) -> None:
     if licence.feature_id is not None:
         LayerFeature.objects.filter(pk=licence.feature_id).update(
             status=licence.status, expires_on=licence.expires_on,
-            holder=licence.organisation.name if licence.organisation_id else "",  # type: ignore[union-attr]
+            holder=licence.holders_text(persons=False)[:500],
         )  # fmt: skip
 
 
@@ -198,8 +199,9 @@ def licence_renewal_decide(
 def licence_transfer(
     *, actor: Any, licence: Licence, organisation: Any, share: int = 100, reason: str = ""
 ) -> Licence:
-    """Transfer the licence to another organisation: the whole (it becomes the holder), or a
-    share in percent (recorded with the event; the holder stays)."""
+    """Transfer ``share`` percent of the licence from its holder to an organisation. The
+    holder's whole part (100 % when there are no co-holders) makes the organisation the
+    holder; less makes it a co-holder (``LicenceShare``), or adds to its share."""
     _require_officer(actor, licence)
     if organisation is None:
         raise ValidationError({"organisation": [_("Choose the organisation it goes to.")]})
@@ -209,14 +211,33 @@ def licence_transfer(
         current = _locked(licence, (LicenceStatus.VALID, LicenceStatus.SUSPENDED))
         if organisation.pk == current.organisation_id:
             raise ValidationError({"organisation": [_("It already holds this licence.")]})
-        before = current.public_holder
-        if share == 100:
+        shares = {s.organisation_id: s for s in current.shares.select_for_update()}
+        holding = 100 - sum(s.percent for s in shares.values())
+        if share > holding:
+            raise ValidationError({"share": [
+                _("The holder has %(percent)s %% of this licence: at most that can be transferred.")
+                % {"percent": holding}]})  # fmt: skip
+        before = current.holders_text()
+        already = shares.get(organisation.pk)
+        if share == holding:
+            # The holder's whole part: the organisation takes its place (with its share, if it
+            # was a co-holder).
+            if already is not None:
+                already.delete()
             current.organisation = organisation
             current.holder_name = ""
             current.save(update_fields=["organisation", "holder_name"])
-            _mark_on_the_map(current)
+        elif already is not None:
+            already.percent += share
+            already.save(update_fields=["percent"])
+        else:
+            LicenceShare.objects.create(
+                licence=current, organisation=organisation, percent=share, since=_today()
+            )
+        _mark_on_the_map(current)
         _event(current, LicenceEventKind.TRANSFERRED, actor, reason, share=share,
-               to=organisation.name, holder_before=before)  # fmt: skip
+               to=organisation.name, holder_before=before,
+               holder_after=current.holders_text())  # fmt: skip
     return current
 
 
@@ -398,14 +419,16 @@ def rent_invoice_pay(
     return current
 
 
-def _officers_of(country_id: int) -> list[Any]:
+def _officers_of(country_id: int, officers: list[Any]) -> list[Any]:
+    """Those of ``officers`` who decide in the country."""
+    return [u for u in officers if permissions.can(u, "licensing.decide", country=country_id)]
+
+
+def _officers_with_mail() -> list[Any]:
     from casm.accounts.selectors import users_holding
     from casm.core.permissions import Role
 
-    return [
-        user for user in users_holding(Role.LICENSING_OFFICER).filter(email__gt="")
-        if permissions.can(user, "licensing.decide", country=country_id)
-    ]  # fmt: skip
+    return list(users_holding(Role.LICENSING_OFFICER).filter(email__gt=""))
 
 
 def licensing_remind(
@@ -420,6 +443,14 @@ def licensing_remind(
 
     today = today or _today()
     expired = licences_expire(today=today)
+    every_officer = _officers_with_mail()
+    by_country: dict[int, list[Any]] = {}
+
+    def officers_of(country_id: int) -> list[Any]:
+        if country_id not in by_country:
+            by_country[country_id] = _officers_of(country_id, every_officer)
+        return by_country[country_id]
+
     reminded = 0
     for licence in list(licences_to_remind(today=today, days=days)):
 
@@ -434,7 +465,7 @@ def licensing_remind(
                     "date": licence.expires_on.isoformat()},
             )  # fmt: skip
 
-        readers = _officers_of(licence.country_id)
+        readers = list(officers_of(licence.country_id))
         if licence.application is not None:
             readers.append(licence.application.filed_by)
         for reader in {r.pk: r for r in readers}.values():
@@ -443,7 +474,7 @@ def licensing_remind(
         reminded += 1
     told = 0
     countries = set(overdue_list(None, today=today).values_list("country_id", flat=True).distinct())
-    officers = {u.pk: u for c in sorted(countries) for u in _officers_of(c)}
+    officers = {u.pk: u for c in sorted(countries) for u in officers_of(c)}
     for officer in officers.values():
         late = list(overdue_list(officer, today=today))
         if not late:

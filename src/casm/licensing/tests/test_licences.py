@@ -120,6 +120,33 @@ def test_a_renewal_filed_late_is_refused_and_a_refused_renewal_past_expiry_expir
     ]  # fmt: skip
 
 
+def test_a_share_transferred_makes_a_co_holder_and_the_holders_whole_part_its_place(
+    licence, officer, make_organisation
+):
+    first = licence.organisation
+    ilunga = make_organisation("Coopérative Ilunga", "CD")
+    kasai = make_organisation("Kasaï Mining SARL", "CD")
+    services.licence_transfer(actor=officer, licence=licence, organisation=ilunga, share=30)
+    services.licence_transfer(actor=officer, licence=licence, organisation=ilunga, share=10)
+    services.licence_transfer(actor=officer, licence=licence, organisation=kasai, share=20)
+    licence = Licence.objects.get(pk=licence.pk)
+    assert licence.public_holders() == [(first.name, 40), (ilunga.name, 40), (kasai.name, 20)]
+    shown = LayerFeature.objects.get(pk=licence.feature_id).holder
+    assert shown == f"{first.name} (40 %), {ilunga.name} (40 %), {kasai.name} (20 %)"
+    # The holder has 40 %: 41 is refused and nothing changes; 40 (exactly its part) moves it.
+    with pytest.raises(ValidationError) as refused:
+        services.licence_transfer(actor=officer, licence=licence, organisation=kasai, share=41)
+    assert "40 %" in str(refused.value.message_dict["share"])
+    assert Licence.objects.get(pk=licence.pk).holder_percent == 40
+    services.licence_transfer(actor=officer, licence=licence, organisation=ilunga, share=40)
+    licence = Licence.objects.get(pk=licence.pk)
+    # Ilunga takes the holder's place with its own share: 80 %; the first holder is gone.
+    assert licence.organisation == ilunga
+    assert licence.public_holders() == [(ilunga.name, 80), (kasai.name, 20)]
+    event = licence.events.filter(kind="transferred").last()
+    assert event.details["holder_after"] == f"{ilunga.name} (80 %), {kasai.name} (20 %)"
+
+
 def test_transfer_surrender_of_part_suspension_and_revocation_are_dated_events(
     licence, officer, make_organisation, make_site
 ):
@@ -130,9 +157,11 @@ def test_transfer_surrender_of_part_suspension_and_revocation_are_dated_events(
                               reason="Partnership")  # fmt: skip
     licence.refresh_from_db()
     assert licence.organisation != other  # a share: the holder stays
-    services.licence_transfer(actor=officer, licence=licence, organisation=other, reason="Sale")
+    services.licence_transfer(actor=officer, licence=licence, organisation=other, share=60,
+                              reason="Sale")  # fmt: skip
     licence.refresh_from_db()
     assert licence.organisation == other
+    assert licence.public_holders() == [(other.name, 100)]
     assert LayerFeature.objects.get(pk=licence.feature_id).holder == other.name
     # The eastern half is given up: the site there is no longer licensed.
     half = box((west + east) / 2, south, east, north)

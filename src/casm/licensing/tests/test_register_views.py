@@ -301,3 +301,33 @@ def test_the_api_records_a_licence_s_events_for_its_officers_and_holder_only(
     invoices = client.get(f"{url}/invoices", **token_for(applicant)).json()["items"]
     assert invoices[0]["currency"] == "CDF" and invoices[0]["unpaid_late"] is False
     assert client.get(f"{url}/invoices", **token_for(rwanda)).status_code == 404
+
+
+def test_a_share_transferred_in_the_web_shows_the_co_holder_on_the_page_and_in_the_api(
+    client, login, small_scale, applicant, officer, make_organisation
+):
+    from casm.licensing import services
+    from casm.licensing.models import Licence
+
+    small_scale.notice_days = None
+    small_scale.save()
+    login(applicant)
+    _web_file(client, small_scale, organisation=applicant.organisation.pk)
+    application = Application.objects.get()
+    services.application_complete(actor=officer, application=application, complete=True)
+    services.application_decide(actor=officer, application=application, grant=True)
+    licence = Licence.objects.get()
+    partner = make_organisation("Coopérative Ilunga", "CD")
+    login(officer)
+    step = f"/licensing/licences/{licence.pk}/transfer/"
+    answer = client.post(step, {"organisation": partner.pk, "share": 25, "reason": "Partner"})
+    assert answer.status_code == 302
+    page = client.get(f"/licensing/licences/{licence.pk}/").content.decode()
+    holder = applicant.organisation.name
+    assert f"{holder} (75&nbsp;%)" in page and f"{partner.name} (25&nbsp;%)" in page
+    # More than the holder has is refused with the figure, and nothing changes.
+    answer = client.post(step, {"organisation": partner.pk, "share": 76, "reason": "More"})
+    assert answer.status_code == 422 and "75 %" in answer.content.decode()
+    client.logout()
+    holders = client.get(f"/api/v1/licensing/licences/{licence.pk}").json()["holders"]
+    assert holders == [{"holder": holder, "percent": 75}, {"holder": partner.name, "percent": 25}]

@@ -28,7 +28,6 @@ from ..models import (
     ApplicationStatus,
     Channel,
     LayerFeature,
-    Licence,
     LicenceStatus,
     LicenceType,
     Objection,
@@ -160,7 +159,7 @@ def _context(request: HttpRequest, application: Any, **extra: Any) -> dict[str, 
         "officer": officer,
         "is_filer": user.is_authenticated and user.pk == application.filed_by_id,
         "open": steps_open,
-        "licence": Licence.objects.filter(application=application).first(),
+        "licence": getattr(application, "licence", None),
         "forms": {
             "complete": forms.CompletenessForm(),
             "objection": forms.ObjectionForm(),
@@ -285,12 +284,10 @@ def application_document(request: HttpRequest, pk: int, document: int) -> FileRe
 def officer_work(request: HttpRequest) -> HttpResponse:
     """An officer's work: the steps past their legal deadline, then every pending application
     of their countries by step."""
-    from casm.core.permissions import require, scope_queryset
+    from casm.core.permissions import require
 
     require(request.user, "licensing.view")
-    pending = scope_queryset(
-        selectors.application_list(pending=True), request.user, "licensing.view"
-    )
+    pending = selectors.pending_for_officer(request.user)
     return render(
         request,
         "licensing/work.html",
@@ -301,11 +298,7 @@ def officer_work(request: HttpRequest) -> HttpResponse:
 @require_safe
 @endpoint(PUBLIC)
 def licence_list(request: HttpRequest) -> HttpResponse:
-    licences = (
-        Licence.objects.select_related("country", "licence_type", "organisation")
-        .prefetch_related("commodities")
-        .order_by("country__name_en", "number")
-    )
+    licences = selectors.licence_list()
     from casm.core.models import Country
     from casm.core.permissions import country_ids_for
 
@@ -359,12 +352,7 @@ def _licence_context(request: HttpRequest, licence: Any, **extra: Any) -> dict[s
 
 
 def _licence(pk: int) -> Any:
-    return get_object_or_404(
-        Licence.objects.select_related(
-            "country", "licence_type", "organisation", "application", "feature"
-        ),
-        pk=pk,
-    )
+    return selectors.licence_get(pk)
 
 
 @require_safe
