@@ -100,7 +100,8 @@ def worker_main() -> None:
             min_x, min_y, max_x, max_y = shape.bounds  # type: ignore[attr-defined]
             batch.append(LayerFeature(
                 layer=layer, code=code, name=code, title_type="PE", geometry=as_geojson(shape),
-                min_x=min_x, min_y=min_y, max_x=max_x, max_y=max_y, area_ha=1.0,
+                min_x=min_x, min_y=min_y, max_x=max_x, max_y=max_y,
+                area_ha=area_hectares(shape),
             ))  # fmt: skip
             shapes.append(shape)
 
@@ -165,13 +166,95 @@ def worker_main() -> None:
         {"type": "Feature", "geometry": as_geojson(s), "properties": {}} for s in shapes
     ]}).encode()  # fmt: skip
 
+    assignment = _assignment(congo, rng)
     print(json.dumps({
-        "map": map_timings, "map_bytes": len(sent), "map_gzip_bytes": len(gzip.compress(sent)),
+        "assignment": assignment, "map": map_timings, "map_bytes": len(sent),
+        "map_gzip_bytes": len(gzip.compress(sent)),
         "whole_bytes": len(whole), "whole_gzip_bytes": len(gzip.compress(whole)),
         "vendor": connection.vendor, "populate_s": populate_s, "features": len(shapes),
         "source": source, "ours": each(ours), "peer": each(peer),
         "overlaps_mean": sum(counted) / len(counted), "peak_memory_mb": own_peak_memory_mb(),
     }))  # fmt: skip
+
+
+def _assignment(congo: object, rng: random.Random) -> dict:
+    """Every registry site placed in the licence or zone it lies in: ours from the database
+    and back, against geopandas reading the same rows and joining them."""
+    import geopandas
+    import shapely
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    from casm.licensing.models import LayerFeature, SiteStanding
+    from casm.licensing.services import site_standings_update
+    from casm.registry.models import Site
+
+    count = bench_size("LICENSING", "SITES", 100_000)
+    started = time.perf_counter()
+    Site.objects.bulk_create(
+        [Site(country=congo, code=f"S{n}", name=f"Site {n}", longitude=rng.uniform(12.5, 31),
+              latitude=rng.uniform(-13.5, 5)) for n in range(count)],
+        batch_size=5000,
+    )  # fmt: skip
+    sites_s = time.perf_counter() - started
+    kinds = ("asm_zone", "title")
+
+    def ours() -> float:
+        SiteStanding.objects.all().delete()  # every standing written anew, outside the clock
+        start = time.perf_counter()
+        site_standings_update(country_id=congo.pk)  # type: ignore[attr-defined]
+        return time.perf_counter() - start
+
+    def frames() -> tuple:
+        shapes = list(
+            LayerFeature.objects.filter(layer__kind__in=kinds)
+            .annotate(text=Cast("geometry", TextField()))
+            .values_list("pk", "layer__kind", "area_ha", "text")
+        )
+        pks, kind, area, text = zip(*shapes, strict=True)
+        polygons = geopandas.GeoDataFrame(
+            {"feature": pks, "kind": kind, "area": area}, geometry=shapely.from_geojson(text),
+            crs=4326,
+        )  # fmt: skip
+        ids, xs, ys = zip(*Site.objects.values_list("pk", "longitude", "latitude"), strict=True)
+        points = geopandas.GeoDataFrame(
+            {"site": ids}, geometry=geopandas.points_from_xy(xs, ys), crs=4326
+        )
+        return points, polygons
+
+    def choose(joined: object) -> dict[int, int]:
+        # The smallest zone names a site, else the smallest title, of two as small the first
+        # recorded: the same rule as ours.
+        ranked = joined.assign(zone=joined["kind"] == "asm_zone").sort_values(  # type: ignore[attr-defined]
+            ["site", "zone", "area", "feature"], ascending=[True, False, True, True]
+        )
+        first = ranked.drop_duplicates("site")
+        return dict(zip(first["site"].tolist(), first["feature"].tolist(), strict=True))
+
+    def peer() -> tuple[float, dict[int, int]]:
+        start = time.perf_counter()
+        points, polygons = frames()
+        chosen = choose(geopandas.sjoin(points, polygons, predicate="intersects"))
+        return time.perf_counter() - start, chosen
+
+    ours_s = [ours() for _ in range(3)]
+    placed = dict(SiteStanding.objects.exclude(feature=None).values_list("site_id", "feature_id"))
+    start = time.perf_counter()
+    site_standings_update(country_id=congo.pk)  # type: ignore[attr-defined]
+    unchanged_s = time.perf_counter() - start
+    peer_runs = [peer() for _ in range(3)]
+    assert peer_runs[0][1] == placed, "geopandas and the cadastre place the sites differently"
+    points, polygons = frames()
+    join_s = []
+    for _ in range(3):
+        start = time.perf_counter()
+        geopandas.sjoin(points, polygons, predicate="intersects")
+        join_s.append(time.perf_counter() - start)
+    return {
+        "sites": count, "sites_s": sites_s, "ours": ours_s, "unchanged_s": unchanged_s,
+        "peer": [seconds for seconds, _chosen in peer_runs], "join_in_memory": join_s,
+        "placed": len(placed), "shapes": len(polygons),
+    }  # fmt: skip
 
 
 def _run_worker(command_prefix: list[str], environment: dict[str, str], cwd: Path) -> dict:
@@ -212,6 +295,33 @@ def screening() -> Iterator[Result]:
         )  # fmt: skip
         shown.meets_target = figures["map_gzip_bytes"] < 2_000_000
         yield shown
+        placing = figures["assignment"]
+        size = (f"{placing['sites']} sites in {placing['shapes']} titles and ASM zones,"
+                f" {placing['placed']} of them inside one")  # fmt: skip
+        peer = Result(
+            name=f"licensing.assignment.{vendor}.geopandas_sjoin", size=size,
+            timings=placing["peer"], peak_memory_mb=figures["peak_memory_mb"],
+            memory_of=memory_of,
+            extra={"does": "reads the same rows, sjoin, the smallest zone else title per site; "
+                           "writes nothing",
+                   "sjoin_alone_in_memory_median_s":
+                       round(sorted(placing["join_in_memory"])[1], 4)},
+        )  # fmt: skip
+        yield peer
+        placed = Result(
+            name=f"licensing.assignment.{vendor}.site_standings_update", size=size,
+            timings=placing["ours"], peak_memory_mb=figures["peak_memory_mb"],
+            memory_of=memory_of, peer=peer, target="at least as fast as geopandas.sjoin",
+            extra={"does": "reads, places, writes every standing",
+                   "unchanged_rerun_s": round(placing["unchanged_s"], 3),
+                   "sites_written_s": round(placing["sites_s"], 1)},
+        )  # fmt: skip
+        placed.meets_target = (
+            placed.median_s is not None
+            and peer.median_s is not None
+            and (placed.median_s <= peer.median_s)
+        )
+        yield placed
 
 
 if __name__ == "__main__" and "--worker" in sys.argv:

@@ -124,3 +124,35 @@ def test_a_click_on_the_map_writes_its_corner_in_the_box(new_page, live_server, 
     assert lines[0] != lines[1]
     expect(page.locator("#area-picker")).to_have_attribute("data-corners", "2")
     assert not errors, errors
+
+
+def test_an_outline_traced_by_hand_becomes_a_few_corners_in_the_box(new_page, live_server, congo):
+    import math
+
+    page = new_page(viewport=DESKTOP, locale="fr-FR")
+    errors = _watch_errors(page)
+    page.goto(f"{live_server.url}/licensing/precheck/")
+    corners = page.locator("main form [name=corners]")
+    trace = page.locator("#area-trace")
+    expect(trace).to_have_text("Tracer à main levée")
+    trace.click()
+    expect(trace).to_have_attribute("aria-pressed", "true")
+    box = page.locator("#area-picker").bounding_box()
+    middle_x, middle_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    # A circle of 60 points, traced with the mouse held down.
+    path = [(middle_x + 60 * math.cos(a / 60 * 2 * math.pi),
+             middle_y + 60 * math.sin(a / 60 * 2 * math.pi)) for a in range(61)]  # fmt: skip
+    page.mouse.move(*path[0])
+    page.mouse.down()
+    for x, y in path[1:]:
+        page.mouse.move(x, y)
+    page.mouse.up()
+    lines = corners.input_value().splitlines()
+    # Thinned to the corners that matter, every one a "latitude, longitude" line.
+    assert 6 <= len(lines) < 40 and all(CORNER.match(line) for line in lines), lines
+    expect(page.locator("#area-picker")).to_have_attribute("data-corners", str(len(lines)))
+    expect(trace).to_have_attribute("aria-pressed", "false")
+    # Tracing is over: a click adds one corner again.
+    page.locator("#area-picker").click(position={"x": box["width"] - 40, "y": box["height"] - 40})
+    assert len(corners.input_value().splitlines()) == len(lines) + 1
+    assert not errors, errors

@@ -15,7 +15,15 @@ from casm.core import permissions
 from casm.core.audit import model_create, model_update
 from casm.registry.models import LegalStatus
 
-from ..models import HolderKind, LayerFeature, LayerKind, LicenceType, SiteStanding, StandingReason
+from ..models import (
+    HolderKind,
+    Layer,
+    LayerFeature,
+    LayerKind,
+    LicenceType,
+    SiteStanding,
+    StandingReason,
+)
 
 LICENCE_TYPE_FIELDS = (
     "country", "code", "name_en", "name_fr", "category", "holders", "nationality_rule",
@@ -92,18 +100,30 @@ def licence_type_update(
 # --- The registry's sites in the cadastre ------------------------------------------------
 
 
-def _standing_of(zone: Any, title: Any, licensed: set[int]) -> tuple[str, str, Any]:
-    """The rule, in one place: a site inside a valid licence of the register (``licensed``:
-    the ids of those licences' shapes) is licensed; else inside an ASM zone, it is in a zone;
-    inside another title only, it is informal (the titles of a cadastre are mostly
-    exploration and large-scale rights, not artisanal licences); elsewhere it is informal."""
-    if title is not None and title.pk in licensed:
-        return LegalStatus.LICENSED, StandingReason.IN_LICENCE, title
-    if zone is not None:
-        return LegalStatus.ASM_ZONE, StandingReason.IN_ZONE, zone
-    if title is not None:
-        return LegalStatus.INFORMAL, StandingReason.IN_TITLE, title
-    return LegalStatus.INFORMAL, StandingReason.OUTSIDE, None
+def _standings_of(zone: Any, title: Any, licensed: set[int]) -> list[tuple[str, str, int | None]]:
+    """The rule, in one place, for many sites at once: ``zone`` and ``title`` are arrays of the
+    ids of the zone and the title each site lies in (-1: none). Inside a valid licence of the
+    register (``licensed``: the ids of those licences' shapes) a site is licensed; else inside
+    an ASM zone, it is in a zone; inside another title only, it is informal (the titles of a
+    cadastre are mostly exploration and large-scale rights, not artisanal licences); elsewhere
+    it is informal. Returns each site's status, why, and the shape that says so."""
+    import numpy
+
+    zone, title = numpy.asarray(zone, dtype=numpy.int64), numpy.asarray(title, dtype=numpy.int64)
+    in_licence = (title >= 0) & numpy.isin(title, list(licensed))
+    in_zone = ~in_licence & (zone >= 0)
+    in_title = ~in_licence & ~in_zone & (title >= 0)
+    status = numpy.select([in_licence, in_zone], [LegalStatus.LICENSED.value,
+                          LegalStatus.ASM_ZONE.value], LegalStatus.INFORMAL.value)  # fmt: skip
+    reason = numpy.select(
+        [in_licence, in_zone, in_title],
+        [StandingReason.IN_LICENCE.value, StandingReason.IN_ZONE.value,
+         StandingReason.IN_TITLE.value],
+        StandingReason.OUTSIDE.value,
+    )  # fmt: skip
+    feature = numpy.where(in_zone, zone, numpy.where(in_licence | in_title, title, -1))
+    features = [None if pk < 0 else pk for pk in feature.tolist()]
+    return list(zip(status.tolist(), reason.tolist(), features, strict=True))
 
 
 def _licensed_shapes(country_id: int) -> set[int]:
@@ -120,55 +140,154 @@ def _licensed_shapes(country_id: int) -> set[int]:
 def site_standings_update(*, country_id: int) -> int:
     """Place every site of the country in the cadastre's ASM zones and titles, all at once,
     and keep each site's derived standing; nothing when the country has neither layer.
-    Returns the number of sites placed."""
-    import numpy
-    from shapely.geometry import shape
+    Returns the number of sites placed.
 
-    from casm.lib.geometry import point_polygon_pairs
+    At national scale (100,000 sites and shapes, ``make bench``'s ``licensing.assignment``):
+    the shapes' boxes in one R-tree find the candidates, only the candidates' shapes are read
+    and tested exactly (vectorised), and only the standings that change are written."""
+    import numpy
+    import shapely
+
     from casm.registry.models import Site
     from casm.registry.services import registry_version_bump
 
     kinds = (LayerKind.ASM_ZONE, LayerKind.TITLE)
-    features = list(
-        LayerFeature.objects.filter(layer__country_id=country_id, layer__kind__in=kinds)
-        .select_related("layer")
-        .order_by("pk")
+    layers = dict(
+        Layer.objects.filter(country_id=country_id, kind__in=kinds).values_list("pk", "kind")
     )
+    features = [
+        (pk, layers[layer], *rest)
+        for pk, layer, *rest in LayerFeature.objects.filter(layer__in=list(layers))
+        .order_by("pk")
+        .values_list("pk", "layer_id", "area_ha", "min_x", "min_y", "max_x", "max_y")
+    ]
     sites = list(
         Site.objects.filter(country_id=country_id).values_list("pk", "longitude", "latitude")
     )
     licensed = _licensed_shapes(country_id)
     with transaction.atomic():
-        SiteStanding.objects.filter(site__country_id=country_id).delete()
         if not features:
+            SiteStanding.objects.filter(site__country_id=country_id).delete()
             return 0
-        found: dict[str, dict[int, Any]] = {kind: {} for kind in kinds}
+        site_ids = numpy.array([site[0] for site in sites], dtype=numpy.int64)
+        # The zone and the title each site lies in (-1: none).
+        best = {kind: numpy.full(len(sites), -1, dtype=numpy.int64) for kind in kinds}
         if sites:
-            ids, xs, ys = (numpy.array(column) for column in zip(*sites, strict=True))
-            point_index, feature_index = point_polygon_pairs(
-                xs, ys, [shape(f.geometry) for f in features]
-            )
-            # The smallest zone or title holding a site is the one that names it, a licence
-            # of the register before any other title (written last, it stays).
-            order = sorted(zip(point_index, feature_index, strict=True),
-                           key=lambda pair: (features[pair[1]].pk in licensed,
-                                             -features[pair[1]].area_ha))  # fmt: skip
-            for point, index in order:
-                feature = features[index]
-                found[feature.layer.kind][int(ids[point])] = feature
-        standings = []
-        for site_id, _x, _y in sites:
-            status, reason, feature = _standing_of(
-                found[LayerKind.ASM_ZONE].get(site_id),
-                found[LayerKind.TITLE].get(site_id),
-                licensed,
-            )
-            standings.append(
-                SiteStanding(site_id=site_id, status=status, reason=reason, feature=feature)
-            )
-        SiteStanding.objects.bulk_create(standings, batch_size=1000)
+            xs = numpy.array([site[1] for site in sites], dtype=float)
+            ys = numpy.array([site[2] for site in sites], dtype=float)
+            pks_, kind_of, areas, *bounds = zip(*features, strict=True)
+            pks = numpy.array(pks_, dtype=numpy.int64)
+            boxes = shapely.box(*(numpy.array(b, dtype=float) for b in bounds))
+            # A point meets a box where it meets its envelope: no predicate to test.
+            point, index = shapely.STRtree(boxes).query(shapely.points(xs, ys))
+            candidates = numpy.unique(index)
+            shapes = numpy.empty(len(features), dtype=object)
+            shapes[candidates] = _shapes_of(pks[candidates].tolist())
+            # The edge of a shape is inside it, as the map and the screening count it.
+            inside = shapely.intersects_xy(shapes[index], xs[point], ys[point])
+            point, index = point[inside], index[inside]
+            # The smallest zone or title holding a site names it (of two as small, the one
+            # recorded first), a licence of the register before any other title: sorted so,
+            # the last pair of each site is the one.
+            kind_index = numpy.array(kind_of, dtype=object)[index]
+            feature_pk = pks[index]
+            is_licence = numpy.isin(feature_pk, list(licensed))
+            order = numpy.lexsort((-feature_pk, -numpy.array(areas)[index], is_licence))
+            for kind in kinds:
+                chosen = order[kind_index[order] == kind][::-1]
+                sites_of, first = numpy.unique(point[chosen], return_index=True)
+                best[kind][sites_of] = feature_pk[chosen[first]]
+        wanted = dict(zip(
+            site_ids.tolist(),
+            _standings_of(best[LayerKind.ASM_ZONE], best[LayerKind.TITLE], licensed),
+            strict=True,
+        ))  # fmt: skip
+        _standings_write(country_id, wanted)
     registry_version_bump([country_id])
-    return len(standings)
+    return len(wanted)
+
+
+def _shapes_of(pks: list[int]) -> Any:
+    """The shapes of these features, in their order, read as GeoJSON text in chunks the
+    database can take and parsed by GEOS at once (a shape it cannot read is none)."""
+    import shapely
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    found: dict[int, str] = {}
+    for start in range(0, len(pks), 900):
+        found.update(
+            LayerFeature.objects.filter(pk__in=pks[start : start + 900])
+            .annotate(text=Cast("geometry", TextField()))
+            .values_list("pk", "text")
+        )
+    return shapely.from_geojson([found[pk] for pk in pks], on_invalid="ignore")
+
+
+def _standings_write(country_id: int, wanted: dict[int, tuple[str, str, int | None]]) -> None:
+    """Write the sites' standings that changed (inserted, updated, deleted), set-wise."""
+    from django.db import connection
+    from django.utils import timezone
+
+    have = {
+        site_id: (status, reason, feature_id)
+        for site_id, status, reason, feature_id in SiteStanding.objects.filter(
+            site__country_id=country_id
+        ).values_list("site_id", "status", "reason", "feature_id")
+    }
+    gone = [site_id for site_id in have if site_id not in wanted]
+    for start in range(0, len(gone), 900):
+        SiteStanding.objects.filter(site_id__in=gone[start : start + 900]).delete()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    added = [
+        (site_id, *standing, now) for site_id, standing in wanted.items() if site_id not in have
+    ]
+    changed = [
+        (*standing, now, site_id)
+        for site_id, standing in wanted.items()
+        if site_id in have and have[site_id] != standing
+    ]
+    quote = connection.ops.quote_name
+    table = quote(SiteStanding._meta.db_table)  # the model's table, never the input's
+    columns = "site_id, status, reason, feature_id, updated_at"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: a national assignment writes 100,000 rows in a fraction of a second.
+            _copy(cursor, f"{table} ({columns})", added)
+            if changed:
+                cursor.execute(
+                    "CREATE TEMPORARY TABLE casm_standing_change (status text, reason text,"
+                    " feature_id bigint, updated_at timestamptz, site_id bigint)"
+                )
+                _copy(cursor, "casm_standing_change", changed)
+                cursor.execute(
+                    f"UPDATE {table} t SET status = c.status, reason = c.reason,"  # noqa: S608
+                    " feature_id = c.feature_id, updated_at = c.updated_at"
+                    " FROM casm_standing_change c WHERE t.site_id = c.site_id"
+                )
+                cursor.execute("DROP TABLE casm_standing_change")
+            return
+        if added:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
+                added,
+            )
+        if changed:
+            cursor.executemany(
+                f"UPDATE {table} SET status = %s, reason = %s, feature_id = %s,"  # noqa: S608
+                " updated_at = %s WHERE site_id = %s",
+                changed,
+            )
+
+
+def _copy(cursor: Any, target: str, rows: list[tuple[Any, ...]]) -> None:
+    """Rows into a PostgreSQL table with COPY (psycopg 3); ``target`` is the table and its
+    columns, written by the caller from the model, never from input."""
+    if not rows:
+        return
+    with cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def site_standing_update(*, site: Any) -> None:
@@ -185,8 +304,8 @@ def site_standing_update(*, site: Any) -> None:
         country=site.country, longitude=site.longitude, latitude=site.latitude
     )
     licensed = _licensed_shapes(site.country_id)
-    smallest = sorted(found, key=lambda f: (f.pk not in licensed, f.area_ha))
-    zone = next((f for f in smallest if f.layer.kind == LayerKind.ASM_ZONE), None)
-    title = next((f for f in smallest if f.layer.kind == LayerKind.TITLE), None)
-    status, reason, feature = _standing_of(zone, title, licensed)
-    SiteStanding.objects.create(site=site, status=status, reason=reason, feature=feature)
+    smallest = sorted(found, key=lambda f: (f.pk not in licensed, f.area_ha, f.pk))
+    zone = next((f.pk for f in smallest if f.layer.kind == LayerKind.ASM_ZONE), -1)
+    title = next((f.pk for f in smallest if f.layer.kind == LayerKind.TITLE), -1)
+    ((status, reason, feature),) = _standings_of([zone], [title], licensed)
+    SiteStanding.objects.create(site=site, status=status, reason=reason, feature_id=feature)

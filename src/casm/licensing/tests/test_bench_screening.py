@@ -15,6 +15,7 @@ def test_the_screening_benchmark_runs_small(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CASM_", "DJANGO_"))}
     env.update(
         CASM_BENCH_LICENSING_FEATURES="2000",
+        CASM_BENCH_LICENSING_SITES="3000",
         CASM_BENCH_LICENSING_DATABASES="sqlite",
         CASM_BENCH_PROTECTED=str(tmp_path / "absent.geojson"),
         TMPDIR=str(tmp_path),
@@ -27,10 +28,15 @@ def test_the_screening_benchmark_runs_small(tmp_path):
     results = {line["name"]: line for line in map(json.loads, done.stdout.splitlines())}
     assert set(results) == {
         "licensing.screening.sqlite.geopandas", "licensing.screening.sqlite.area_screen",
-        "licensing.map.sqlite.national_view",
+        "licensing.map.sqlite.national_view", "licensing.assignment.sqlite.geopandas_sjoin",
+        "licensing.assignment.sqlite.site_standings_update",
     }  # fmt: skip
     shown = results["licensing.map.sqlite.national_view"]
     assert 0 < shown["sent_gzip_bytes"] < shown["whole_layer_gzip_bytes"]
     ours = results["licensing.screening.sqlite.area_screen"]
     assert ours["runs"] == 200 and "2049 titles" in ours["size"]
     assert ours["peer"] == "licensing.screening.sqlite.geopandas" and ours["p95_s"] > 0
+    # Every site placed, and by the same shapes as geopandas (the worker checks it).
+    placed = results["licensing.assignment.sqlite.site_standings_update"]
+    assert placed["size"].startswith("3000 sites in 2000 titles and ASM zones")
+    assert placed["peer"] == "licensing.assignment.sqlite.geopandas_sjoin" and placed["runs"] == 3

@@ -80,3 +80,51 @@ def test_a_layer_import_that_changes_nothing_leaves_the_standings(tmp_path, coun
                          kind="title", mapping=TITLES_MAPPING)  # fmt: skip
     assert again.unchanged == 2
     assert SiteStanding.objects.get(site=site).pk == first.pk
+
+
+def test_all_sites_at_once_the_edge_is_inside_the_smallest_shape_names_and_only_changes_are_written(
+    tmp_path, country, make_site
+):
+    from shapely.geometry import box
+
+    from casm.lib.geometry import area_hectares, as_geojson
+    from casm.licensing.models import Layer, LayerFeature
+    from casm.licensing.services import site_standings_update
+
+    congo = country("CD")
+    zones = Layer.objects.create(country=congo, kind="asm_zone")
+    titles = Layer.objects.create(country=congo, kind="title")
+
+    def shape_in(layer, code, bounds):
+        west, south, east, north = bounds
+        return LayerFeature.objects.create(
+            layer=layer, code=code, name=code, geometry=as_geojson(box(*bounds)),
+            min_x=west, min_y=south, max_x=east, max_y=north, area_ha=area_hectares(box(*bounds)),
+        )  # fmt: skip
+
+    large = shape_in(zones, "ZEA-L", (15.0, -5.0, 16.0, -4.0))
+    small = shape_in(zones, "ZEA-S", (15.2, -4.8, 15.4, -4.6))
+    shape_in(zones, "ZEA-T", (15.2, -4.8, 15.4, -4.6))  # as small as ZEA-S, recorded after
+    shape_in(titles, "PE-1", (15.3, -4.7, 15.5, -4.5))
+    on_edge = make_site("Bord", "CD", latitude=-4.5, longitude=16.0)  # the large zone's corner
+    nested = make_site("Imbriqué", "CD", latitude=-4.65, longitude=15.35)
+    just_out = make_site("Dehors", "CD", latitude=-4.5, longitude=16.0001)
+    assert site_standings_update(country_id=congo.pk) == 3
+    standing = {s.site_id: s for s in SiteStanding.objects.all()}
+    assert (standing[on_edge.pk].reason, standing[on_edge.pk].feature_id) == ("in_zone", large.pk)
+    # In three zones and a title: the smallest zone names it (of two as small, the first
+    # recorded), and a zone comes before a title.
+    assert (standing[nested.pk].reason, standing[nested.pk].feature_id) == ("in_zone", small.pk)
+    assert (standing[just_out.pk].reason, standing[just_out.pk].feature) == ("outside", None)
+    # Again with one shape gone: only the site that changes is written.
+    before = {s.site_id: s.updated_at for s in SiteStanding.objects.all()}
+    LayerFeature.objects.filter(code__in=["ZEA-S", "ZEA-T"]).delete()
+    site_standings_update(country_id=congo.pk)
+    after = {s.site_id: s for s in SiteStanding.objects.all()}
+    assert after[nested.pk].feature_id == large.pk
+    assert after[nested.pk].updated_at > before[nested.pk]
+    assert after[on_edge.pk].updated_at == before[on_edge.pk]
+    # No cadastre left: no standing left.
+    LayerFeature.objects.all().delete()
+    assert site_standings_update(country_id=congo.pk) == 0
+    assert not SiteStanding.objects.exists()

@@ -1,5 +1,6 @@
 // The pre-check's maps. The form's map: each click adds a corner ("latitude, longitude") to
-// the corners box, and the polygon follows what the box holds, typed or clicked. The result's
+// the corners box, or an outline traced by hand replaces them; the polygon follows what the
+// box holds, typed, clicked or traced. The result's
 // map: the area and the shapes it overlaps, coloured by verdict. Outlines only, no tiles
 // (nothing from the internet); without JavaScript the form works by typing or uploading.
 (function () {
@@ -60,12 +61,54 @@
     element.dataset.corners = String(found.length);
   }
 
+  function line(latlng) {
+    var point = latlng.wrap();
+    return point.lat.toFixed(6) + ", " + point.lng.toFixed(6);
+  }
+
+  var tracing = false, traced = null, justTraced = false;
   map.on("click", function (event) {
-    var point = event.latlng.wrap();
-    var line = point.lat.toFixed(6) + ", " + point.lng.toFixed(6);
-    corners.value = corners.value.replace(/\s+$/, "") + (corners.value.trim() ? "\n" : "") + line;
+    if (tracing || justTraced) { justTraced = false; return; }
+    corners.value = corners.value.replace(/\s+$/, "") + (corners.value.trim() ? "\n" : "") + line(event.latlng);
     draw();
   });
+
+  // Tracing by hand: press, draw the outline, release. The path is thinned to the corners that
+  // matter at this zoom (Leaflet's Douglas-Peucker, 3 pixels) and replaces the corners box.
+  var trace = document.getElementById("area-trace");
+  function tracingSet(on) {
+    tracing = on;
+    trace.setAttribute("aria-pressed", on ? "true" : "false");
+    element.classList.toggle("tracing", on);
+    if (on) { map.dragging.disable(); } else { map.dragging.enable(); }
+  }
+  if (trace && window.PointerEvent) {
+    trace.hidden = false;
+    trace.addEventListener("click", function () { tracingSet(!tracing); });
+    element.addEventListener("pointerdown", function (event) {
+      if (!tracing) { return; }
+      event.preventDefault();
+      element.setPointerCapture(event.pointerId);
+      traced = [map.mouseEventToLatLng(event)];
+      if (polygon) { map.removeLayer(polygon); }
+      polygon = L.polyline(traced, { color: COLOURS.area, weight: 2 }).addTo(map);
+    });
+    element.addEventListener("pointermove", function (event) {
+      if (!tracing || !traced) { return; }
+      traced.push(map.mouseEventToLatLng(event));
+      polygon.setLatLngs(traced);
+    });
+    element.addEventListener("pointerup", function () {
+      if (!tracing || !traced) { return; }
+      var pixels = traced.map(function (latlng) { return map.latLngToLayerPoint(latlng); });
+      var kept = L.LineUtil.simplify(pixels, 3).map(function (point) { return map.layerPointToLatLng(point); });
+      traced = null;
+      justTraced = true;
+      tracingSet(false);
+      if (kept.length >= 3) { corners.value = kept.map(line).join("\n"); }
+      draw();
+    });
+  }
   corners.addEventListener("input", draw);
   var clear = document.getElementById("area-clear");
   if (clear) { clear.addEventListener("click", function () { corners.value = ""; draw(); }); }

@@ -42,6 +42,7 @@
         ? element.dataset.labelTruncated.replace("%s", shown).replace("%s", String(data.matched))
         : element.dataset.labelShown.replace("%s", shown));
       element.dataset.shown = shown;
+      element.dataset.drawn = "1";
     }).catch(function () { if (mine === asked) { say(element.dataset.labelFailed); } });
   }
 
