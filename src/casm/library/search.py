@@ -10,6 +10,7 @@ once. Both read the same parsed query (``query.py``), so neither engine ever see
 from __future__ import annotations
 
 import contextlib
+import heapq
 import html
 import logging
 import re
@@ -81,6 +82,7 @@ def is_postgresql() -> bool:
 
 def search_index_document(document: Document) -> None:
     """Put a published document (and its files' text) in the index, or take it out."""
+    _index_changed()
     if document.status != Document.Status.PUBLISHED:
         SearchEntry.objects.filter(document=document).delete()
         DocumentFacet.objects.filter(document=document).delete()
@@ -301,9 +303,20 @@ def _search(request: SearchRequest, parsed: parsing.Query, sort: str) -> SearchR
     limit = max(1, min(request.limit, 200))
     offset = max(0, request.offset)
     seqscan_before = _prefer_text_index() if sql.has_text and sql.postgres else None
+    matched: list[int] | None = None
     with connection.cursor() as cursor:
         rows: list[tuple[int, float]] = []
-        if sql.postgres:
+        if sql.postgres and sql.has_text and sort == "relevance":
+            # One statement finds and scores every match; the page is the best of them, and
+            # the facets are counted from the same documents (``_facet_counts``): a word found
+            # in most documents is checked against their tsvectors once, not three times.
+            cursor.execute(sql.select(f"e.document_id, {score}"), sql.params)
+            found = cursor.fetchall()
+            total = len(found)
+            matched = [row[0] for row in found]
+            best = heapq.nlargest(offset + limit, found, key=lambda row: (row[1] or 0, row[0]))
+            rows = [(row[0], float(row[1] or 0)) for row in best[offset:]]
+        elif sql.postgres:
             # One statement counts and ranks: a phrase's matches are checked against their
             # tsvectors (read from TOAST) once, not once to count and again to rank.
             cursor.execute(
@@ -336,7 +349,7 @@ def _search(request: SearchRequest, parsed: parsing.Query, sort: str) -> SearchR
         for pk, score in rows
         if pk in documents
     ]
-    facets = _facet_counts(request, parsed, total) if request.with_facets else {}
+    facets = _facet_counts(request, parsed, total, matched) if request.with_facets else {}
     if seqscan_before is not None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [seqscan_before])
@@ -453,15 +466,19 @@ def _marked_html(text: str) -> str:
 
 
 def _facet_counts(
-    request: SearchRequest, parsed: parsing.Query, matched: int
+    request: SearchRequest, parsed: parsing.Query, matched: int, ids: list[int] | None = None
 ) -> dict[str, list[tuple[str, int]]]:
     """Counts per facet value; a facet with a filter is counted as if only its own were off.
 
-    ``matched`` is how many documents the search found.
+    ``matched`` is how many documents the search found; ``ids``, when given, which (every one).
     """
     filtered = [f for f in FACETS if request.filters.get(f)]
     passes = [("", [f for f in FACETS if f not in filtered])] + [(f, [f]) for f in filtered]
     counts: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
+    unfiltered = not filtered and request.year_from is None and request.year_to is None
+    if ids is not None and unfiltered:
+        counts = _facet_counts_of(ids)
+        passes = []
     with connection.cursor() as cursor:
         # SQLite looks up the facet rows of each document found, then sorts them all to group
         # them. When the search found more than two documents in five, reading the whole index
@@ -494,3 +511,78 @@ def _facet_counts(
             values.sort(key=lambda item: (-item[1], item[0]))
             del values[FACET_LIMIT:]
     return counts
+
+
+def _facet_counts_of(ids: list[int]) -> dict[str, list[tuple[str, int]]]:
+    """PostgreSQL: the facet counts of these documents. When they are most of the library, the
+    counts of the whole library (kept per state of the index, ``_facet_totals``) less those of
+    the few documents not among them: a word found in 9,500 documents of 10,000 counts the
+    facets of 500, not of 9,500."""
+    universe, totals = _facet_totals()
+    found: dict[tuple[str, str], int] = {}
+    with connection.cursor() as cursor:
+        if 2 * len(ids) > len(universe):
+            among = set(ids)
+            others = [pk for pk in universe if pk not in among]
+            outside: dict[tuple[str, str], int] = {}
+            if others:
+                cursor.execute(
+                    "SELECT facet, value, COUNT(*) FROM library_documentfacet"
+                    " WHERE document_id = ANY(%s::bigint[]) GROUP BY facet, value",
+                    [others],
+                )
+                outside = {(facet, value): count for facet, value, count in cursor.fetchall()}
+            found = {key: count - outside.get(key, 0) for key, count in totals.items()}
+        elif ids:
+            cursor.execute(
+                "SELECT facet, value, COUNT(*) FROM library_documentfacet"
+                " WHERE document_id = ANY(%s::bigint[]) GROUP BY facet, value",
+                [ids],
+            )
+            found = {(facet, value): count for facet, value, count in cursor.fetchall()}
+    counts: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
+    for (facet, value), count in found.items():
+        if count > 0 and facet in counts:
+            counts[facet].append((value, count))
+    return counts
+
+
+FACET_TOTALS_KEY = "library:facet-totals:2"
+INDEX_VERSION_KEY = "library:index-version"
+
+
+def _facet_totals() -> tuple[list[int], dict[tuple[str, str], int]]:
+    """The documents in the index (their ids) and the count of each facet value over all of them,
+    kept in the cache for this state of the index: its version (``_index_changed``, after each
+    write of ``search_index_document``) and the last facet row written (rows are only ever
+    added and deleted, so a write that skips the version still shows)."""
+    from django.core.cache import cache
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(id) FROM library_documentfacet")
+        last = cursor.fetchone()[0]
+        key = f"{FACET_TOTALS_KEY}:{cache.get(INDEX_VERSION_KEY, 0)}:{last}"
+        kept = cache.get(key)
+        if kept is not None:
+            return kept[0], {(facet, value): count for facet, value, count in kept[1]}
+        cursor.execute("SELECT document_id FROM library_searchentry")
+        universe = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT facet, value, COUNT(*) FROM library_documentfacet GROUP BY 1, 2")
+        rows = cursor.fetchall()
+    cache.set(key, (universe, rows), 24 * 3600)
+    return universe, {(facet, value): count for facet, value, count in rows}
+
+
+def _index_changed() -> None:
+    """A document entered, changed in or left the index: kept facet totals are stale, from the
+    moment the write commits (and, for a reader inside the same transaction, now)."""
+    from django.core.cache import cache
+
+    def bump() -> None:
+        try:
+            cache.incr(INDEX_VERSION_KEY)
+        except ValueError:  # not set yet
+            cache.set(INDEX_VERSION_KEY, 1, None)
+
+    bump()
+    transaction.on_commit(bump)

@@ -156,5 +156,14 @@ def build_register(rng: random.Random, say: Callable[[str], None]) -> None:
     Licence.objects.filter(application=soon).update(
         expires_on=datetime.date.today() + datetime.timedelta(days=40)
     )
+    # A share of the first licence went to another cooperative of the country: a co-holder.
+    partner = (
+        Organisation.objects.filter(country=congo).exclude(pk=cooperative.pk).order_by("pk").first()
+    )
+    if partner is not None:
+        services.licence_transfer(actor=officer, licence=Licence.objects.get(application=granted),
+                                  organisation=partner, share=30,
+                                  reason="Partenariat enregistré")  # fmt: skip
     say(f"demo: register of DR Congo with 9 applications at every step and 2 licences "
-        f"(one expiring soon; {received.number} waits for its completeness check)")  # fmt: skip
+        f"(one expiring soon, one with a co-holder; {received.number} waits for its "
+        "completeness check)")  # fmt: skip

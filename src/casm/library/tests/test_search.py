@@ -135,6 +135,33 @@ def test_facets_count_the_matches_and_ignore_their_own_filter(publish):
     assert search(filters={"nonsense": ["x"]}).total == 3
 
 
+def test_facets_of_a_word_found_in_most_documents_follow_every_change_of_the_library(
+    publish, editor
+):
+    # Found in three of four (most of the library: PostgreSQL counts the one it is not in and
+    # takes it from the whole library's counts, kept until the library changes).
+    ghana = publish("Gold in Ghana", body="gold", countries=["GH"], themes=["mercury"])
+    publish("Gold in Peru", body="gold", countries=["PE"], themes=["mercury", "gender"])
+    publish("Gold in Mali", body="gold", countries=["ML"], themes=["gender"])
+    publish("Tin in Congo", body="tin", countries=["CD"], themes=["conflict"])
+    result = search("gold")
+    assert result.total == 3
+    assert dict(result.facets["country"]) == {"GH": 1, "PE": 1, "ML": 1}
+    assert dict(result.facets["theme"]) == {"mercury": 2, "gender": 2}
+    assert dict(result.facets["type"]) == {"report": 3}
+    # A change of the library shows at once: one withdrawn, one more found, a theme changed.
+    services.document_withdraw(actor=editor, document=ghana, reason="Outdated")
+    publish("Gold in Burkina Faso", body="gold", countries=["BF"], themes=["finance"])
+    result = search("gold")
+    assert result.total == 3
+    assert dict(result.facets["country"]) == {"PE": 1, "ML": 1, "BF": 1}
+    assert dict(result.facets["theme"]) == {"gender": 2, "mercury": 1, "finance": 1}
+    # The best first, as ever, and a page past the last is empty but counted.
+    assert titles(search("gold peru")) == ["Gold in Peru"]
+    past = search("gold", offset=10)
+    assert past.total == 3 and past.hits == []
+
+
 def test_sort_by_date_and_popularity(publish):
     old = publish("Old report", year=2001)
     new = publish("New report", year=2020)

@@ -50,3 +50,6 @@ def test_the_demo_register_has_an_application_at_every_step_and_a_licence_expiri
     assert len(soon) == 1 and soon[0].expires_on <= datetime.date.today() + datetime.timedelta(
         days=40
     )
+    # One licence has a co-holder with 30 %.
+    shared = [licence for licence in Licence.objects.all() if licence.shares.exists()]
+    assert len(shared) == 1 and [p for _n, p in shared[0].public_holders()] == [70, 30]

@@ -340,7 +340,9 @@ def _licence_context(request: HttpRequest, licence: Any, **extra: Any) -> dict[s
         "forms": {
             "renewal": forms.RenewalDecisionForm(),
             "renew": forms.ReasonForm(),
-            "transfer": forms.TransferForm(country=licence.country),
+            "transfer": forms.TransferForm(
+                country=licence.country, initial={"share": licence.holder_percent}
+            ),
             "surrender": forms.SurrenderForm(),
             "suspend": forms.ReasonForm(),
             "reinstate": forms.ReasonForm(),
