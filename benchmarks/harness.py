@@ -198,18 +198,51 @@ def run_benchmarks(names: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    failed = False
+    results: list[Result] = []
+    failures: list[str] = []
     for name in names or list(BENCHMARKS):
         try:
             reset_peak_memory([os.getpid()])
             for result in BENCHMARKS[name]():
+                results.append(result)
                 print(result.as_json(), flush=True)
         except Exception as exc:
-            failed = True
+            failures.append(name)
             kind = "" if isinstance(exc, BenchmarkError) else f"{type(exc).__name__}: "
             reason = " ".join(str(exc).split())  # on one line
             print(f"bench: {name} failed: {kind}{reason}", file=sys.stderr, flush=True)
-    return 1 if failed else 0
+    # The state at a glance, on stderr: stdout stays one JSON line per result.
+    print(summary_table(results, failures), file=sys.stderr, flush=True)
+    return 1 if failures else 0
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    if seconds < 1:
+        return f"{seconds * 1000:.1f} ms"
+    return f"{seconds:.2f} s"
+
+
+def summary_table(results: list[Result], failures: list[str]) -> str:
+    """Every result on one line: benchmark, median and p95, peer, ratio, target, met or missed;
+    then the benchmarks that could not be measured."""
+    verdicts = {True: "met", False: "MISSED", None: ""}
+    rows = [("benchmark", "median", "p95", "peer", "ratio", "target", "result")]
+    for result in results:
+        rows.append((
+            result.name, _duration(result.median_s), _duration(result.p95_s),
+            result.peer.name if result.peer else "",
+            f"{result.ratio:.2f}" if result.ratio is not None else "",
+            result.target or "", verdicts[result.meets_target],
+        ))  # fmt: skip
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    lines = ["", "Summary"] + [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    lines += [f"{name}: failed (see above)" for name in failures]
+    return "\n".join(lines)
 
 
 @contextlib.contextmanager

@@ -52,13 +52,18 @@ def world_paths() -> dict[str, dict[str, str]]:
 
 
 @functools.cache
+def _outlines_file_source() -> str:
+    return str(json.loads(OUTLINES_PATH.read_text(encoding="utf-8")).get("source", "Natural Earth"))
+
+
 def outlines_source() -> str:
     """The credit for the country outlines, in the reader's language when it is Natural Earth's
-    (the data file names it in English)."""
-    source = json.loads(OUTLINES_PATH.read_text(encoding="utf-8")).get("source", "Natural Earth")
+    (the data file names it in English). The file is read once; the words are translated for
+    each reader, never kept in the language of the first."""
+    source = _outlines_file_source()
     if source.startswith("Natural Earth"):
         return str(_("Natural Earth 1:110m country outlines (public domain), simplified"))
-    return str(source)
+    return source
 
 
 @functools.lru_cache(maxsize=32)

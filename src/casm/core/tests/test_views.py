@@ -15,6 +15,14 @@ def test_the_home_page_shows_figures_with_sources_and_a_map(client, ghana_cooper
     assert "Natural Earth" in html
 
 
+def test_the_map_s_credit_is_in_each_reader_s_language_whoever_came_first(client, db):
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    french = client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "country outlines (public domain)" in english
+    assert "contours des pays (domaine public)" in french
+    assert "country outlines (public domain)" not in french
+
+
 def test_pages_load_nothing_from_other_hosts(client, db):
     html = client.get("/").content.decode()
     for attribute in ['src="http', 'href="http', 'src="//', 'href="//', "url(http"]:

@@ -40,3 +40,9 @@ def test_the_screening_benchmark_runs_small(tmp_path):
     placed = results["licensing.assignment.sqlite.site_standings_update"]
     assert placed["size"].startswith("3000 sites in 2000 titles and ASM zones")
     assert placed["peer"] == "licensing.assignment.sqlite.geopandas_sjoin" and placed["runs"] == 3
+    # A summary on stderr, one line a result, with its verdict; stdout stays JSON lines.
+    summary = done.stderr[done.stderr.index("Summary") :].splitlines()
+    assert summary[1].split() == ["benchmark", "median", "p95", "peer", "ratio", "target", "result"]
+    line = next(row for row in summary if row.startswith("licensing.screening.sqlite.area_screen"))
+    assert "licensing.screening.sqlite.geopandas" in line
+    assert line.endswith(("met", "MISSED"))
