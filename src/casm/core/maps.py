@@ -24,7 +24,9 @@ def _xy(lon: float, lat: float) -> tuple[int, int]:
 
 
 def _ring_path(ring: list[list[float]]) -> str:
-    """Whole pixels are enough at this scale; dropping repeated points keeps the page light."""
+    """Whole pixels are enough at this scale; dropping repeated points and writing each point
+    as its step from the last (``l``, one or two digits) keeps the page light: the map is most
+    of the home page, sent and compressed for every visitor."""
     points: list[tuple[int, int]] = []
     for lon, lat in ring:
         point = _xy(lon, lat)
@@ -32,7 +34,10 @@ def _ring_path(ring: list[list[float]]) -> str:
             points.append(point)
     if len(points) < 3:
         return ""
-    return "M" + "L".join(f"{x} {y}" for x, y in points) + "Z"
+    steps = [f"{x - px} {y - py}" for (px, py), (x, y) in zip(points, points[1:], strict=False)]
+    x, y = points[0]
+    # Negative steps need no separator: "1-2" reads as 1 then -2.
+    return f"M{x} {y}l" + " ".join(steps).replace(" -", "-") + "z"
 
 
 @functools.cache

@@ -154,3 +154,39 @@ def test_administrator_pages_refuse_other_roles(login, ghana_officer, method, ur
 
 def test_user_edit_is_404_for_non_administrators(login, ghana_officer, member):
     assert login(ghana_officer).get(f"/accounts/users/{member.pk}/edit/").status_code == 403
+
+
+def test_the_map_s_outlines_written_as_steps_land_on_the_same_pixels():
+    import re as regex
+
+    from casm.core.maps import _ring_path, _xy
+
+    ring = [[-17.5, 14.7], [-17.49, 14.7], [-16.0, 12.0], [-11.3, 12.4], [-12.0, 16.6],
+            [-17.5, 14.7]]  # fmt: skip
+    path = _ring_path(ring)
+    assert path.startswith("M") and "l" in path and path.endswith("z")
+    start, steps = path[1:-1].split("l")
+    x, y = map(int, start.split())
+    points = [(x, y)]
+    numbers = [int(n) for n in regex.findall(r"-?\d+", steps)]
+    for dx, dy in zip(numbers[::2], numbers[1::2], strict=True):
+        x, y = x + dx, y + dy
+        points.append((x, y))
+    expected = []
+    for lon, lat in ring:
+        if not expected or expected[-1] != _xy(lon, lat):
+            expected.append(_xy(lon, lat))
+    assert points == expected
+
+
+def test_the_home_page_counts_and_map_follow_a_new_organisation_at_once(
+    client, ghana_cooperative, make_organisation
+):
+    def shown():
+        html = client.get("/").content.decode()
+        count = re.search(r"<strong>(\d+)</strong> <span>organisations</span>", html).group(1)
+        return int(count), 'class="has-data"><title>Peru</title>' in html
+
+    assert shown() == (1, False)
+    make_organisation("Cooperativa Minera Puno", "PE")
+    assert shown() == (2, True)
