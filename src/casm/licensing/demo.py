@@ -158,7 +158,10 @@ def build_register(rng: random.Random, say: Callable[[str], None]) -> None:
     )
     # A share of the first licence went to another cooperative of the country: a co-holder.
     partner = (
-        Organisation.objects.filter(country=congo).exclude(pk=cooperative.pk).order_by("pk").first()
+        Organisation.objects.filter(country=congo, kind="miners")
+        .exclude(pk=cooperative.pk)
+        .order_by("pk")
+        .first()
     )
     if partner is not None:
         services.licence_transfer(actor=officer, licence=Licence.objects.get(application=granted),

@@ -324,7 +324,7 @@ def test_a_share_transferred_in_the_web_shows_the_co_holder_on_the_page_and_in_t
     assert answer.status_code == 302
     page = client.get(f"/licensing/licences/{licence.pk}/").content.decode()
     holder = applicant.organisation.name
-    assert f"{holder} (75&nbsp;%)" in page and f"{partner.name} (25&nbsp;%)" in page
+    assert f"{holder}, holder: 75%" in page and f"{partner.name}, co-holder: 25%" in page
     assert 'name="share" value="75"' in page  # the form offers what the holder still has
     # More than the holder has is refused with the figure, and nothing changes.
     answer = client.post(step, {"organisation": partner.pk, "share": 76, "reason": "More"})
