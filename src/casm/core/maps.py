@@ -8,6 +8,7 @@ from html import escape
 from pathlib import Path
 
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 OUTLINES_PATH = Path(__file__).resolve().parent / "data" / "outlines.geojson"
@@ -71,12 +72,29 @@ def outlines_source() -> str:
     return source
 
 
-@functools.lru_cache(maxsize=32)
-def _world_svg(highlight: tuple[tuple[str, str], ...], label_id: str) -> str:
+@functools.cache
+def country_names_in(language: str) -> dict[str, str]:
+    """alpha3 → the country's name in ``language`` from pycountry's ISO 3166 translations;
+    empty for English, where the outlines' own short names are used."""
+    if language == "en":
+        return {}
+    import gettext
+
+    import pycountry
+
+    names = gettext.translation(
+        "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
+    )
+    return {entry.alpha_3: names.gettext(entry.name) for entry in pycountry.countries}
+
+
+@functools.lru_cache(maxsize=64)
+def _world_svg(highlight: tuple[tuple[str, str], ...], label_id: str, language: str) -> str:
     classes = dict(highlight)
+    names = country_names_in(language)
     paths = "".join(
         f'<path d="{item["d"]}" class="{escape(classes.get(code, ""))}">'
-        f"<title>{escape(item['name'])}</title></path>"
+        f"<title>{escape(names.get(code, item['name']))}</title></path>"
         for code, item in world_paths().items()
         if item["d"]
     )
@@ -92,4 +110,7 @@ def world_map_svg(highlight: dict[str, str] | None = None, *, label_id: str = "m
     Built once per set of highlights: drawing 175 countries in a template on every request
     costs more than the rest of the page.
     """
-    return mark_safe(_world_svg(tuple(sorted((highlight or {}).items())), label_id))  # noqa: S308
+    language = (get_language() or "en").split("-")[0]
+    return mark_safe(  # noqa: S308 (escaped where built)
+        _world_svg(tuple(sorted((highlight or {}).items())), label_id, language)
+    )

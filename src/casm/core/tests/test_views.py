@@ -190,3 +190,11 @@ def test_the_home_page_counts_and_map_follow_a_new_organisation_at_once(
     assert shown() == (1, False)
     make_organisation("Cooperativa Minera Puno", "PE")
     assert shown() == (2, True)
+
+
+def test_the_map_names_countries_in_the_reader_s_language(client, ghana_cooperative):
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    french = client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "<title>Peru</title>" in english and "<title>Pérou</title>" in french
+    assert 'class="has-data"><title>Ghana</title>' in french
+    assert "<title>Peru</title>" not in french
