@@ -38,10 +38,9 @@ from bench_map import (
     TARGET_MAP_DRAW_S,
     Load,
     _median,
-    _open,
     _server_memory,
+    load_map,
     load_page,
-    wait_until,
 )
 from bench_web import LOOPBACK, SETUP_TIMEOUT_S, _run_casm, _site_environment, running_gunicorn
 from harness import (
@@ -99,30 +98,7 @@ def setup_main(count: int) -> None:
 
 def load_cadastre_map(browser: object, base: str) -> Load:
     """Open the map, wait until drawn, zoom in once and wait until drawn again."""
-    context, page, traffic = _open(browser)
-    try:
-        page.goto(base + MAP_PATH, wait_until="commit")
-        wait_until(page, "window.__casmDraws && window.__casmDraws.length > 0")
-        draws = page.evaluate("window.__casmDraws")
-        page.wait_for_load_state("networkidle")
-        load = Load(
-            seconds=draws[0] / 1000, bytes=traffic.total(), by_path=traffic.by_path(),
-            outside=list(traffic.outside), requests=len(traffic.urls),
-            status=page.locator("#cadastre-map-status").inner_text(),
-        )  # fmt: skip
-        drawn = page.evaluate("window.__casmDraws.length")
-        before = traffic.total()
-        start = page.evaluate("performance.now()")
-        page.locator(".leaflet-control-zoom-in").click()
-        wait_until(page, f"window.__casmDraws.length > {drawn}")
-        end = page.evaluate(f"window.__casmDraws[{drawn}]")
-        page.wait_for_load_state("networkidle")
-        load.zoom_seconds = (end - start) / 1000
-        load.zoom_bytes = traffic.total() - before
-        load.outside = list(traffic.outside)
-        return load
-    finally:
-        context.close()
+    return load_map(browser, base, MAP_PATH, zoom=True, status="#cadastre-map-status")
 
 
 @benchmark("licensing.cadastre_map")

@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench_seats import LOOPBACK, REQUEST_TIMEOUT_S, WORKER_TIMEOUT_S, _run, _size
+from bench_seats import LOOPBACK, REQUEST_TIMEOUT_S, WORKER_TIMEOUT_S, _run, _size, site_prepared
 from harness import (
     Result,
     benchmark,
@@ -155,12 +155,8 @@ def site_main(applicants: int) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from bench_web import running_gunicorn
 
-    environment = dict(os.environ)
-    var_dir = Path(environment["CASM_VAR_DIR"])
-    casm = str(Path(sys.executable).with_name("casm"))
     me = str(Path(__file__).resolve())
-    _run([casm, "migrate", "--noinput"], environment, var_dir)
-    _run([sys.executable, me, "--setup", str(2 * applicants)], environment, var_dir)
+    environment, var_dir = site_prepared(me, str(2 * applicants))
     made = json.loads((var_dir / "filings.json").read_text())
     tokens, organisations = made["tokens"], made["organisations"]
     with running_gunicorn(environment, var_dir) as server:

@@ -261,8 +261,11 @@ def wait_until(page: Any, expression: str) -> None:
         page.wait_for_timeout(20)
 
 
-def load_map(browser: Any, base: str, path: str, zoom: bool) -> Load:
-    """Open the map, wait until drawn, optionally zoom in once and wait until drawn again."""
+def load_map(
+    browser: Any, base: str, path: str, zoom: bool, status: str = "#site-map-status"
+) -> Load:
+    """Open the map, wait until drawn, optionally zoom in once and wait until drawn again;
+    ``status`` is the element where the map says what it shows."""
     context, page, traffic = _open(browser)
     try:
         page.goto(base + path, wait_until="commit")
@@ -279,7 +282,7 @@ def load_map(browser: Any, base: str, path: str, zoom: bool) -> Load:
             clusters_url=next(
                 (url for url in reversed(traffic.urls.values()) if "clusters.json" in url), None
             ),
-            status=page.locator("#site-map-status").inner_text(),
+            status=page.locator(status).inner_text(),
             cluster_requests=sum("clusters.json" in url for url in traffic.urls.values()),
         )
         if zoom:

@@ -124,6 +124,17 @@ def _run(command: list[str], environment: dict[str, str], cwd: Path) -> str:
     return done.stdout
 
 
+def site_prepared(script: str, *setup: str) -> tuple[dict[str, str], Path]:
+    """In a worker: its environment and data folder (CASM_VAR_DIR), the database migrated and
+    the benchmark's own ``script --setup ...`` run."""
+    environment = dict(os.environ)
+    var_dir = Path(environment["CASM_VAR_DIR"])
+    casm = str(Path(sys.executable).with_name("casm"))
+    _run([casm, "migrate", "--noinput"], environment, var_dir)
+    _run([sys.executable, script, "--setup", *setup], environment, var_dir)
+    return environment, var_dir
+
+
 def _register_all(port: int, event_id: int, tokens: list[str]) -> dict:
     """Send one registration per token, all at once; time each answer."""
     barrier = threading.Barrier(len(tokens))
@@ -173,12 +184,8 @@ def site_main(seats: int, people: int) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from bench_web import running_gunicorn  # the same gunicorn as the web benchmark
 
-    environment = dict(os.environ)
-    var_dir = Path(environment["CASM_VAR_DIR"])
-    casm = str(Path(sys.executable).with_name("casm"))
     me = str(Path(__file__).resolve())
-    _run([casm, "migrate", "--noinput"], environment, var_dir)
-    _run([sys.executable, me, "--setup", str(seats), str(people)], environment, var_dir)
+    environment, var_dir = site_prepared(me, str(seats), str(people))
     made = json.loads((var_dir / "seats.json").read_text())
     with running_gunicorn(environment, var_dir) as server:
         load = _register_all(server.port, made["event"], made["tokens"])

@@ -519,32 +519,30 @@ def _facet_counts_of(ids: list[int]) -> dict[str, list[tuple[str, int]]]:
     the few documents not among them: a word found in 9,500 documents of 10,000 counts the
     facets of 500, not of 9,500."""
     universe, totals = _facet_totals()
-    found: dict[tuple[str, str], int] = {}
-    with connection.cursor() as cursor:
-        if 2 * len(ids) > len(universe):
-            among = set(ids)
-            others = [pk for pk in universe if pk not in among]
-            outside: dict[tuple[str, str], int] = {}
-            if others:
-                cursor.execute(
-                    "SELECT facet, value, COUNT(*) FROM library_documentfacet"
-                    " WHERE document_id = ANY(%s::bigint[]) GROUP BY facet, value",
-                    [others],
-                )
-                outside = {(facet, value): count for facet, value, count in cursor.fetchall()}
-            found = {key: count - outside.get(key, 0) for key, count in totals.items()}
-        elif ids:
-            cursor.execute(
-                "SELECT facet, value, COUNT(*) FROM library_documentfacet"
-                " WHERE document_id = ANY(%s::bigint[]) GROUP BY facet, value",
-                [ids],
-            )
-            found = {(facet, value): count for facet, value, count in cursor.fetchall()}
+    if 2 * len(ids) > len(universe):
+        among = set(ids)
+        outside = _facet_values_of([pk for pk in universe if pk not in among])
+        found = {key: count - outside.get(key, 0) for key, count in totals.items()}
+    else:
+        found = _facet_values_of(ids)
     counts: dict[str, list[tuple[str, int]]] = {facet: [] for facet in FACETS}
     for (facet, value), count in found.items():
         if count > 0 and facet in counts:
             counts[facet].append((value, count))
     return counts
+
+
+def _facet_values_of(ids: list[int]) -> dict[tuple[str, str], int]:
+    """PostgreSQL: (facet, value) → how many of these documents have it."""
+    if not ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT facet, value, COUNT(*) FROM library_documentfacet"
+            " WHERE document_id = ANY(%s::bigint[]) GROUP BY facet, value",
+            [ids],
+        )
+        return {(facet, value): count for facet, value, count in cursor.fetchall()}
 
 
 FACET_TOTALS_KEY = "library:facet-totals:2"
@@ -563,13 +561,13 @@ def _facet_totals() -> tuple[list[int], dict[tuple[str, str], int]]:
         last = cursor.fetchone()[0]
         key = f"{FACET_TOTALS_KEY}:{cache.get(INDEX_VERSION_KEY, 0)}:{last}"
         kept = cache.get(key)
-        if kept is not None:
-            return kept[0], {(facet, value): count for facet, value, count in kept[1]}
-        cursor.execute("SELECT document_id FROM library_searchentry")
-        universe = [row[0] for row in cursor.fetchall()]
-        cursor.execute("SELECT facet, value, COUNT(*) FROM library_documentfacet GROUP BY 1, 2")
-        rows = cursor.fetchall()
-    cache.set(key, (universe, rows), 24 * 3600)
+        if kept is None:
+            cursor.execute("SELECT document_id FROM library_searchentry")
+            universe = [row[0] for row in cursor.fetchall()]
+            cursor.execute("SELECT facet, value, COUNT(*) FROM library_documentfacet GROUP BY 1, 2")
+            kept = (universe, cursor.fetchall())
+            cache.set(key, kept, 24 * 3600)
+    universe, rows = kept
     return universe, {(facet, value): count for facet, value, count in rows}
 
 

@@ -419,11 +419,6 @@ def rent_invoice_pay(
     return current
 
 
-def _officers_of(country_id: int, officers: list[Any]) -> list[Any]:
-    """Those of ``officers`` who decide in the country."""
-    return [u for u in officers if permissions.can(u, "licensing.decide", country=country_id)]
-
-
 def _officers_with_mail() -> list[Any]:
     from casm.accounts.selectors import users_holding
     from casm.core.permissions import Role
@@ -447,8 +442,12 @@ def licensing_remind(
     by_country: dict[int, list[Any]] = {}
 
     def officers_of(country_id: int) -> list[Any]:
+        """The officers with an address who decide in the country, worked out once each."""
         if country_id not in by_country:
-            by_country[country_id] = _officers_of(country_id, every_officer)
+            by_country[country_id] = [
+                u for u in every_officer
+                if permissions.can(u, "licensing.decide", country=country_id)
+            ]  # fmt: skip
         return by_country[country_id]
 
     reminded = 0

@@ -223,21 +223,28 @@ def test_areas_come_as_kml_zipped_shapefiles_and_national_grid_corners(tmp_path)
         area_from_corners(text)
 
 
-def test_a_licence_s_acts_in_the_web_are_its_officers_and_its_holder_s(
-    client, login, small_scale, applicant, officer, make_user
-):
+def _granted(client, login, licence_type, applicant, officer, **type_changes):
+    """A licence of ``licence_type`` (with no public notice), filed in the web by the applicant
+    and granted by the officer; the applicant stays signed in."""
     from casm.licensing import services
     from casm.licensing.models import Licence
 
-    small_scale.notice_days = None
-    small_scale.term_years = 5
-    small_scale.save()
+    licence_type.notice_days = None
+    for name, value in type_changes.items():
+        setattr(licence_type, name, value)
+    licence_type.save()
     login(applicant)
-    _web_file(client, small_scale, organisation=applicant.organisation.pk)
+    _web_file(client, licence_type, organisation=applicant.organisation.pk)
     application = Application.objects.get()
     services.application_complete(actor=officer, application=application, complete=True)
     services.application_decide(actor=officer, application=application, grant=True)
-    licence = Licence.objects.get()
+    return Licence.objects.get()
+
+
+def test_a_licence_s_acts_in_the_web_are_its_officers_and_its_holder_s(
+    client, login, small_scale, applicant, officer, make_user
+):
+    licence = _granted(client, login, small_scale, applicant, officer, term_years=5)
     rwanda = make_user("uwase", role=User.Role.LICENSING_OFFICER, countries=["RW"])
     login(rwanda)
     for step in ("suspend", "revoke", "renewal", "transfer", "surrender", "renew"):
@@ -267,21 +274,9 @@ def test_a_licence_s_acts_in_the_web_are_its_officers_and_its_holder_s(
 def test_the_api_records_a_licence_s_events_for_its_officers_and_holder_only(
     client, small_scale, applicant, officer, make_user, token_for, login
 ):
-    from casm.licensing import services
-    from casm.licensing.models import Licence
-
-    small_scale.notice_days = None
-    small_scale.term_years = 5
-    small_scale.currency = "CDF"
-    small_scale.rent_per_ha = ["1000"]
-    small_scale.save()
-    login(applicant)
-    _web_file(client, small_scale, organisation=applicant.organisation.pk)
+    licence = _granted(client, login, small_scale, applicant, officer, term_years=5,
+                       currency="CDF", rent_per_ha=["1000"])  # fmt: skip
     client.logout()
-    application = Application.objects.get()
-    services.application_complete(actor=officer, application=application, complete=True)
-    services.application_decide(actor=officer, application=application, grant=True)
-    licence = Licence.objects.get()
     url = f"/api/v1/licensing/licences/{licence.pk}"
     rwanda = make_user("uwase", role=User.Role.LICENSING_OFFICER, countries=["RW"])
 
@@ -306,17 +301,7 @@ def test_the_api_records_a_licence_s_events_for_its_officers_and_holder_only(
 def test_a_share_transferred_in_the_web_shows_the_co_holder_on_the_page_and_in_the_api(
     client, login, small_scale, applicant, officer, make_organisation
 ):
-    from casm.licensing import services
-    from casm.licensing.models import Licence
-
-    small_scale.notice_days = None
-    small_scale.save()
-    login(applicant)
-    _web_file(client, small_scale, organisation=applicant.organisation.pk)
-    application = Application.objects.get()
-    services.application_complete(actor=officer, application=application, complete=True)
-    services.application_decide(actor=officer, application=application, grant=True)
-    licence = Licence.objects.get()
+    licence = _granted(client, login, small_scale, applicant, officer)
     partner = make_organisation("Coopérative Ilunga", "CD")
     login(officer)
     step = f"/licensing/licences/{licence.pk}/transfer/"
