@@ -10,6 +10,11 @@ database in a temporary folder, so its peak memory is its own. Peers in the same
 * ``import.pandas_to_sql``: ``pandas.read_csv`` + ``DataFrame.to_sql`` of the same file into a
   plain SQLite table (no checks at all): the target is to stay within 1.5 times its time;
 * ``import.orm_one_by_one``: 10,000 visits saved one by one through the ORM, for scale.
+
+Then the same import and the same peer on PostgreSQL (``import.postgresql.census_csv`` and
+``import.postgresql.pandas_to_sql``, pandas writing through SQLAlchemy into the same server):
+a scratch database on the server of ``CASM_DATABASE_URL`` when one is given, else a throw-away
+cluster (``scripts/with-postgres.sh``); ``CASM_BENCH_IMPORT_DATABASES=sqlite`` leaves it out.
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
-from harness import BenchmarkError, Result, benchmark
+from harness import BenchmarkError, Result, benchmark, run_worker, worker_on_each_database
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = int(os.environ.get("CASM_BENCH_IMPORT_ROWS", "1000000"))
@@ -127,10 +133,20 @@ def child_pandas(csv_path: str, var_dir: str) -> dict:
 
     import pandas
 
+    database_url = os.environ.get("CASM_DATABASE_URL", "")
     started = time.perf_counter()
     frame = pandas.read_csv(csv_path, sep=";")
-    with sqlite3.connect(Path(var_dir) / "pandas.db") as connection:
-        frame.to_sql("visits", connection, index=False, if_exists="replace", chunksize=50_000)
+    if database_url.startswith(("postgres://", "postgresql://")):
+        import sqlalchemy
+
+        address = database_url.replace("postgres://", "postgresql://", 1)
+        engine = sqlalchemy.create_engine(address.replace("postgresql://", "postgresql+psycopg://"))
+        with engine.begin() as connection:
+            frame.to_sql("visits", connection, index=False, if_exists="replace", chunksize=50_000)
+        engine.dispose()
+    else:
+        with sqlite3.connect(Path(var_dir) / "pandas.db") as connection:
+            frame.to_sql("visits", connection, index=False, if_exists="replace", chunksize=50_000)
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "peak_mb": _peak_mb(), "visits": len(frame)}
 
@@ -171,6 +187,48 @@ def _run_child(step: str, argument: str, var_dir: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _on_postgresql(step: str, csv_path: Path) -> list[dict]:
+    """The step's figures on PostgreSQL (none when no server can be had), each in its own
+    database, so the peer and the import write into the same kind of fresh server."""
+    if os.environ.get("CASM_BENCH_IMPORT_DATABASES", "") == "sqlite":
+        return []
+
+    def run(prefix: list[str], environment: dict[str, str], folder: Path) -> dict:
+        environment["PYTHONPATH"] = str(ROOT / "src")
+        command = [*prefix, sys.executable, __file__, step, str(csv_path), str(folder)]
+        return run_worker(command, environment, folder, what=step, timeout=CHILD_TIMEOUT_S)
+
+    return list(worker_on_each_database(f"import-{step}", run, postgresql_only=True))
+
+
+def _results(prefix: str, size: str, pandas_run: dict, ours: dict) -> Iterator[Result]:
+    """The peer's and the import's results of one database."""
+    peer = Result(
+        name=f"{prefix}.pandas_to_sql",
+        size=size,
+        timings=[pandas_run["seconds"]],
+        peak_memory_mb=pandas_run["peak_mb"],
+        memory_of="the pandas process",
+        extra={"rows_per_s": round(ROWS / pandas_run["seconds"])},
+    )
+    yield peer
+    rate = ROWS / ours["seconds"]
+    ratio = ours["seconds"] / pandas_run["seconds"]
+    yield Result(
+        name=f"{prefix}.census_csv",
+        size=size,
+        timings=[ours["seconds"]],
+        peak_memory_mb=ours["peak_mb"],
+        memory_of="the import process",
+        peer=peer,
+        target=f">= {TARGET_ROWS_PER_S:,} rows/s, peak < 1 GB, within {TARGET_RATIO}x pandas",
+        meets_target=rate >= TARGET_ROWS_PER_S
+        and ours["peak_mb"] < TARGET_MEMORY_MB
+        and ratio <= TARGET_RATIO,
+        extra={"rows_per_s": round(rate), "visits": ours["visits"], "sites": ours["sites"]},
+    )
+
+
 @benchmark("import")
 def bench_import():
     with tempfile.TemporaryDirectory(prefix="casm-bench-import-") as folder:
@@ -178,31 +236,8 @@ def bench_import():
         generate_csv(csv_path, ROWS, SITES)
         size = f"{ROWS:,} visit rows of {SITES:,} sites ({csv_path.stat().st_size // 2**20} MB)"
         pandas_run = _run_child("pandas", str(csv_path), Path(folder) / "pandas")
-        peer = Result(
-            name="import.pandas_to_sql",
-            size=size,
-            timings=[pandas_run["seconds"]],
-            peak_memory_mb=pandas_run["peak_mb"],
-            memory_of="the pandas process",
-            extra={"rows_per_s": round(ROWS / pandas_run["seconds"])},
-        )
-        yield peer
         ours = _run_child("import", str(csv_path), Path(folder) / "import")
-        rate = ROWS / ours["seconds"]
-        ratio = ours["seconds"] / pandas_run["seconds"]
-        yield Result(
-            name="import.census_csv",
-            size=size,
-            timings=[ours["seconds"]],
-            peak_memory_mb=ours["peak_mb"],
-            memory_of="the import process",
-            peer=peer,
-            target=f">= {TARGET_ROWS_PER_S:,} rows/s, peak < 1 GB, within {TARGET_RATIO}x pandas",
-            meets_target=rate >= TARGET_ROWS_PER_S
-            and ours["peak_mb"] < TARGET_MEMORY_MB
-            and ratio <= TARGET_RATIO,
-            extra={"rows_per_s": round(rate), "visits": ours["visits"], "sites": ours["sites"]},
-        )
+        yield from _results("import", size, pandas_run, ours)
         orm = _run_child("orm", str(ORM_ROWS), Path(folder) / "orm")
         yield Result(
             name="import.orm_one_by_one",
@@ -215,6 +250,10 @@ def bench_import():
                 "import_speedup": round((ROWS / ours["seconds"]) / (ORM_ROWS / orm["seconds"]), 1),
             },
         )
+        for pandas_pg, ours_pg in zip(
+            _on_postgresql("pandas", csv_path), _on_postgresql("import", csv_path), strict=True
+        ):
+            yield from _results("import.postgresql", size, pandas_pg, ours_pg)
 
 
 if __name__ == "__main__":

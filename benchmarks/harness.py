@@ -316,16 +316,17 @@ WorkerRun = Callable[[list[str], dict[str, str], Path], dict]
 
 
 def worker_on_each_database(
-    name: str, run: WorkerRun, *, sqlite_only: bool = False
+    name: str, run: WorkerRun, *, sqlite_only: bool = False, postgresql_only: bool = False
 ) -> Iterator[dict]:
-    """The figures of a benchmark's worker on SQLite, then on PostgreSQL.
+    """The figures of a benchmark's worker on SQLite, then on PostgreSQL (or on one of them).
 
     ``run(command_prefix, environment, folder)`` starts the worker. PostgreSQL is a scratch
     database on the server of CASM_DATABASE_URL when one is given, else a throw-away cluster
     (scripts/with-postgres.sh); it is skipped, with a line on stderr, when neither can be had.
     """
-    with tempfile.TemporaryDirectory(prefix=f"casm-bench-{name}-") as folder:
-        yield run([], child_environment(Path(folder), None), Path(folder))
+    if not postgresql_only:
+        with tempfile.TemporaryDirectory(prefix=f"casm-bench-{name}-") as folder:
+            yield run([], child_environment(Path(folder), None), Path(folder))
     if sqlite_only:
         return
     given = os.environ.get("CASM_DATABASE_URL", "")

@@ -180,7 +180,7 @@ class ColumnReader(ImporterState):
 
     def _commodities(
         self, records: list[Record], row_problems: dict[int, list[tuple[str, str, Message]]]
-    ) -> list[tuple[str, list[int]]]:
+    ) -> list[tuple[str, tuple[int, ...]]]:
         """(JSON, commodity ids) of each record: repeat groups, main-row columns or lists."""
         single, single_column = self._texts(records, "commodity")
         selling, _column = self._texts(records, "selling_point")
@@ -235,7 +235,7 @@ class ColumnReader(ImporterState):
         entries: list[tuple[str, str, str]],
         separator: str | None,
         entry_column: str = "commodity",
-    ) -> tuple[tuple[str, list[int]], list[tuple[str, str, Message]]]:
+    ) -> tuple[tuple[str, tuple[int, ...]], list[tuple[str, str, Message]]]:
         items: list[dict[str, str]] = []
         problems: list[tuple[str, str, Message]] = []
         seen: set[str] = set()
@@ -253,7 +253,7 @@ class ColumnReader(ImporterState):
                 items.append(
                     {"commodity": code, "selling_point": selling_point, "destination": destination}
                 )
-        ids = [self.commodities[item["commodity"]] for item in items]
+        ids = tuple(self.commodities[item["commodity"]] for item in items)
         return (json.dumps(items, ensure_ascii=False), ids), problems
 
     def _locations(

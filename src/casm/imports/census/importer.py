@@ -90,7 +90,7 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
         self.location_cache: dict[tuple[str, Any, Any], Message | None] = {}
         self.area_shapes: dict[int, tuple[list[tuple[int, str, str]], Any] | None] = {}
         self.site_commodities: set[tuple[int, int]] = set()
-        self.pending_commodities: dict[tuple[SiteRef, int], None] = {}
+        self.pending_commodities: dict[tuple[SiteRef, tuple[int, ...]], None] = {}
         self.touched: dict[int, SiteRef] = {}  # by id(): new sites have no pk yet
         self.matched_existing: set[int] = set()
         self.new_sites: list[SiteRef] = []
@@ -167,16 +167,15 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
         careful = self._careful_rows(
             problems, numbers, counts, reasons, text, latitudes, longitudes
         )
-        for index in range(count):
-            if index not in careful:
-                # Nothing out of the ordinary: only the outline is left to check.
-                latitude, longitude = latitudes[index], longitudes[index]
-                outside = self._outside(countries[index], latitude, longitude)
-                if outside and outside_accepted:
-                    notes[index] = outside_note
-                elif outside:
-                    problems[index] = [(lat_column, f"{latitude}, {longitude}", outside)]
-                continue
+        # Nothing out of the ordinary in the other rows: only the outline is left to check,
+        # for all of them at once.
+        plain = [index for index in range(count) if index not in careful]
+        for index, far in self._outside_rows(countries, latitudes, longitudes, plain):
+            if outside_accepted:
+                notes[index] = outside_note
+            else:
+                problems[index] = [(lat_column, f"{latitudes[index]}, {longitudes[index]}", far)]
+        for index in sorted(careful):
             found = problems.get(index, [])
             # The visit's rules: the same function as the services'.
             visit = {name: numbers[name][index] for name in VISIT_NUMBERS}
@@ -232,7 +231,7 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
         refs = []
         for index in valid:
             country = countries[index]
-            index_of_country = self.indexes.get(country.pk) or self._index(country)
+            index_of_country = self.indexes.get(country.id) or self._index(country)
             ref = index_of_country.by_code.get(codes[index]) if codes[index] else None
             if ref is None:
                 ref = self.site_for(

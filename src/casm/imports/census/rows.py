@@ -55,7 +55,7 @@ class RowChecker(ImporterState):
         import numpy
         import shapely
 
-        country_ids = {country.pk for country in countries if country is not None}
+        country_ids = {country.id for country in countries if country is not None}
         if all(self._country_areas(pk) is None for pk in country_ids):
             return  # the usual case: no areas imported for the file's countries
         by_country: dict[int, list[int]] = {}
@@ -65,7 +65,7 @@ class RowChecker(ImporterState):
             if longitudes[index] is None:
                 continue
             if any(text[f"admin{level}"][index] for level in (1, 2, 3)):
-                by_country.setdefault(countries[index].pk, []).append(index)
+                by_country.setdefault(countries[index].id, []).append(index)
         for country_id, rows in by_country.items():
             areas = self._country_areas(country_id)
             if areas is None:
@@ -121,6 +121,38 @@ class RowChecker(ImporterState):
                 self.location_cache.clear()
             outside = self.location_cache[key] = validation.location_problem(*key)
         return outside  # type: ignore[return-value]
+
+    def _outside_rows(
+        self, countries: list[Any], latitudes: list[Any], longitudes: list[Any], rows: list[int]
+    ) -> list[tuple[int, Message]]:
+        """(row, problem) of the ``rows`` whose point lies outside their country's outline
+        (each has a country and a point in range): the points of a country tested in one call,
+        the few outside said as :func:`validation.location_problem` says them."""
+        if not rows:
+            return []
+        chosen = [countries[index] for index in rows]
+        first = chosen[0]
+        groups: dict[str, list[int]]
+        if all(country is first for country in chosen):
+            groups = {first.alpha3: rows}  # the usual case: one country in the chunk
+        else:
+            groups = {}
+            for index, country in zip(rows, chosen, strict=True):
+                groups.setdefault(country.alpha3, []).append(index)
+        found = []
+        for alpha3, indexes in groups.items():
+            lats = [latitudes[index] for index in indexes]
+            lons = [longitudes[index] for index in indexes]
+            inside = validation.points_in_country(alpha3, lats, lons)
+            if inside is None:
+                continue  # no outline shipped: said once in the result's notes
+            for position in (~inside).nonzero()[0].tolist():
+                index = indexes[position]
+                problem = self._outside(countries[index], lats[position], lons[position])
+                if problem is not None:
+                    found.append((index, problem))
+        found.sort()
+        return found
 
     def _careful_rows(
         self,

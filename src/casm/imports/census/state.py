@@ -60,7 +60,8 @@ class ImporterState:
     collector: str
     area_shapes: dict[int, tuple[list[tuple[int, str, str]], Any] | None]
     site_commodities: set[tuple[int, int]]
-    pending_commodities: dict[tuple[SiteRef, int], None]
+    # (site, commodity ids) pairs seen since the last write.
+    pending_commodities: dict[tuple[SiteRef, tuple[int, ...]], None]
     touched: dict[int, SiteRef]
     matched_existing: set[int]
     new_sites: list[SiteRef]

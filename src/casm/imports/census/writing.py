@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import connection
 
+from casm.core.bulk import copy_into_temporary, copy_rows
 from casm.registry import validation
 from casm.registry.models import Site, SiteFootprint, SiteVisit
 
@@ -32,7 +33,7 @@ class VisitWriter(ImporterState):
         text: dict[str, list[str]],
         numbers: dict[str, list[Any]],
         lists: dict[str, list[Any]],
-        commodities: list[tuple[str, list[int]]],
+        commodities: list[tuple[str, tuple[int, ...]]],
         footprints: dict[int, validation.Footprint],
         *,
         replace: bool = False,
@@ -45,7 +46,7 @@ class VisitWriter(ImporterState):
             return values if whole else [values[index] for index in valid]
 
         columns = [
-            [country.pk for country in pick(countries)],
+            [country.id for country in pick(countries)],
             pick(dates),
             [team[:200] for team in pick(text["team"])],
             pick(submissions),
@@ -69,13 +70,13 @@ class VisitWriter(ImporterState):
         )
         self.pending_visits.append((refs, columns, replace))
         self.pending_rows += len(refs)
-        pending_commodities = self.pending_commodities
-        touched = self.touched
+        # Each site's commodities: the (site, commodity ids) pairs, once each.
+        self.pending_commodities.update(
+            dict.fromkeys(zip(refs, [commodities[index][1] for index in valid], strict=True))
+        )
+        self.touched.update(zip(map(id, refs), refs, strict=True))
         reached, workers, women = numbers["reached"], numbers["workers"], numbers["women"]
         for index, ref in zip(valid, refs, strict=True):
-            for commodity in commodities[index][1]:
-                pending_commodities[(ref, commodity)] = None
-            touched[id(ref)] = ref
             if ref.new is None:
                 continue  # an existing site's figures are refreshed in SQL after
             date = dates[index]
@@ -130,36 +131,38 @@ class VisitWriter(ImporterState):
         if self.pending_visits:
             self._insert_visits()
         pairs = []
-        for ref, commodity in self.pending_commodities:
-            pair = (ref.pk, commodity)
-            if pair not in self.site_commodities:
-                self.site_commodities.add(pair)  # type: ignore[arg-type]
-                pairs.append(pair)
+        for ref, commodities in self.pending_commodities:
+            for commodity in commodities:
+                pair = (ref.pk, commodity)
+                if pair not in self.site_commodities:
+                    self.site_commodities.add(pair)  # type: ignore[arg-type]
+                    pairs.append(pair)
         if pairs:
-            through = Site.commodities.through._meta.db_table
-            quote = connection.ops.quote_name
-            if connection.vendor == "sqlite":
-                sql = f"INSERT OR IGNORE INTO {quote(through)} (site_id, commodity_id) VALUES (%s, %s)"  # noqa: E501, S608
-            else:
-                sql = f"INSERT INTO {quote(through)} (site_id, commodity_id) VALUES (%s, %s) ON CONFLICT DO NOTHING"  # noqa: E501, S608
+            through = connection.ops.quote_name(Site.commodities.through._meta.db_table)
             with connection.cursor() as cursor:
-                cursor.executemany(sql, pairs)
+                if connection.vendor == "postgresql":
+                    columns = ["site_id", "commodity_id"]
+                    copy_into_temporary(cursor, "casm_import_pairs", through, columns, pairs)
+                    cursor.execute(
+                        f"INSERT INTO {through} (site_id, commodity_id)"  # noqa: S608
+                        " SELECT site_id, commodity_id FROM casm_import_pairs"
+                        " ON CONFLICT DO NOTHING"
+                    )
+                else:
+                    cursor.executemany(
+                        f"INSERT OR IGNORE INTO {through} (site_id, commodity_id) VALUES (%s, %s)",  # noqa: S608
+                        pairs,
+                    )
         self.pending_commodities.clear()
 
     def _insert_sites(self, sites: list[dict[str, Any]]) -> list[int]:
         """Insert new sites and return their ids.
 
-        On SQLite the ids are given here (the import's transaction holds the write lock, so
-        nobody else inserts meanwhile): building the INSERT of each object through the ORM
-        would take most of the import's time. Other databases use ``bulk_create``.
+        The ids are given here, so the rows go in without the ORM building an INSERT for each
+        object (which would take most of the import's time): on SQLite after the largest (the
+        import's transaction holds the write lock, so nobody else inserts meanwhile), on
+        PostgreSQL from the table's sequence; there the rows go in by COPY.
         """
-        if connection.vendor != "sqlite":
-            objects = [
-                Site(**site, created_at=self.created_at, updated_at=self.created_at)
-                for site in sites
-            ]
-            Site.objects.bulk_create(objects, batch_size=500)
-            return [site.pk for site in objects]
         template = Site()
         columns = [f for f in Site._meta.concrete_fields if not f.primary_key]
         fixed = {
@@ -170,18 +173,28 @@ class VisitWriter(ImporterState):
         quote = connection.ops.quote_name
         table = quote(Site._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608 (the model's table)
-            first_id = (cursor.fetchone()[0] or 0) + 1
-            ids = list(range(first_id, first_id + len(sites)))
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [Site._meta.db_table, len(sites)],
+                )
+                ids = sorted(row[0] for row in cursor.fetchall())
+            else:
+                cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608 (the model's table)
+                first_id = (cursor.fetchone()[0] or 0) + 1
+                ids = list(range(first_id, first_id + len(sites)))
             rows = []
             for pk, site in zip(ids, sites, strict=True):
                 rows.append((pk, *[site.get(f.attname, fixed[f.attname]) for f in columns]))
             names = ", ".join(quote(str(f.column)) for f in [Site._meta.pk, *columns])
-            marks = ", ".join(["%s"] * (len(columns) + 1))
-            cursor.executemany(
-                f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 (the model's)
-                rows,
-            )
+            if connection.vendor == "postgresql":
+                copy_rows(cursor, f"{table} ({names})", rows)
+            else:
+                marks = ", ".join(["%s"] * (len(columns) + 1))
+                cursor.executemany(
+                    f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 (the model's)
+                    rows,
+                )
         return ids
 
     def _insert_visits(self) -> None:
@@ -212,7 +225,11 @@ class VisitWriter(ImporterState):
             for row in zip(site_ids, *columns, strict=False):
                 replaced.append((*[row[i] for i in kept], row[key]))
         with connection.cursor() as cursor:
-            if rows:
+            if rows and connection.vendor == "postgresql":
+                # COPY: several times faster than INSERTs, in the same transaction.
+                listed = ", ".join(quote(name) for name in names)
+                copy_rows(cursor, f"{quote(table)} ({listed})", rows)
+            elif rows:
                 cursor.executemany(sql, rows)
             if replaced:
                 assignments = ", ".join(f"{quote(names[i])} = {placeholders[i]}" for i in kept)
@@ -269,7 +286,16 @@ class VisitWriter(ImporterState):
         for ref in new:
             latest = ref.latest or (None,) * 7
             rows.append((ref.first, ref.last, *latest[1:], ref.pk))
-        if rows:
+        if rows and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                quoted = [connection.ops.quote_name(n) for n in names]
+                copy_into_temporary(cursor, "casm_import_figures", table, [*quoted, "id"], rows)
+                cursor.execute(
+                    f"UPDATE {table} s SET "  # noqa: S608 (names of the model)
+                    + ", ".join(f"{name} = f.{name}" for name in quoted)
+                    + " FROM casm_import_figures f WHERE s.id = f.id"
+                )
+        elif rows:
             with connection.cursor() as cursor:
                 cursor.executemany(sql, rows)
         existing = [ref.pk for ref in self.touched.values() if ref.new is None and ref.pk]

@@ -23,6 +23,16 @@ def test_the_import_benchmark_runs_small(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     results = {line["name"]: line for line in map(json.loads, done.stdout.splitlines())}
-    assert set(results) == {"import.pandas_to_sql", "import.census_csv", "import.orm_one_by_one"}
+    names = {"import.pandas_to_sql", "import.census_csv", "import.orm_one_by_one"}
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from harness import postgres_unavailable_reason
+
+    on_postgresql = postgres_unavailable_reason() is None
+    if on_postgresql:  # the same import and peer on a throw-away PostgreSQL cluster
+        names |= {"import.postgresql.pandas_to_sql", "import.postgresql.census_csv"}
+    assert set(results) == names
     assert results["import.census_csv"]["visits"] == 2000
     assert results["import.census_csv"]["peer"] == "import.pandas_to_sql"
+    if on_postgresql:
+        assert results["import.postgresql.census_csv"]["visits"] == 2000
+        assert results["import.postgresql.census_csv"]["peer"] == "import.postgresql.pandas_to_sql"

@@ -209,3 +209,33 @@ def test_one_bad_row_anywhere_in_a_long_file_leaves_nothing_written(
     rows[bad]["date"] = GOOD["date"]
     fixed = census_import(actor=congo_officer, path=_write(tmp_path / "long.csv", rows))
     assert fixed.committed and SiteVisit.objects.count() == len(rows)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_reference_to_nothing_written_during_an_import_rolls_it_back(
+    congo_officer, tmp_path, monkeypatch
+):
+    # On SQLite the import checks its foreign keys once before committing, not at each insert:
+    # a dangling reference planted in its transaction must still undo the whole import.
+    from django.db import IntegrityError, connection
+
+    import casm.imports.census as census
+
+    def dangling(*args, **kwargs):
+        table = connection.ops.quote_name(Site.commodities.through._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} (site_id, commodity_id) VALUES (999999, 1)")  # noqa: S608
+
+    monkeypatch.setattr(census, "_audit_import", dangling)
+    path = _write(tmp_path / "census.csv", _rows()[:1])
+
+    if connection.vendor == "sqlite":
+        with pytest.raises(IntegrityError, match="999999"):
+            census_import(actor=congo_officer, path=path)
+    else:
+        with pytest.raises(IntegrityError):
+            census_import(actor=congo_officer, path=path)
+    assert (SiteVisit.objects.count(), Site.objects.count()) == (0, 0)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys" if connection.vendor == "sqlite" else "SELECT 1")
+        assert cursor.fetchone()[0] == 1  # checks are on again after the import

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from casm.core import permissions
 from casm.core.audit import model_create, model_update
+from casm.core.bulk import copy_rows
 from casm.registry.models import LegalStatus
 
 from ..models import (
@@ -253,13 +254,13 @@ def _standings_write(country_id: int, wanted: dict[int, tuple[str, str, int | No
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY: a national assignment writes 100,000 rows in a fraction of a second.
-            _copy(cursor, f"{table} ({columns})", added)
+            copy_rows(cursor, f"{table} ({columns})", added)
             if changed:
                 cursor.execute(
                     "CREATE TEMPORARY TABLE casm_standing_change (status text, reason text,"
                     " feature_id bigint, updated_at timestamptz, site_id bigint)"
                 )
-                _copy(cursor, "casm_standing_change", changed)
+                copy_rows(cursor, "casm_standing_change", changed)
                 cursor.execute(
                     f"UPDATE {table} t SET status = c.status, reason = c.reason,"  # noqa: S608
                     " feature_id = c.feature_id, updated_at = c.updated_at"
@@ -278,16 +279,6 @@ def _standings_write(country_id: int, wanted: dict[int, tuple[str, str, int | No
                 " updated_at = %s WHERE site_id = %s",
                 changed,
             )
-
-
-def _copy(cursor: Any, target: str, rows: list[tuple[Any, ...]]) -> None:
-    """Rows into a PostgreSQL table with COPY (psycopg 3); ``target`` is the table and its
-    columns, written by the caller from the model, never from input."""
-    if not rows:
-        return
-    with cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def site_standing_update(*, site: Any) -> None:
