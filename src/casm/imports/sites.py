@@ -31,6 +31,8 @@ class SiteRef:
     first: str | None = None
     last: str | None = None
     latest: tuple | None = None
+    # Written with the site's row (PostgreSQL): no UPDATE of its figures after.
+    figures_written: bool = False
 
 
 class CountryIndex:

@@ -95,6 +95,7 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
         self.matched_existing: set[int] = set()
         self.new_sites: list[SiteRef] = []
         self.unsaved_sites: list[SiteRef] = []
+        self.unwritten_sites: list[SiteRef] = []
         # Per chunk: the rows' sites and the columns to insert.
         self.pending_visits: list[tuple[list[SiteRef], list[list[Any]], bool]] = []
         self.pending_rows = 0
@@ -305,7 +306,7 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
         except ImportFileError as exc:
             self.file_problem(exc.message)
         if self._writing():
-            self._flush()
+            self._flush(final=True)
             self.write_footprints()
             self._note_sites_left_empty()
         for index in self.indexes.values():

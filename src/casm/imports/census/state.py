@@ -66,6 +66,8 @@ class ImporterState:
     matched_existing: set[int]
     new_sites: list[SiteRef]
     unsaved_sites: list[SiteRef]
+    # New sites with an id but no row yet (PostgreSQL: written with the last flush).
+    unwritten_sites: list[SiteRef]
     pending_visits: list[tuple[list[SiteRef], list[list[Any]], bool]]
     pending_rows: int
     # With ``update``: rows whose submission was imported before replace that visit's values.

@@ -18,6 +18,10 @@ from .state import (
     ImporterState,
 )
 
+# A site's current figures, copied from its latest visit: (first, last, *latest[1:]) of a SiteRef.
+FIGURES = ("first_visit", "last_visit", "workers", "women", "children", "children_present",
+           "armed_presence", "mercury_use")  # fmt: skip
+
 
 class VisitWriter(ImporterState):
     """Bulk writes of the new sites, the visits and the sites' commodities."""
@@ -114,10 +118,20 @@ class VisitWriter(ImporterState):
                 found.update((row[0], row[1]) for row in cursor.fetchall())
         return found
 
-    def _flush(self) -> None:
-        """Write the new sites, the visits and the site commodities gathered so far."""
+    def _flush(self, *, final: bool = False) -> None:
+        """Write the new sites, the visits and the site commodities gathered so far.
+
+        On PostgreSQL a new site gets its id from the sequence here, but its row is written
+        with the last flush (``final``), its current figures in it: the visits may point at it
+        before (the foreign keys are checked at the commit), and the sites need no UPDATE
+        after, which on a table of many indexes costs as much as the insert.
+        """
         created, self.unsaved_sites = self.unsaved_sites, []
-        if created:
+        if created and connection.vendor == "postgresql":
+            for ref, pk in zip(created, self._sequence_ids(len(created)), strict=True):
+                ref.pk = pk
+            self.unwritten_sites.extend(created)
+        elif created:
             for ref in created:
                 if ref.duplicate is not None and ref.duplicate.pk is not None:
                     ref.new["duplicate_of_id"] = ref.duplicate.pk  # type: ignore[index]
@@ -128,6 +142,8 @@ class VisitWriter(ImporterState):
             for ref in created:
                 if ref.duplicate is not None and ref.new["duplicate_of_id"] is None:  # type: ignore[index]
                     Site.objects.filter(pk=ref.pk).update(duplicate_of_id=ref.duplicate.pk)  # type: ignore[misc]
+        if final and self.unwritten_sites:
+            self._insert_sites_with_figures()
         if self.pending_visits:
             self._insert_visits()
         pairs = []
@@ -155,13 +171,35 @@ class VisitWriter(ImporterState):
                     )
         self.pending_commodities.clear()
 
-    def _insert_sites(self, sites: list[dict[str, Any]]) -> list[int]:
+    def _sequence_ids(self, count: int) -> list[int]:
+        """``count`` new site ids from the table's sequence (PostgreSQL)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [Site._meta.db_table, count],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+
+    def _insert_sites_with_figures(self) -> None:
+        """The new sites whose ids were taken (PostgreSQL), with their current figures."""
+        sites, self.unwritten_sites = self.unwritten_sites, []
+        rows = []
+        for ref in sites:
+            latest = ref.latest or (None,) * 7
+            duplicate = ref.duplicate.pk if ref.duplicate is not None else None
+            figures = dict(zip(FIGURES, (ref.first, ref.last, *latest[1:]), strict=True))
+            rows.append({**ref.new, **figures, "duplicate_of_id": duplicate})  # type: ignore[dict-item]
+            ref.figures_written = True
+        self._insert_sites(rows, [ref.pk for ref in sites])  # type: ignore[misc]
+
+    def _insert_sites(self, sites: list[dict[str, Any]], ids: list[int] | None = None) -> list[int]:
         """Insert new sites and return their ids.
 
         The ids are given here, so the rows go in without the ORM building an INSERT for each
         object (which would take most of the import's time): on SQLite after the largest (the
         import's transaction holds the write lock, so nobody else inserts meanwhile), on
-        PostgreSQL from the table's sequence; there the rows go in by COPY.
+        PostgreSQL from the table's sequence (``ids``, taken before); there the rows go in by
+        COPY.
         """
         template = Site()
         columns = [f for f in Site._meta.concrete_fields if not f.primary_key]
@@ -173,13 +211,9 @@ class VisitWriter(ImporterState):
         quote = connection.ops.quote_name
         table = quote(Site._meta.db_table)
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [Site._meta.db_table, len(sites)],
-                )
-                ids = sorted(row[0] for row in cursor.fetchall())
-            else:
+            if ids is None and connection.vendor == "postgresql":
+                ids = self._sequence_ids(len(sites))
+            elif ids is None:
                 cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608 (the model's table)
                 first_id = (cursor.fetchone()[0] or 0) + 1
                 ids = list(range(first_id, first_id + len(sites)))
@@ -275,11 +309,13 @@ class VisitWriter(ImporterState):
         self.pending_footprints = []
 
     def refresh_sites(self) -> None:
-        """Copy each touched site's latest visit figures onto it, in bulk."""
-        new = [ref for ref in self.touched.values() if ref.new is not None]
+        """Copy each touched site's latest visit figures onto it, in bulk (the new sites'
+        figures were written with them on PostgreSQL)."""
+        new = [
+            ref for ref in self.touched.values() if ref.new is not None and not ref.figures_written
+        ]
         table = connection.ops.quote_name(Site._meta.db_table)
-        names = ["first_visit", "last_visit", "workers", "women", "children",
-                 "children_present", "armed_presence", "mercury_use"]  # fmt: skip
+        names = list(FIGURES)
         assignments = ", ".join(f"{connection.ops.quote_name(n)} = %s" for n in names)
         sql = f"UPDATE {table} SET {assignments} WHERE id = %s"  # noqa: S608 (names of the model)
         rows = []
