@@ -32,3 +32,45 @@ def copy_into_temporary(
         f" SELECT {listed} FROM {like} WITH NO DATA"
     )
     copy_rows(cursor, f"{name} ({listed})", rows)
+
+
+class CopyStream:
+    """A COPY into a PostgreSQL table kept open across many writes, so that the server
+    inserts (indexes, constraints) while the caller prepares the next rows; :meth:`pause`
+    ends it when the connection is needed for anything else, the next :meth:`write` opens it
+    again. ``target`` as for :func:`copy_rows`. Closed with :meth:`close` (after an error,
+    ``close(error)`` makes the server drop what this COPY sent)."""
+
+    def __init__(self, connection: Any, target: str) -> None:
+        self.connection = connection
+        self.target = target
+        self._cursor: Any = None
+        self._open: Any = None
+        self._copy: Any = None
+        self.written = 0
+
+    def write(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        if self._copy is None:
+            self._cursor = self.connection.cursor()
+            self._open = self._cursor.cursor.copy(f"COPY {self.target} FROM STDIN")
+            self._copy = self._open.__enter__()
+        write_row = self._copy.write_row
+        for row in rows:
+            write_row(row)
+            self.written += 1
+
+    def pause(self) -> None:
+        self.close()
+
+    def close(self, error: BaseException | None = None) -> None:
+        if self._copy is None:
+            return
+        opened, cursor = self._open, self._cursor
+        self._open = self._copy = self._cursor = None
+        try:
+            if error is None:
+                opened.__exit__(None, None, None)
+            else:
+                opened.__exit__(type(error), error, error.__traceback__)
+        finally:
+            cursor.close()

@@ -8,11 +8,13 @@ import gc
 from collections.abc import Callable
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from casm.core import permissions
+from casm.core.bulk import CopyStream
 from casm.core.countries import CountryMatcher
 from casm.core.messages import Message
 from casm.core.models import Commodity, Country
@@ -96,6 +98,8 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
         self.new_sites: list[SiteRef] = []
         self.unsaved_sites: list[SiteRef] = []
         self.unwritten_sites: list[SiteRef] = []
+        self.free_ids: list[int] = []
+        self.stream: CopyStream | None = None
         # Per chunk: the rows' sites and the columns to insert.
         self.pending_visits: list[tuple[list[SiteRef], list[list[Any]], bool]] = []
         self.pending_rows = 0
@@ -259,8 +263,8 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
                     self._queue_visits([i for i, _ref in chosen], [ref for _i, ref in chosen],
                                        countries, dates, submissions, reasons, text, numbers,
                                        lists, commodities, footprints, replace=replace)  # fmt: skip
-            if self.pending_rows >= FLUSH_ROWS:
-                self._flush()
+            if self.pending_rows >= FLUSH_ROWS or connection.vendor == "postgresql":
+                self._flush()  # PostgreSQL: into the open COPY at once
         if self.progress is not None:
             done = self.source.position() if self.source.position else self.result.rows
             rows = self.result.rows
@@ -294,7 +298,26 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
             if collecting:
                 gc.enable()
 
+    def _pause_stream(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        """Before any query of the import (a site lookup, ids, an update): the open COPY ends,
+        the next visits open it again (a connection does one thing at a time)."""
+        if self.stream is not None:
+            self.stream.pause()
+        return execute(sql, params, many, context)
+
     def _run(self) -> ImportResult:
+        try:
+            with connection.execute_wrapper(self._pause_stream):
+                return self._read_and_write()
+        except BaseException as exc:
+            if self.stream is not None:
+                self.stream.close(exc)  # the server drops the COPY; the transaction rolls back
+            raise
+        finally:
+            if self.stream is not None:
+                self.stream.close()
+
+    def _read_and_write(self) -> ImportResult:
         chunk: list[Record] = []
         try:
             for record in self.source.records:

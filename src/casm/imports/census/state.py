@@ -68,6 +68,9 @@ class ImporterState:
     unsaved_sites: list[SiteRef]
     # New sites with an id but no row yet (PostgreSQL: written with the last flush).
     unwritten_sites: list[SiteRef]
+    # PostgreSQL: site ids taken from the sequence and not used yet; the visits' open COPY.
+    free_ids: list[int]
+    stream: Any
     pending_visits: list[tuple[list[SiteRef], list[list[Any]], bool]]
     pending_rows: int
     # With ``update``: rows whose submission was imported before replace that visit's values.

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import connection
 
-from casm.core.bulk import copy_into_temporary, copy_rows
+from casm.core.bulk import CopyStream, copy_into_temporary, copy_rows
 from casm.registry import validation
 from casm.registry.models import Site, SiteFootprint, SiteVisit
 
@@ -105,6 +105,7 @@ class VisitWriter(ImporterState):
         found: dict[str, int] = {}
         if not self.had_visits:
             return found
+
         quote = connection.ops.quote_name
         table = quote(SiteVisit._meta.db_table)
         with connection.cursor() as cursor:
@@ -126,12 +127,14 @@ class VisitWriter(ImporterState):
         before (the foreign keys are checked at the commit), and the sites need no UPDATE
         after, which on a table of many indexes costs as much as the insert.
         """
+        if connection.vendor == "postgresql":
+            self._stream_visits()
+            if not final:
+                return  # the site commodities too are written with the last flush
+            if self.stream is not None:
+                self.stream.close()
         created, self.unsaved_sites = self.unsaved_sites, []
-        if created and connection.vendor == "postgresql":
-            for ref, pk in zip(created, self._sequence_ids(len(created)), strict=True):
-                ref.pk = pk
-            self.unwritten_sites.extend(created)
-        elif created:
+        if created:
             for ref in created:
                 if ref.duplicate is not None and ref.duplicate.pk is not None:
                     ref.new["duplicate_of_id"] = ref.duplicate.pk  # type: ignore[index]
@@ -171,14 +174,32 @@ class VisitWriter(ImporterState):
                     )
         self.pending_commodities.clear()
 
+    def _stream_visits(self) -> None:
+        """PostgreSQL: the new sites of the rows read get their ids, and the visits go into
+        the import's open COPY (:class:`casm.core.bulk.CopyStream`) at once: the server
+        inserts them while the next chunk is read and checked."""
+        created, self.unsaved_sites = self.unsaved_sites, []
+        if created:
+            for ref, pk in zip(created, self._sequence_ids(len(created)), strict=True):
+                ref.pk = pk
+            self.unwritten_sites.extend(created)
+        if self.pending_visits:
+            self._insert_visits()
+
     def _sequence_ids(self, count: int) -> list[int]:
-        """``count`` new site ids from the table's sequence (PostgreSQL)."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [Site._meta.db_table, count],
-            )
-            return sorted(row[0] for row in cursor.fetchall())
+        """``count`` new site ids from the table's sequence (PostgreSQL), taken in growing
+        batches (at most as many as the import has made so far, up to 10,000), so that a big
+        import pauses its COPY for them rarely and a small one leaves no gap of unused ids."""
+        if len(self.free_ids) < count:
+            wanted = max(count - len(self.free_ids), min(len(self.new_sites), 10_000))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [Site._meta.db_table, wanted],
+                )
+                self.free_ids.extend(sorted(row[0] for row in cursor.fetchall()))
+        taken, self.free_ids = self.free_ids[:count], self.free_ids[count:]
+        return taken
 
     def _insert_sites_with_figures(self) -> None:
         """The new sites whose ids were taken (PostgreSQL), with their current figures."""
@@ -258,12 +279,14 @@ class VisitWriter(ImporterState):
                 continue
             for row in zip(site_ids, *columns, strict=False):
                 replaced.append((*[row[i] for i in kept], row[key]))
-        with connection.cursor() as cursor:
-            if rows and connection.vendor == "postgresql":
-                # COPY: several times faster than INSERTs, in the same transaction.
+        if rows and connection.vendor == "postgresql":
+            # COPY, kept open across chunks: several times faster than INSERTs.
+            if self.stream is None:
                 listed = ", ".join(quote(name) for name in names)
-                copy_rows(cursor, f"{quote(table)} ({listed})", rows)
-            elif rows:
+                self.stream = CopyStream(connection, f"{quote(table)} ({listed})")
+            self.stream.write(rows)
+        with connection.cursor() as cursor:
+            if rows and connection.vendor != "postgresql":
                 cursor.executemany(sql, rows)
             if replaced:
                 assignments = ", ".join(f"{quote(names[i])} = {placeholders[i]}" for i in kept)

@@ -239,3 +239,55 @@ def test_a_reference_to_nothing_written_during_an_import_rolls_it_back(
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA foreign_keys" if connection.vendor == "sqlite" else "SELECT 1")
         assert cursor.fetchone()[0] == 1  # checks are on again after the import
+
+
+def test_a_later_chunk_with_a_new_country_is_read_while_the_visits_are_being_written(
+    tmp_path, monkeypatch
+):
+    # On PostgreSQL the visits go into a COPY kept open across chunks: the sites of a country
+    # first met in a later chunk must still be looked up (the COPY pauses for it).
+    monkeypatch.setattr("casm.imports.census.importer.CHUNK_ROWS", 7)
+    congo = [
+        {**GOOD, "_uuid": f"cd-{n}", "site_name": f"Site {n}", "site_code": f"CD-T{n:03d}"}
+        for n in range(20)
+    ]
+    rwanda = [
+        {**GOOD, "_uuid": f"rw-{n}", "site_name": f"Rutongo {n}", "site_code": f"RW-T{n:03d}",
+         "country": "RW", "admin1": "", "_location_latitude": "-1.9641",
+         "_location_longitude": "30.0619"}
+        for n in range(5)
+    ]  # fmt: skip
+    path = _write(tmp_path / "two.csv", congo + rwanda)
+
+    result = census_import(actor=None, path=path)
+
+    assert result.committed, result.problems
+    assert (result.visits_created, result.sites_created) == (25, 25)
+    assert Site.objects.filter(country__alpha2="RW").count() == 5
+    assert Site.objects.get(code="RW-T004").workers == 10  # the figures of its visit
+
+
+def test_an_error_in_the_middle_of_the_writes_leaves_nothing_and_the_database_usable(
+    congo_officer, tmp_path, monkeypatch
+):
+    from casm.imports.census.writing import VisitWriter
+
+    monkeypatch.setattr("casm.imports.census.importer.CHUNK_ROWS", 7)
+    original = VisitWriter._queue_visits
+    calls = []
+
+    def failing(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(VisitWriter, "_queue_visits", failing)
+    rows = [
+        {**GOOD, "_uuid": f"u-{n}", "site_name": f"Site {n}", "site_code": f"CD-T{n:03d}"}
+        for n in range(30)
+    ]
+    with pytest.raises(RuntimeError, match="disk full"):
+        census_import(actor=congo_officer, path=_write(tmp_path / "census.csv", rows))
+
+    assert (SiteVisit.objects.count(), Site.objects.count()) == (0, 0)
