@@ -36,10 +36,10 @@ def copy_into_temporary(
 
 class CopyStream:
     """A COPY into a PostgreSQL table kept open across many writes, so that the server
-    inserts (indexes, constraints) while the caller prepares the next rows; :meth:`pause`
-    ends it when the connection is needed for anything else, the next :meth:`write` opens it
-    again. ``target`` as for :func:`copy_rows`. Closed with :meth:`close` (after an error,
-    ``close(error)`` makes the server drop what this COPY sent)."""
+    inserts (indexes, constraints) while the caller prepares the next rows. :meth:`close`
+    ends it (when the connection is needed for anything else, or at the end), the next
+    :meth:`write` opens it again; after an error, ``close(error)`` makes the server drop what
+    this COPY sent. ``target`` as for :func:`copy_rows`."""
 
     def __init__(self, connection: Any, target: str) -> None:
         self.connection = connection
@@ -58,9 +58,6 @@ class CopyStream:
         for row in rows:
             write_row(row)
             self.written += 1
-
-    def pause(self) -> None:
-        self.close()
 
     def close(self, error: BaseException | None = None) -> None:
         if self._copy is None:

@@ -302,7 +302,7 @@ class CensusImporter(ColumnReader, RowChecker, SiteMatcher, VisitWriter):
         """Before any query of the import (a site lookup, ids, an update): the open COPY ends,
         the next visits open it again (a connection does one thing at a time)."""
         if self.stream is not None:
-            self.stream.pause()
+            self.stream.close()
         return execute(sql, params, many, context)
 
     def _run(self) -> ImportResult:

@@ -23,6 +23,12 @@ FIGURES = ("first_visit", "last_visit", "workers", "women", "children", "childre
            "armed_presence", "mercury_use")  # fmt: skip
 
 
+def _figures_of(ref: SiteRef) -> tuple[Any, ...]:
+    """A new site's current figures, in the order of FIGURES, from the visits of the import."""
+    latest = ref.latest or (None,) * 7
+    return (ref.first, ref.last, *latest[1:])
+
+
 class VisitWriter(ImporterState):
     """Bulk writes of the new sites, the visits and the sites' commodities."""
 
@@ -105,7 +111,6 @@ class VisitWriter(ImporterState):
         found: dict[str, int] = {}
         if not self.had_visits:
             return found
-
         quote = connection.ops.quote_name
         table = quote(SiteVisit._meta.db_table)
         with connection.cursor() as cursor:
@@ -206,9 +211,8 @@ class VisitWriter(ImporterState):
         sites, self.unwritten_sites = self.unwritten_sites, []
         rows = []
         for ref in sites:
-            latest = ref.latest or (None,) * 7
             duplicate = ref.duplicate.pk if ref.duplicate is not None else None
-            figures = dict(zip(FIGURES, (ref.first, ref.last, *latest[1:]), strict=True))
+            figures = dict(zip(FIGURES, _figures_of(ref), strict=True))
             rows.append({**ref.new, **figures, "duplicate_of_id": duplicate})  # type: ignore[dict-item]
             ref.figures_written = True
         self._insert_sites(rows, [ref.pk for ref in sites])  # type: ignore[misc]
@@ -232,9 +236,7 @@ class VisitWriter(ImporterState):
         quote = connection.ops.quote_name
         table = quote(Site._meta.db_table)
         with connection.cursor() as cursor:
-            if ids is None and connection.vendor == "postgresql":
-                ids = self._sequence_ids(len(sites))
-            elif ids is None:
+            if ids is None:  # SQLite (PostgreSQL's come from the sequence, taken before)
                 cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608 (the model's table)
                 first_id = (cursor.fetchone()[0] or 0) + 1
                 ids = list(range(first_id, first_id + len(sites)))
@@ -338,23 +340,10 @@ class VisitWriter(ImporterState):
             ref for ref in self.touched.values() if ref.new is not None and not ref.figures_written
         ]
         table = connection.ops.quote_name(Site._meta.db_table)
-        names = list(FIGURES)
-        assignments = ", ".join(f"{connection.ops.quote_name(n)} = %s" for n in names)
+        assignments = ", ".join(f"{connection.ops.quote_name(n)} = %s" for n in FIGURES)
         sql = f"UPDATE {table} SET {assignments} WHERE id = %s"  # noqa: S608 (names of the model)
-        rows = []
-        for ref in new:
-            latest = ref.latest or (None,) * 7
-            rows.append((ref.first, ref.last, *latest[1:], ref.pk))
-        if rows and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                quoted = [connection.ops.quote_name(n) for n in names]
-                copy_into_temporary(cursor, "casm_import_figures", table, [*quoted, "id"], rows)
-                cursor.execute(
-                    f"UPDATE {table} s SET "  # noqa: S608 (names of the model)
-                    + ", ".join(f"{name} = f.{name}" for name in quoted)
-                    + " FROM casm_import_figures f WHERE s.id = f.id"
-                )
-        elif rows:
+        rows = [(*_figures_of(ref), ref.pk) for ref in new]
+        if rows:
             with connection.cursor() as cursor:
                 cursor.executemany(sql, rows)
         existing = [ref.pk for ref in self.touched.values() if ref.new is None and ref.pk]
