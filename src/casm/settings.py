@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "casm.events",
     "casm.network",
     "casm.licensing",
+    "casm.traceability",
     "axes",
     "csp",
 ]

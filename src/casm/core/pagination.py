@@ -38,3 +38,15 @@ class LimitOffset(PaginationBase):
     def total(self, queryset: Any) -> int:
         """How many items there are in all; subclasses may remember it."""
         return queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+
+
+def page_of(request: Any, items: Any, size: int, *, most: int = 2000) -> Any:
+    """The page of ``items`` a web list shows: ``?page=`` read leniently (not a number is the
+    first page, past the end the last) and never beyond page ``most``."""
+    from django.core.paginator import Paginator
+
+    try:
+        number = min(max(int(request.GET.get("page", "1")), 1), most)
+    except ValueError:
+        number = 1
+    return Paginator(items, size).get_page(number)

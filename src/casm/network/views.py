@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Model
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from casm.core.forms import form_errors_from
 from casm.core.maps import outlines_source, world_map_svg
 from casm.core.models import Country
+from casm.core.pagination import page_of
 from casm.core.permissions import PUBLIC, endpoint
 from casm.network import bulk, forms, selectors, services
 
@@ -33,11 +33,7 @@ MAX_PAGE = 400
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
-    try:
-        number = min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
-    except ValueError:
-        number = 1
-    return Paginator(queryset, PAGE_SIZE).get_page(number)
+    return page_of(request, queryset, PAGE_SIZE, most=MAX_PAGE)
 
 
 def _query(form: Any) -> str:

@@ -54,7 +54,8 @@ OUTSIDERS = {"anonymous", "member", "congo_officer", "licensing_cd", "inspector_
 # title is public, so the proposal is not among them.
 PRIVATE_NAMES = ["Kwame Mensah", "Prestea Diggers", "Officer&#x27;s draft", "Officer's draft",
                  "Officer's export", "officer's script", "Ama Officer",
-                 "Bo Private", "Kofi Applicant", "+233 20 000 0000"]  # fmt: skip
+                 "Bo Private", "Kofi Applicant", "+233 20 000 0000", "GH-WALK-LOT",
+                 "GH-WALK-FLAG"]  # fmt: skip
 LOGIN = "/accounts/login/"
 
 
@@ -203,6 +204,21 @@ def world(people, country, make_site, ghana_cooperative):
         country=ghana, licence_type=ssml, number="GH-SSML-2026-00001", holder_kind="citizen",
         holder_name="Kofi Applicant", area_ha=12.0, granted_on=today,
     )  # fmt: skip
+    from casm.traceability import services as chain
+    from casm.traceability.models import RedFlag
+
+    ghana_actor = chain.actor_register(
+        actor=None, organisation=ghana_cooperative, country=ghana, roles=["miner"]
+    )
+    chain.tag_batch_issue(actor=None, country=ghana, site=site, numbers=["GH-WALK-TAG"])
+    lot = chain.lot_produce(
+        actor=None, producer=ghana_actor, site=site, tag="GH-WALK-TAG", commodity=gold,
+        mass="100", unit="g", grade="85", number="GH-WALK-LOT",
+    )  # fmt: skip
+    flag = RedFlag.objects.create(
+        kind="taxes", severity="medium", country=ghana, lot=lot, actor=ghana_actor,
+        evidence={"text": "GH-WALK-FLAG"}, raised_at=timezone.now(),
+    )  # fmt: skip
     return {
         # Records that are not public: only their owner, their country and administrators.
         "private": {
@@ -213,6 +229,7 @@ def world(people, country, make_site, ghana_cooperative):
             "proposal": proposal.pk, "award": award.pk, "assignment": assignment.pk,
             "registration": registration.pk, "person": private_person.pk,
             "application_document": application.documents.get().pk,
+            "lot": lot.pk, "operation": lot.made_by_id, "tag": "GH-WALK-TAG", "flag": flag.pk,
         },
         "public": {
             "document": published.pk, "file": published_file.pk, "comment": comment.pk,
@@ -222,7 +239,7 @@ def world(people, country, make_site, ghana_cooperative):
             "export_format": "csv", "ogc_collection": "titles", "title": title.pk,
             "licence_type": LicenceType.objects.get(code="PML").pk,
             "estimate": estimate.pk, "area": area.pk, "application": application.pk,
-            "step": "screen", "licence": licence.pk,
+            "step": "screen", "licence": licence.pk, "chain_actor": ghana_actor.pk,
         },
     }  # fmt: skip
 
@@ -240,7 +257,9 @@ def _record_for(path: str, name: str) -> str:
         "pillar": "pillar", "area_id": "area", "fmt": "export_format",
         "collection_id": "ogc_collection", "feature_id": "title", "type_id": "licence_type",
         "step": "step", "application_id": "application", "objection_id": "application",
-        "licence_id": "licence", "invoice_id": "licence",
+        "licence_id": "licence", "invoice_id": "licence", "lot_id": "lot",
+        "operation_id": "operation", "number": "tag", "flag_id": "flag",
+        "actor_id": "chain_actor",
     }  # fmt: skip
     if name == "document" and path.startswith("licensing/applications/"):
         return "application_document"
@@ -271,7 +290,8 @@ def _record_for(path: str, name: str) -> str:
 # Who may open a record that is not public, besides the administrators: the Ghana data
 # officer (their country's records and their own), or as below.
 OWNERS = {"assignment": "reviewer", "person": "admin_user", "user": "admin_user",
-          "role": "admin_user"}  # fmt: skip
+          "role": "admin_user", "lot": "admin_user", "operation": "admin_user",
+          "tag": "admin_user", "flag": "admin_user"}  # fmt: skip
 # Pages of a reviewer's own assignment: not even an administrator opens them.
 OWNER_ONLY = ("grants/reviews/<int:pk>/", "grants/reviews/<int:pk>/conflict/")
 # What the administrator meets on pages whose record lacks something in this world: the

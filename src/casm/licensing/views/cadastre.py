@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from casm.core import tables
 from casm.core.forms import form_errors_from
 from casm.core.geometry import problem_text
+from casm.core.pagination import page_of
 from casm.core.permissions import PUBLIC, can, endpoint
 from casm.lib.geometry import GeometryFileError, as_geojson
 from casm.registry.selectors import bbox_from_param
@@ -36,11 +36,7 @@ EXPORT_FORMATS = ("csv", "geojson", "zip")
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
-    try:
-        number = min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
-    except ValueError:
-        number = 1
-    return Paginator(queryset, PAGE_SIZE).get_page(number)
+    return page_of(request, queryset, PAGE_SIZE, most=MAX_PAGE)
 
 
 @require_safe

@@ -1,0 +1,12 @@
+"""The chain-of-custody API: lots and their operations, provenance, tags, actors and red
+flags (``chain``)."""
+
+from casm.core.api_router import Router
+
+router = Router(tags=["traceability"])
+
+
+# Each endpoint module registers its operations on the router when imported.
+# isort: off
+from casm.traceability.api import chain  # noqa: E402, F401
+# isort: on

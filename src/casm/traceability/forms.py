@@ -1,0 +1,263 @@
+"""Forms of the chain of custody: the lot list's filters, each operation, tags, actors and
+red flags. The services check everything; the forms take the input and name its fields."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from casm.accounts.models import Organisation
+from casm.core.forms import CountryChoiceField
+from casm.core.models import Commodity, Country
+
+from .models import Actor, ChainRole, Label, Lot, LotStatus, MassUnit
+from .services import MAX_BATCH, Part
+
+
+def _mass(label: Any) -> forms.DecimalField:
+    """A mass as typed; the services say what is wrong with it (zero, too large...)."""
+    return forms.DecimalField(label=label, max_digits=20, decimal_places=4)
+
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _actor_label(actor: Actor) -> str:
+    return f"{actor.organisation.name} ({actor.country.name})"
+
+
+class ActorField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return _actor_label(obj)
+
+
+class LotFilterForm(forms.Form):
+    q = forms.CharField(label=_("Lot or tag number"), required=False, max_length=40)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("all"))] + list(LotStatus.choices)
+    )
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class ProduceForm(forms.Form):
+    producer = ActorField(label=_("Producer"), queryset=Actor.objects.none())
+    site = forms.CharField(
+        label=_("Mine site code"), max_length=60,
+        help_text=_("The site's code in the registry."),
+    )  # fmt: skip
+    tag = forms.CharField(label=_("Tag number"), max_length=40)
+    mineral = forms.ModelChoiceField(
+        label=_("Mineral"), queryset=Commodity.objects.all(), to_field_name="code"
+    )
+    mass = _mass(_("Mass"))
+    unit = forms.ChoiceField(label=_("Unit"), choices=MassUnit.choices, initial="kg")
+    grade = forms.DecimalField(label=_("Grade (%)"), required=False, max_digits=9,
+                               decimal_places=4)  # fmt: skip
+    package_type = forms.CharField(label=_("Package type"), required=False, max_length=60)
+    package_count = forms.IntegerField(label=_("Packages"), required=False, min_value=1,
+                                       max_value=1_000_000)  # fmt: skip
+    sealed_on = forms.DateField(label=_("Sealed on"), required=False, widget=DATE)
+    taxes_paid = forms.NullBooleanField(label=_("Taxes paid"), required=False)
+    tax_reference = forms.CharField(label=_("Tax receipt"), required=False, max_length=100)
+    label = forms.ChoiceField(label=_("Certification label"), required=False,
+                              choices=Label.choices)  # fmt: skip
+
+    def __init__(self, *args: Any, actors: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["producer"])
+        field.queryset = actors
+        if actors.count() == 1:
+            field.initial = actors.first()
+
+
+class TransferForm(forms.Form):
+    receiver = ActorField(label=_("Receiver"), queryset=Actor.objects.none())
+    shipped_on = forms.DateField(label=_("Shipped on"), required=False, widget=DATE)
+    transport_method = forms.CharField(label=_("Transport"), required=False, max_length=60)
+    route = forms.CharField(label=_("Route"), required=False, max_length=300)
+    transport_company = forms.CharField(label=_("Transport company"), required=False,
+                                        max_length=200)  # fmt: skip
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+
+    def __init__(self, *args: Any, lot: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["receiver"]).queryset = (
+            Actor.objects.filter(country_id=lot.country_id, suspended_on__isnull=True)
+            .exclude(pk=lot.holder_id)
+            .select_related("organisation", "country")
+        )
+
+
+class AcceptForm(forms.Form):
+    mass = _mass(_("Weight found"))
+    unit = forms.ChoiceField(label=_("Unit"), choices=MassUnit.choices)
+    grade = forms.DecimalField(label=_("Grade (%)"), required=False, max_digits=9,
+                               decimal_places=4)  # fmt: skip
+    received_on = forms.DateField(label=_("Received on"), required=False, widget=DATE)
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(label=_("Why"), required=False, max_length=1000)
+
+
+class PartsField(forms.CharField):
+    """Parts as lines of "mass unit [grade]": ``600 g 80`` or ``1.2 kg``."""
+
+    def clean(self, value: Any) -> list[Part]:
+        text = super().clean(value) or ""
+        parts = []
+        for number, line in enumerate(text.splitlines(), 1):
+            words = line.replace(",", ".").split()
+            if not words:
+                continue
+            if len(words) not in (2, 3) or words[1] not in MassUnit.values:
+                raise forms.ValidationError(
+                    _("Line %(line)s: write the mass, its unit (g, kg or t) and, if it changes, "
+                      "the grade, e.g. “600 g 80”.") % {"line": number}
+                )  # fmt: skip
+            parts.append(Part(words[0], words[1], words[2] if len(words) == 3 else None))
+        if not parts:
+            raise forms.ValidationError(_("Give the parts, one per line."))
+        return parts
+
+
+class SplitForm(forms.Form):
+    parts = PartsField(
+        label=_("Parts"), widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000,
+        help_text=_("One part per line: its mass, unit and, if it changes, grade (“600 g 80”)."),
+    )  # fmt: skip
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+
+
+class ProcessForm(SplitForm):
+    pass
+
+
+class ExportForm(forms.Form):
+    importer = forms.CharField(label=_("Importer"), max_length=200)
+    destination = CountryChoiceField(label=_("Destination"), queryset=Country.objects.all())
+    shipped_on = forms.DateField(label=_("Shipped on"), required=False, widget=DATE)
+    customs_value = forms.CharField(label=_("Customs value"), required=False, max_length=60)
+    route = forms.CharField(label=_("Route"), required=False, max_length=300)
+    transport_company = forms.CharField(label=_("Transport company"), required=False,
+                                        max_length=200)  # fmt: skip
+
+
+class LotsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        grade = f", {obj.grade.normalize()} %" if obj.grade is not None else ""
+        return f"{obj.number} — {obj.commodity.name}, {obj.mass} {obj.unit}{grade}"
+
+
+class CombineForm(forms.Form):
+    lots = LotsField(
+        label=_("Lots to combine"), queryset=Lot.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    grade = forms.DecimalField(
+        label=_("Assayed grade (%)"), required=False, max_digits=9, decimal_places=4,
+        help_text=_("Leave empty for the mass-weighted grade of the lots."),
+    )  # fmt: skip
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+
+    def __init__(self, *args: Any, lots: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelMultipleChoiceField, self.fields["lots"]).queryset = lots
+
+
+class TagLookupForm(forms.Form):
+    number = forms.CharField(label=_("Tag number"), max_length=40)
+
+
+class TagBatchForm(forms.Form):
+    site = forms.CharField(label=_("Mine site code"), required=False, max_length=60)
+    actor = ActorField(label=_("Or an actor"), queryset=Actor.objects.none(), required=False)
+    numbers = forms.CharField(
+        label=_("Tag numbers"), widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=MAX_BATCH * 42,
+        help_text=_("One per line, or a range as FIRST..LAST (e.g. CD-0001..CD-0500)."),
+    )  # fmt: skip
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def __init__(self, *args: Any, actors: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["actor"]).queryset = actors
+
+    def clean_numbers(self) -> list[str]:
+        numbers: list[str] = []
+        for line in self.cleaned_data["numbers"].splitlines():
+            line = line.strip()
+            if ".." in line:
+                numbers.extend(_range(line))
+            elif line:
+                numbers.append(line)
+            if len(numbers) > MAX_BATCH:
+                raise forms.ValidationError(
+                    _("At most %(most)s tags in one batch.") % {"most": MAX_BATCH}
+                )
+        return numbers
+
+
+def _range(line: str) -> list[str]:
+    """``CD-0001..CD-0500``: the same prefix, numbers of the same width."""
+    first, _sep, last = line.partition("..")
+    first, last = first.strip(), last.strip()
+    head = first.rstrip("0123456789")
+    digits_first, digits_last = first[len(head) :], last[len(head) :]
+    if (
+        not digits_first
+        or not last.startswith(head)
+        or not digits_last.isdigit()
+        or int(digits_last) < int(digits_first)
+        or int(digits_last) - int(digits_first) >= MAX_BATCH
+    ):
+        raise forms.ValidationError(_("Not a range of tag numbers: %(line)s") % {"line": line})
+    width = len(digits_first)
+    return [f"{head}{n:0{width}d}" for n in range(int(digits_first), int(digits_last) + 1)]
+
+
+class TagMarkForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Mark as"), choices=[("lost", _("lost")), ("voided", _("voided"))]
+    )
+    reason = forms.CharField(label=_("Why"), max_length=300)
+
+
+class ActorForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.order_by("name")
+    )
+    country = CountryChoiceField(label=_("Country"), queryset=Country.objects.none())
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=ChainRole.choices, widget=forms.CheckboxSelectMultiple
+    )
+    registration = forms.CharField(label=_("Registration or licence number"), required=False,
+                                   max_length=80)  # fmt: skip
+
+    def __init__(self, *args: Any, countries: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["country"]).queryset = countries
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Why"), max_length=500)
+
+
+class FlagCloseForm(forms.Form):
+    closure = forms.CharField(
+        label=_("How the risk was mitigated, or why the flag is overridden"),
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+    )  # fmt: skip
+
+
+def today() -> datetime.date:
+    from django.utils import timezone
+
+    return timezone.localdate()

@@ -1,0 +1,374 @@
+"""Reads of the chain of custody: what each user may see, and a lot's provenance.
+
+Who sees a lot: an administrator, an inspector of its country, and a supply-chain actor of the
+organisation that holds it or to which it is on its way (a pending transfer). Anything else
+is not found. The provenance of a lot one may see is shown whole: a buyer's due diligence is
+to know every lot, holder and mine site upstream.
+
+The provenance is computed by recursive queries in the database (``WITH RECURSIVE``, on
+SQLite and PostgreSQL alike): a lot's parents are the lots consumed by the operation that made
+it (``parent.consumed_by = child.made_by``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casm.core import permissions
+
+from .models import Actor, FlagKind, Lot, Operation, OperationStatus, RedFlag, Tag
+
+# The lot table's name, from the model (never from input): the recursive queries name it.
+LOT = Lot._meta.db_table
+UPSTREAM = (
+    f"WITH RECURSIVE up(id) AS (SELECT id FROM {LOT} WHERE id = %s UNION "  # noqa: S608
+    f"SELECT p.id FROM {LOT} c JOIN up ON c.id = up.id "
+    f"JOIN {LOT} p ON p.consumed_by_id = c.made_by_id) SELECT id FROM up"
+)
+DOWNSTREAM = (
+    f"WITH RECURSIVE down(id) AS (SELECT id FROM {LOT} WHERE site_id = %s UNION "  # noqa: S608
+    f"SELECT c.id FROM {LOT} p JOIN down ON p.id = down.id "
+    f"JOIN {LOT} c ON c.made_by_id = p.consumed_by_id) SELECT id FROM down"
+)
+
+
+def _trade_organisations(user: Any) -> set[int]:
+    return set(permissions.organisation_ids_for(user, "traceability.trade") or ())
+
+
+def _inspected_countries(user: Any) -> set[int]:
+    return set(permissions.country_ids_for(user, "traceability.inspect") or ())
+
+
+def lots_visible(user: Any) -> QuerySet[Lot]:
+    """The lots ``user`` may see."""
+    lots = Lot.objects.select_related(
+        "holder__organisation", "commodity", "site", "tag", "country", "made_by"
+    )
+    if permissions.is_administrator(user):
+        return lots
+    if not permissions.is_signed_in(user):
+        return lots.none()
+    condition = Q(pk__in=[])
+    countries = _inspected_countries(user)
+    if countries:
+        condition |= Q(country_id__in=sorted(countries))
+    organisations = _trade_organisations(user)
+    if organisations:
+        condition |= Q(holder__organisation_id__in=sorted(organisations))
+        condition |= Q(
+            consumed_by__status=OperationStatus.PENDING,
+            consumed_by__receiver__organisation_id__in=sorted(organisations),
+        )
+    return lots.filter(condition)
+
+
+def lot_list(
+    user: Any, *, q: str = "", status: str = "", commodity: str = "", holder: Any = None
+) -> QuerySet[Lot]:
+    lots = lots_visible(user)
+    if q:
+        lots = lots.filter(Q(number__icontains=q) | Q(tag__number__icontains=q))
+    if status:
+        lots = lots.filter(status=status)
+    if commodity:
+        lots = lots.filter(commodity__code=commodity)
+    if holder is not None:
+        lots = lots.filter(holder_id=holder)
+    return lots
+
+
+def lot_get(user: Any, pk: Any) -> Lot:
+    try:
+        return lots_visible(user).get(pk=pk)
+    except (Lot.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
+def lot_get_any(pk: int) -> Lot:
+    """A lot as written by a service, with what its display reads."""
+    return Lot.objects.select_related(
+        "holder__organisation", "commodity", "site", "tag", "country", "made_by"
+    ).get(pk=pk)
+
+
+def lot_by_tag(user: Any, number: str) -> Lot | None:
+    """The lot sealed with a tag (as typed or read from its QR code), if ``user`` may see it."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    return lots_visible(user).filter(tag__number=number).first()
+
+
+def actors_visible(user: Any) -> QuerySet[Actor]:
+    """Actors are listed to anyone signed in (a seller must find its buyer)."""
+    actors = Actor.objects.select_related("organisation", "country")
+    if not permissions.is_signed_in(user):
+        return actors.none()
+    return actors
+
+
+def actors_inspected(user: Any) -> QuerySet[Actor]:
+    """The actors of the countries ``user`` inspects."""
+    actors = Actor.objects.select_related("organisation", "country")
+    if permissions.is_administrator(user):
+        return actors
+    return actors.filter(country_id__in=sorted(_inspected_countries(user)))
+
+
+def actors_acting_as(user: Any) -> QuerySet[Actor]:
+    """The actors ``user`` records operations for."""
+    actors = Actor.objects.select_related("organisation", "country")
+    if permissions.is_administrator(user):
+        return actors
+    return actors.filter(organisation_id__in=sorted(_trade_organisations(user)))
+
+
+def operations_pending_for(user: Any) -> QuerySet[Operation]:
+    """Transfers waiting for one of ``user``'s organisations to accept them."""
+    return (
+        Operation.objects.filter(
+            status=OperationStatus.PENDING,
+            receiver__organisation_id__in=sorted(_trade_organisations(user)),
+        )
+        .select_related("actor__organisation", "receiver__organisation")
+        .prefetch_related("inputs__commodity")
+    )
+
+
+def operation_get(user: Any, pk: Any) -> Operation:
+    """An operation ``user`` may see: one of its lots is visible to them, or it is theirs."""
+    try:
+        operation = Operation.objects.select_related(
+            "actor__organisation", "receiver__organisation"
+        ).get(pk=pk)
+    except (Operation.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+    visible = lots_visible(user)
+    if not (
+        visible.filter(Q(made_by=operation) | Q(consumed_by=operation)).exists()
+        or permissions.is_administrator(user)
+    ):
+        raise Http404
+    return operation
+
+
+def flags_visible(user: Any) -> QuerySet[RedFlag]:
+    flags = RedFlag.objects.select_related("lot", "site", "actor__organisation", "operation")
+    if permissions.is_administrator(user):
+        return flags
+    return flags.filter(country_id__in=sorted(_inspected_countries(user)))
+
+
+def tags_visible(user: Any) -> QuerySet[Tag]:
+    tags = Tag.objects.select_related("batch__site", "batch__actor__organisation")
+    if permissions.is_administrator(user):
+        return tags
+    return tags.filter(batch__country_id__in=sorted(_inspected_countries(user)))
+
+
+# --- Provenance ----------------------------------------------------------------------------
+
+
+def ancestor_ids(lot_id: int) -> list[int]:
+    """The lot and every lot upstream of it, by one recursive query."""
+    with connection.cursor() as cursor:
+        cursor.execute(UPSTREAM, [lot_id])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def descendant_ids(site_id: int) -> list[int]:
+    """Every lot produced at a site and every lot made from them downstream."""
+    with connection.cursor() as cursor:
+        cursor.execute(DOWNSTREAM, [site_id])
+        return [row[0] for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One lot of a provenance tree, at its depth from the lot asked for."""
+
+    depth: int
+    lot: Lot
+
+
+@dataclass(frozen=True)
+class Made:
+    """The lots an operation made."""
+
+    lots: list[Lot]
+
+
+@dataclass
+class Node:
+    lot: Lot
+    depth: int
+    parents: list[Node] = field(default_factory=list)
+
+
+@dataclass
+class SiteStatus:
+    """What a buyer needs to know of a mine site in a lot's provenance."""
+
+    site: Any
+    certification: str
+    certification_label: str
+    lapsed: bool
+    legal_status: str
+    legal_label: str
+    children_present: bool | None
+    armed_presence: bool | None
+    mercury_use: bool | None
+    last_visit: datetime.date | None
+    mass_kg: Any
+
+
+@dataclass
+class Provenance:
+    lot: Lot
+    tree: Node
+    lots: list[Lot]
+    sites: list[SiteStatus]
+    flags: list[RedFlag]
+
+    @property
+    def rows(self) -> list[tuple[int, Lot]]:
+        """The tree depth-first, as (depth, lot) rows; a lot reached twice shows each time."""
+        rows: list[tuple[int, Lot]] = []
+        stack = [(0, self.tree)]
+        while stack:
+            depth, node = stack.pop()
+            rows.append((depth, node.lot))
+            stack.extend((depth + 1, parent) for parent in reversed(node.parents))
+            if len(rows) > 2000:
+                break
+        return rows
+
+
+def provenance(lot: Lot) -> Provenance:
+    """The whole tree of ``lot`` back to its mine sites, with each site's statuses and the red
+    flags met on the way."""
+    ids = ancestor_ids(lot.pk)
+    lots = list(
+        Lot.objects.filter(pk__in=ids).select_related(
+            "holder__organisation", "commodity", "site", "tag", "made_by"
+        )
+    )
+    by_operation: dict[int, list[Lot]] = defaultdict(list)
+    for each in lots:
+        if each.consumed_by_id is not None:
+            by_operation[each.consumed_by_id].append(each)
+    nodes: dict[int, Node] = {}
+
+    def node_of(each: Lot, depth: int) -> Node:
+        if each.pk not in nodes:
+            nodes[each.pk] = Node(each, depth)
+        return nodes[each.pk]
+
+    root = node_of(lot, 0)
+    queue = [root]
+    while queue:
+        current = queue.pop()
+        for parent in sorted(by_operation.get(current.lot.made_by_id, []), key=lambda x: x.pk):
+            seen = parent.pk in nodes
+            child = node_of(parent, current.depth + 1)
+            current.parents.append(child)
+            if not seen:
+                queue.append(child)
+    produced = {each.site.pk: each.site for each in lots if each.site is not None}
+    masses: dict[int, Any] = defaultdict(int)
+    for each in lots:
+        if each.site is not None:
+            masses[each.site.pk] += each.mass_kg
+    sites = _site_statuses(produced, masses)
+    operations = {each.made_by_id for each in lots} | {
+        each.consumed_by_id for each in lots if each.consumed_by_id
+    }
+    flags = list(
+        RedFlag.objects.filter(
+            Q(lot_id__in=ids) | Q(operation_id__in=operations) | Q(site_id__in=list(masses))
+        )
+        .select_related("site", "lot", "actor__organisation")
+        .distinct()
+    )
+    return Provenance(lot=lot, tree=root, lots=lots, sites=sites, flags=flags)
+
+
+def _site_statuses(sites: dict[int, Any], masses: dict[int, Any]) -> list[SiteStatus]:
+    from casm.licensing.models import SiteStanding
+    from casm.registry.models import CertificationStatus, LegalStatus
+
+    standings = {s.site_id: s.status for s in SiteStanding.objects.filter(site_id__in=list(sites))}
+    today = timezone.localdate()
+    statuses = []
+    for pk, site in sorted(sites.items(), key=lambda item: item[1].name):
+        until = site.certification_valid_until
+        certification = site.certification_status or CertificationStatus.BLUE
+        legal = standings.get(pk, site.legal_status)
+        statuses.append(
+            SiteStatus(
+                site=site,
+                certification=certification,
+                certification_label=str(CertificationStatus(certification).label),
+                lapsed=bool(site.certification_status and until is not None and until < today),
+                legal_status=legal,
+                legal_label=str(LegalStatus(legal).label) if legal in LegalStatus else legal,
+                children_present=site.children_present,
+                armed_presence=site.armed_presence,
+                mercury_use=site.mercury_use,
+                last_visit=site.last_visit,
+                mass_kg=masses[pk],
+            )
+        )
+    return statuses
+
+
+def destinations(site: Any, user: Any) -> list[Lot]:
+    """Where a site's output went: the last lots of each line from it (held, in transit or
+    exported), those ``user`` may see."""
+    ids = descendant_ids(site.pk)
+    return list(
+        lots_visible(user)
+        .filter(pk__in=ids)
+        .exclude(status="consumed")
+        .select_related("holder__organisation", "commodity")
+        .order_by("-created_at")[:200]
+    )
+
+
+# --- Red flags in words ---------------------------------------------------------------------
+
+
+def evidence_text(flag: RedFlag) -> str:
+    """A flag's evidence said in the reader's language."""
+    evidence = flag.evidence or {}
+    code = evidence.get("code", "")
+    if code == "mass_balance":
+        return _("%(out)s kg came out of %(in)s kg (%(what)s; tolerance %(tolerance)s%%).") % {
+            "out": evidence.get("out_kg"),
+            "in": evidence.get("in_kg"),
+            "what": _("contained metal") if evidence.get("compared") == "metal" else _("mass"),
+            "tolerance": evidence.get("tolerance_percent"),
+        }
+    if code == "lapsed":
+        return _("The site's certification lapsed on %(date)s.") % {"date": evidence.get("until")}
+    if code == "unlicensed":
+        return _("The site lies outside every licence and ASM zone.")
+    if code == "conflict_zone":
+        return _("The site lies inside the security or conflict zone %(zone)s.") % {
+            "zone": evidence.get("zone_name") or evidence.get("zone")
+        }
+    if code == "census_armed_presence":
+        return _("The census recorded an armed presence at the site.")
+    if evidence.get("text"):
+        return str(evidence["text"])
+    return str(FlagKind(flag.kind).label) if flag.kind in FlagKind else flag.kind
