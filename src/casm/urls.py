@@ -16,6 +16,7 @@ urlpatterns = [
     path("events/", include("casm.events.urls")),
     path("network/", include("casm.network.urls")),
     path("licensing/", include("casm.licensing.urls")),
+    path("traceability/", include("casm.traceability.urls")),
     path("i18n/setlang/", language_set, name="set_language"),
     path("jsi18n/", endpoint(PUBLIC)(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("api/v1/", api.urls),

@@ -14,7 +14,7 @@ from casm.core.forms import CountryChoiceField
 from casm.core.models import Commodity, Country
 
 from .models import Actor, ChainRole, Label, Lot, LotStatus, MassUnit
-from .services import MAX_BATCH, Part
+from .services import MAX_BATCH, Part, tag_numbers
 
 
 def _mass(label: Any) -> forms.DecimalField:
@@ -191,36 +191,7 @@ class TagBatchForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["actor"]).queryset = actors
 
     def clean_numbers(self) -> list[str]:
-        numbers: list[str] = []
-        for line in self.cleaned_data["numbers"].splitlines():
-            line = line.strip()
-            if ".." in line:
-                numbers.extend(_range(line))
-            elif line:
-                numbers.append(line)
-            if len(numbers) > MAX_BATCH:
-                raise forms.ValidationError(
-                    _("At most %(most)s tags in one batch.") % {"most": MAX_BATCH}
-                )
-        return numbers
-
-
-def _range(line: str) -> list[str]:
-    """``CD-0001..CD-0500``: the same prefix, numbers of the same width."""
-    first, _sep, last = line.partition("..")
-    first, last = first.strip(), last.strip()
-    head = first.rstrip("0123456789")
-    digits_first, digits_last = first[len(head) :], last[len(head) :]
-    if (
-        not digits_first
-        or not last.startswith(head)
-        or not digits_last.isdigit()
-        or int(digits_last) < int(digits_first)
-        or int(digits_last) - int(digits_first) >= MAX_BATCH
-    ):
-        raise forms.ValidationError(_("Not a range of tag numbers: %(line)s") % {"line": line})
-    width = len(digits_first)
-    return [f"{head}{n:0{width}d}" for n in range(int(digits_first), int(digits_last) + 1)]
+        return tag_numbers(self.cleaned_data["numbers"])
 
 
 class TagMarkForm(forms.Form):

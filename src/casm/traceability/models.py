@@ -321,7 +321,9 @@ class Lot(models.Model):
     @property
     def mass(self) -> Decimal:
         """The mass in the lot's own unit."""
-        return (self.mass_kg / UNIT_KG[MassUnit(self.unit)]).normalize()
+        value = (self.mass_kg / UNIT_KG[MassUnit(self.unit)]).normalize()
+        # normalize() writes 420 as 4.2E+2; a whole number keeps its digits.
+        return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
     @property
     def metal_kg(self) -> Decimal | None:

@@ -18,14 +18,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casm.core import permissions
 
-from .models import Actor, FlagKind, Lot, Operation, OperationStatus, RedFlag, Tag
+from .models import (
+    Actor,
+    FlagKind,
+    Lot,
+    Operation,
+    OperationStatus,
+    RedFlag,
+    Tag,
+    TagBatch,
+    TagStatus,
+)
 
 # The lot table's name, from the model (never from input): the recursive queries name it.
 LOT = Lot._meta.db_table
@@ -174,6 +184,22 @@ def tags_visible(user: Any) -> QuerySet[Tag]:
     if permissions.is_administrator(user):
         return tags
     return tags.filter(batch__country_id__in=sorted(_inspected_countries(user)))
+
+
+def tag_batches_visible(user: Any) -> QuerySet[TagBatch]:
+    """The tag batches of the countries ``user`` inspects, newest first, with their stock."""
+    batches = TagBatch.objects.select_related("site", "actor__organisation", "country")
+    batches = batches.annotate(
+        issued=Count("tags"),
+        used=Count("tags", filter=Q(tags__status=TagStatus.USED)),
+        unused=Count("tags", filter=Q(tags__status=TagStatus.ISSUED)),
+        lost=Count("tags", filter=Q(tags__status=TagStatus.LOST)),
+        voided=Count("tags", filter=Q(tags__status=TagStatus.VOIDED)),
+    ).order_by("-issued_on", "-pk")
+    countries = permissions.country_ids_for(user, "traceability.inspect")
+    if countries is None:  # an administrator, or the system
+        return batches
+    return batches.filter(country_id__in=sorted(countries))
 
 
 # --- Provenance ----------------------------------------------------------------------------

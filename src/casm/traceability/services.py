@@ -271,6 +271,38 @@ def tag_batch_issue(
     return batch
 
 
+def tag_numbers(text: str) -> list[str]:
+    """Tag numbers typed one per line, or as ranges ``CD-0001..CD-0500`` (the same prefix,
+    numbers of the same width); at most MAX_BATCH of them."""
+    numbers: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if ".." in line:
+            numbers.extend(_tag_range(line))
+        elif line:
+            numbers.append(line)
+        if len(numbers) > MAX_BATCH:
+            raise ValidationError(_("At most %(most)s tags in one batch.") % {"most": MAX_BATCH})
+    return numbers
+
+
+def _tag_range(line: str) -> list[str]:
+    first, _sep, last = line.partition("..")
+    first, last = first.strip(), last.strip()
+    head = first.rstrip("0123456789")
+    digits_first, digits_last = first[len(head) :], last[len(head) :]
+    if (
+        not digits_first
+        or not last.startswith(head)
+        or not digits_last.isdigit()
+        or int(digits_last) < int(digits_first)
+        or int(digits_last) - int(digits_first) >= MAX_BATCH
+    ):
+        raise ValidationError(_("Not a range of tag numbers: %(line)s") % {"line": line})
+    width = len(digits_first)
+    return [f"{head}{n:0{width}d}" for n in range(int(digits_first), int(digits_last) + 1)]
+
+
 def tag_mark(*, actor: Any, tag: Tag, status: str, reason: str) -> Tag:
     """Record an unused tag as lost or voided."""
     permissions.require(actor, "traceability.inspect", country=tag.batch.country_id)
