@@ -55,6 +55,7 @@ def installation_copy(migrated_installation):
 @pytest.fixture(autouse=True)
 def _media_and_mail(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CERTIFICATE_KEY_FILE = tmp_path / "certificate_key.pem"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Plain static storage: the tests do not run collectstatic.
     settings.STORAGES = {

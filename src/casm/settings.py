@@ -86,6 +86,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 MEDIA_ROOT = Path(env_str("CASM_MEDIA_ROOT", str(VAR_DIR / "media"))).resolve()
 MEDIA_URL = "/media/"
 STATIC_ROOT = Path(env_str("CASM_STATIC_ROOT", str(VAR_DIR / "static"))).resolve()
+# The private key that signs export certificates: made on first use (mode 0600). Keep a copy
+# apart from the backups; the public keys stay in the database, so certificates signed by a
+# lost or replaced key still verify.
+CERTIFICATE_KEY_FILE = Path(
+    env_str("CASM_CERTIFICATE_KEY_FILE", str(VAR_DIR / "certificate_key.pem"))
+).resolve()
 STATIC_URL = "/static/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,7 +1,8 @@
 """The demo chain of custody in DR Congo: a cooperative, a trader (négociant) and an exporter
-(comptoir) that also processes, an inspector, tags issued to a few gold sites, and lots that go
-from those sites to an export; one lot still in transit, one supplier suspended, and the red
-flags the sites' standing raises. Invented actors and lots, on the demo's own sites."""
+(comptoir) that also processes, two inspectors, tags issued to a few gold sites, and lots that
+go from those sites to an export with its signed certificate; one lot still in transit, one
+supplier suspended, and the red flags the sites' standing raises. Invented actors and lots, on
+the demo's own sites."""
 
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ def build(rng: random.Random, say: Callable[[str], None]) -> None:
         )  # fmt: skip
         users[username] = user_create(
             actor=None, username=username, email=f"{username}@example.org",
-            first_name=name.split(" (")[0], last_name="", role=User.Role.SUPPLY_CHAIN_ACTOR,
+            role=User.Role.SUPPLY_CHAIN_ACTOR,
             organisation=organisation, password=password,
         )  # fmt: skip
     coop, trader, exporter = (users[u] for u in ("coop.cd", "trader.cd", "exporter.cd"))
@@ -117,11 +118,24 @@ def build(rng: random.Random, say: Callable[[str], None]) -> None:
                              .quantize(Decimal("0.1")), unit=received.unit, grade=Decimal("95"))],
         note="Demo: smelted into a bar",
     )  # fmt: skip
-    services.lot_export(
+    export = services.lot_export(
         actor=exporter, lot=smelted[0], importer="Demo Refinery AG",
         destination=Country.objects.get(alpha2="CH"),
         route="Bukavu – Kigali – Zurich",
         transport_company="Demo Air Cargo",
+    )  # fmt: skip
+    validator = user_create(
+        actor=None, username="validator.cd", email="validator.cd@example.org",
+        first_name="Validator", last_name="DR Congo", role=User.Role.INSPECTOR,
+        countries=[congo], password=password,
+    )  # fmt: skip
+    prepared = services.certificate_prepare(
+        actor=inspector, operation=export, ore_type="gold doré (bar)",
+        issuing_authority="Demo: mining ministry's certification service",
+    )  # fmt: skip
+    certificate = services.certificate_validate(
+        actor=validator, certificate=prepared,
+        expires_on=timezone.localdate() + datetime.timedelta(days=90),
     )  # fmt: skip
     services.actor_suspend(
         actor=inspector, chain_actor=actors["supplier.cd"],
@@ -130,6 +144,8 @@ def build(rng: random.Random, say: Callable[[str], None]) -> None:
     flags = RedFlag.objects.filter(country=congo).count()
     say(
         f"demo: chain of custody in DR Congo, {len(sites) * LOTS_PER_SITE} lots produced at "
-        f"{len(sites)} sites, one export, {flags} red flags, 1 supplier suspended; users "
-        f"inspector.cd, {', '.join(u for u, *_ in ACTORS)} (password for all: {password})"
+        f"{len(sites)} sites, one export with certificate {certificate.identifier} "
+        f"(/traceability/verify/{certificate.check_code}/), {flags} red flags, 1 supplier "
+        f"suspended; users inspector.cd, validator.cd, {', '.join(u for u, *_ in ACTORS)} "
+        f"(password for all: {password})"
     )

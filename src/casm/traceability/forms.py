@@ -13,7 +13,7 @@ from casm.accounts.models import Organisation
 from casm.core.forms import CountryChoiceField
 from casm.core.models import Commodity, Country
 
-from .models import Actor, ChainRole, Label, Lot, LotStatus, MassUnit
+from .models import Actor, ChainRole, Label, Lot, LotStatus, MassUnit, plain_decimal
 from .services import MAX_BATCH, Part, tag_numbers
 
 
@@ -152,7 +152,7 @@ class ExportForm(forms.Form):
 
 class LotsField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        grade = f", {obj.grade.normalize()} %" if obj.grade is not None else ""
+        grade = f", {plain_decimal(obj.grade)} %" if obj.grade is not None else ""
         return f"{obj.number} — {obj.commodity.name}, {obj.mass} {obj.unit}{grade}"
 
 
@@ -232,3 +232,31 @@ def today() -> datetime.date:
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+class CertificatePrepareForm(forms.Form):
+    ore_type = forms.CharField(
+        label=_("Type of ore"), max_length=100, help_text=_("E.g. gold doré, cassiterite.")
+    )
+    issuing_authority = forms.CharField(label=_("Issuing authority"), max_length=200)
+
+
+class CertificateValidateForm(forms.Form):
+    expires_on = forms.DateField(label=_("Date of expiry"), widget=DATE)
+
+
+class VerifyForm(forms.Form):
+    """A certificate checked by the code printed on it, or by its document (a JSON file)."""
+
+    code = forms.CharField(label=_("Check code"), required=False, max_length=32)
+    document = forms.FileField(
+        label=_("Or the certificate's document (.json)"), required=False,
+        help_text=_("The file downloaded with the certificate: it is checked against the "
+                    "platform's public keys, nothing is kept."),
+    )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("code") and not data.get("document"):
+            raise forms.ValidationError(_("Type the check code or choose the document."))
+        return data

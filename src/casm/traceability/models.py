@@ -226,6 +226,13 @@ UNIT_KG = {
 }
 
 
+def plain_decimal(value: Decimal) -> Decimal:
+    """``value`` without trailing zeros, never in exponent form (normalize() writes 420 as
+    4.2E+2)."""
+    value = value.normalize()
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
 class Label(models.TextChoices):
     NONE = "", _("none")
     FAIRMINED = "fairmined", _("Fairmined")
@@ -321,9 +328,7 @@ class Lot(models.Model):
     @property
     def mass(self) -> Decimal:
         """The mass in the lot's own unit."""
-        value = (self.mass_kg / UNIT_KG[MassUnit(self.unit)]).normalize()
-        # normalize() writes 420 as 4.2E+2; a whole number keeps its digits.
-        return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+        return plain_decimal(self.mass_kg / UNIT_KG[MassUnit(self.unit)])
 
     @property
     def metal_kg(self) -> Decimal | None:
@@ -453,3 +458,81 @@ class RedFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.pk}"
+
+
+class SigningKey(models.Model):
+    """A public key that signed export certificates, kept so that every certificate it signed
+    can be checked after the key is replaced (the private key stays in a file, never here)."""
+
+    key_id = models.CharField(_("key"), max_length=32, unique=True)
+    public_key = models.TextField(_("public key (PEM)"))
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
+
+    def __str__(self) -> str:
+        return self.key_id
+
+
+class CertificateStatus(models.TextChoices):
+    PREPARED = "prepared", _("verified, waiting for validation")
+    ISSUED = "issued", _("issued")
+
+
+class ExportCertificate(models.Model):
+    """An export certificate of the regional certification: prepared (verified) by one
+    inspector, validated and signed by another. ``data`` holds the certificate's fields exactly
+    as signed; the signature covers their canonical JSON."""
+
+    identifier = models.CharField(_("certificate identifier"), max_length=40, unique=True)
+    country = models.ForeignKey(
+        Country, verbose_name=_("issuing country"), on_delete=models.PROTECT, related_name="+"
+    )
+    operation = models.OneToOneField(
+        Operation,
+        verbose_name=_("export"),
+        on_delete=models.PROTECT,
+        related_name="certificate",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=CertificateStatus.choices,
+        default=CertificateStatus.PREPARED,
+    )
+    ore_type = models.CharField(_("type of ore"), max_length=100)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verifier"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verified_on = models.DateField(_("verified on"))
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("validator"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    validated_on = models.DateField(_("validated on"), null=True, blank=True)
+    issued_on = models.DateField(_("date of issue"), null=True, blank=True)
+    expires_on = models.DateField(_("date of expiry"), null=True, blank=True)
+    data = models.JSONField(_("certificate data"), default=dict)
+    key_id = models.CharField(_("key"), max_length=32, blank=True)
+    signature = models.CharField(_("signature"), max_length=200, blank=True)
+    # Printed on the certificate and in its QR code: the way to its public page.
+    check_code = models.CharField(_("check code"), max_length=32, unique=True)
+
+    class Meta:
+        ordering = ["-verified_on", "-pk"]
+        verbose_name = _("export certificate")
+        verbose_name_plural = _("export certificates")
+
+    def __str__(self) -> str:
+        return self.identifier

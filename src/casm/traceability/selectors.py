@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,8 +27,11 @@ from casm.core import permissions
 
 from .models import (
     Actor,
+    CertificateStatus,
+    ExportCertificate,
     FlagKind,
     Lot,
+    LotStatus,
     Operation,
     OperationStatus,
     RedFlag,
@@ -43,6 +46,11 @@ UPSTREAM = (
     f"WITH RECURSIVE up(id) AS (SELECT id FROM {LOT} WHERE id = %s UNION "  # noqa: S608
     f"SELECT p.id FROM {LOT} c JOIN up ON c.id = up.id "
     f"JOIN {LOT} p ON p.consumed_by_id = c.made_by_id) SELECT id FROM up"
+)
+LOT_DOWNSTREAM = (
+    f"WITH RECURSIVE down(id) AS (SELECT id FROM {LOT} WHERE id = %s UNION "  # noqa: S608
+    f"SELECT c.id FROM {LOT} p JOIN down ON p.id = down.id "
+    f"JOIN {LOT} c ON c.made_by_id = p.consumed_by_id) SELECT id FROM down"
 )
 DOWNSTREAM = (
     f"WITH RECURSIVE down(id) AS (SELECT id FROM {LOT} WHERE site_id = %s UNION "  # noqa: S608
@@ -112,11 +120,23 @@ def lot_get_any(pk: int) -> Lot:
 
 
 def lot_by_tag(user: Any, number: str) -> Lot | None:
-    """The lot sealed with a tag (as typed or read from its QR code), if ``user`` may see it."""
+    """The lot sealed with a tag (as typed or read from its QR code) if ``user`` may see it;
+    else the lot made from it that ``user`` may see (a buyer scanning the tag on the bag it
+    bought finds its own lot), the one still held first."""
     number = (number or "").strip()
     if not number:
         return None
-    return lots_visible(user).filter(tag__number=number).first()
+    visible = lots_visible(user)
+    found = visible.filter(tag__number=number).first()
+    if found is not None:
+        return found
+    tagged = Lot.objects.filter(tag__number=number).values_list("pk", flat=True).first()
+    if tagged is None:
+        return None
+    downstream = visible.filter(pk__in=lot_descendant_ids(tagged))
+    return downstream.order_by(
+        Case(When(status=LotStatus.ACTIVE, then=0), default=1), "-pk"
+    ).first()
 
 
 def actors_visible(user: Any) -> QuerySet[Actor]:
@@ -186,6 +206,37 @@ def tags_visible(user: Any) -> QuerySet[Tag]:
     return tags.filter(batch__country_id__in=sorted(_inspected_countries(user)))
 
 
+def certificates_visible(user: Any) -> QuerySet[ExportCertificate]:
+    """Export certificates of the countries ``user`` inspects, and those of its organisation's
+    exports; newest first."""
+    certificates = ExportCertificate.objects.select_related(
+        "country", "operation__actor__organisation", "verified_by", "validated_by"
+    )
+    if permissions.is_administrator(user):
+        return certificates
+    return certificates.filter(
+        Q(country_id__in=sorted(_inspected_countries(user)))
+        | Q(operation__actor__organisation_id__in=sorted(_trade_organisations(user)))
+    )
+
+
+def certificate_get(user: Any, pk: Any) -> ExportCertificate:
+    try:
+        return certificates_visible(user).get(pk=pk)
+    except (ExportCertificate.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
+def certificate_by_code(code: str) -> ExportCertificate:
+    """An issued certificate by the check code printed on it (its QR code): public."""
+    found = ExportCertificate.objects.filter(
+        check_code=(code or "").strip()[:32], status=CertificateStatus.ISSUED
+    ).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def tag_batches_visible(user: Any) -> QuerySet[TagBatch]:
     """The tag batches of the countries ``user`` inspects, newest first, with their stock."""
     batches = TagBatch.objects.select_related("site", "actor__organisation", "country")
@@ -209,6 +260,13 @@ def ancestor_ids(lot_id: int) -> list[int]:
     """The lot and every lot upstream of it, by one recursive query."""
     with connection.cursor() as cursor:
         cursor.execute(UPSTREAM, [lot_id])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def lot_descendant_ids(lot_id: int) -> list[int]:
+    """The lot and every lot made from it downstream."""
+    with connection.cursor() as cursor:
+        cursor.execute(LOT_DOWNSTREAM, [lot_id])
         return [row[0] for row in cursor.fetchall()]
 
 

@@ -29,7 +29,9 @@ from .models import (
     UNIT_KG,
     Actor,
     BreachAction,
+    CertificateStatus,
     ChainRole,
+    ExportCertificate,
     FlagKind,
     FlagSeverity,
     Label,
@@ -41,9 +43,11 @@ from .models import (
     OperationKind,
     OperationStatus,
     RedFlag,
+    SigningKey,
     Tag,
     TagBatch,
     TagStatus,
+    plain_decimal,
 )
 
 M = TypeVar("M", bound=models.Model)
@@ -1202,3 +1206,154 @@ def flag_close(*, actor: Any, flag: RedFlag, closure: str) -> RedFlag:
             "closed_by": _signed_in(actor),
         },
     )
+
+
+# --- Export certificates --------------------------------------------------------------------
+
+
+def _person(user: Any) -> str:
+    if user is None:
+        return ""
+    return (user.get_full_name() or user.get_username()).strip()
+
+
+def _certificate_data(certificate: ExportCertificate, operation: Operation) -> dict[str, Any]:
+    """The certificate's fields as they are signed: plain text and numbers, in the ICGLR
+    certificate's terms."""
+    from .selectors import provenance
+
+    lot = operation.inputs.select_related("commodity", "holder__organisation").get()
+    details = operation.details or {}
+    destination = Country.objects.filter(alpha2=details.get("destination", "")).first()
+    origin = [
+        {"code": s.site.code, "name": s.site.name, "province": s.site.admin1 or ""}
+        for s in provenance(lot).sites
+    ]
+    exporter = operation.actor
+    return {
+        "identifier": certificate.identifier,
+        "issuing_country": f"{certificate.country.name} ({certificate.country.alpha2})",
+        "exporter": {"name": exporter.name, "registration": exporter.registration},
+        "importer": details.get("importer", ""),
+        "destination": f"{destination.name} ({destination.alpha2})" if destination else "",
+        "lot": lot.number,
+        "mineral": {"name": lot.commodity.name, "hs_code": lot.commodity.hs_code},
+        "ore_type": certificate.ore_type,
+        "weight": {"mass": str(lot.mass), "unit": lot.unit},
+        "grade": "" if lot.grade is None else str(plain_decimal(lot.grade)),
+        "origin": origin,
+        "customs_value": details.get("customs_value", ""),
+        "shipped_on": details.get("shipped_on", ""),
+        "route": details.get("route", ""),
+        "transport_company": details.get("transport_company", ""),
+        "issuing_authority": certificate.data.get("issuing_authority", ""),
+        "verifier": {
+            "name": _person(certificate.verified_by),
+            "on": str(certificate.verified_on),
+        },
+        "validator": {
+            "name": _person(certificate.validated_by),
+            "on": str(certificate.validated_on or ""),
+        },
+        "issued_on": str(certificate.issued_on or ""),
+        "expires_on": str(certificate.expires_on or ""),
+    }
+
+
+def certificate_prepare(
+    *, actor: Any, operation: Operation, ore_type: str, issuing_authority: str
+) -> ExportCertificate:
+    """An inspector of the exporting country verifies an export and prepares its certificate;
+    another inspector validates it (:func:`certificate_validate`)."""
+    import secrets
+
+    permissions.require(actor, "traceability.inspect", country=operation.country_id)
+    if operation.kind != OperationKind.EXPORT:
+        raise _invalid("lot", _("Only an exported lot gets an export certificate."))
+    ore_type, issuing_authority = ore_type.strip()[:100], issuing_authority.strip()[:200]
+    if not ore_type:
+        raise _invalid("ore_type", _("Say the type of ore (e.g. gold doré, cassiterite)."))
+    if not issuing_authority:
+        raise _invalid("issuing_authority", _("Name the issuing authority."))
+    today = _today()
+    try:
+        with transaction.atomic():
+            certificate = ExportCertificate.objects.create(
+                identifier=f"pending-{uuid.uuid4().hex}",
+                country_id=operation.country_id,
+                operation=operation,
+                ore_type=ore_type,
+                verified_by=_signed_in(actor),
+                verified_on=today,
+                data={"issuing_authority": issuing_authority},
+                check_code=secrets.token_urlsafe(12),
+            )
+            country = certificate.country
+            certificate.identifier = f"{country.alpha2}-EC-{today.year}-{certificate.pk:06d}"
+            certificate.data = _certificate_data(certificate, operation)
+            certificate.save(update_fields=["identifier", "data"])
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.CREATE,
+                instance=certificate,
+                changes={
+                    "identifier": [None, certificate.identifier],
+                    "status": [None, certificate.status],
+                    "lot": [None, certificate.data["lot"]],
+                },
+            )
+    except IntegrityError:
+        raise _invalid("lot", _("This export has its certificate already.")) from None
+    return certificate
+
+
+def certificate_validate(
+    *, actor: Any, certificate: ExportCertificate, expires_on: datetime.date
+) -> ExportCertificate:
+    """A second inspector validates the certificate: it is issued and signed. The one who
+    verified it may not validate it too."""
+    from . import certificates
+
+    permissions.require(actor, "traceability.inspect", country=certificate.country_id)
+    if certificate.status == CertificateStatus.ISSUED:
+        raise _invalid("expires_on", _("This certificate is issued already."))
+    signed_in = _signed_in(actor)
+    if signed_in is not None and certificate.verified_by_id == signed_in.pk:
+        raise _invalid("expires_on", _("Another inspector validates the certificate you verified."))
+    today = _today()
+    if expires_on is None or expires_on <= today:
+        raise _invalid("expires_on", _("The date of expiry comes after today."))
+    with transaction.atomic():
+        # Taken once: a second validation at the same moment finds it issued.
+        taken = ExportCertificate.objects.filter(
+            pk=certificate.pk, status=CertificateStatus.PREPARED
+        ).update(status=CertificateStatus.ISSUED)
+        if not taken:
+            raise _invalid("expires_on", _("This certificate is issued already."))
+        certificate.status = CertificateStatus.ISSUED
+        certificate.validated_by = signed_in
+        certificate.validated_on = certificate.issued_on = today
+        certificate.expires_on = expires_on
+        certificate.data = _certificate_data(certificate, certificate.operation)
+        try:
+            key_id, signature, public = certificates.sign(certificate.data)
+        except certificates.KeyFileError as exc:
+            raise _invalid(
+                "expires_on", _("The signing key cannot be read: %(why)s") % {"why": str(exc)}
+            ) from None
+        SigningKey.objects.get_or_create(
+            key_id=key_id, defaults={"public_key": public, "created_at": timezone.now()}
+        )
+        certificate.key_id, certificate.signature = key_id, signature
+        certificate.save()
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            instance=certificate,
+            changes={
+                "status": [CertificateStatus.PREPARED, CertificateStatus.ISSUED],
+                "expires_on": [None, str(expires_on)],
+                "key_id": [None, key_id],
+            },
+        )
+    return certificate

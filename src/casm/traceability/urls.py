@@ -9,6 +9,7 @@ urlpatterns = [
     path("lots/new/", views.lot_produce, name="produce"),
     path("lots/combine/", views.lots_combine, name="combine"),
     path("lots/<int:lot_id>/", views.lot_detail, name="lot"),
+    path("lots/<int:lot_id>/certificate/", views.lot_certify, name="lot_certify"),
     path("lots/<int:lot_id>/<str:step>/", views.lot_step, name="lot_step"),
     path("transfers/<int:operation_id>/<str:step>/", views.transfer_step, name="transfer_step"),
     path("tags/", views.tag_lookup, name="tags"),
@@ -21,4 +22,20 @@ urlpatterns = [
     path("flags/", views.flag_list, name="flags"),
     path("flags/<int:flag_id>/close/", views.flag_close, name="flag_close"),
     path("sites/<int:site_id>/", views.site_output, name="site_output"),
+    path("certificates/", views.certificate_list, name="certificates"),
+    path("certificates/keys.pem", views.certificate_keys, name="certificate_keys"),
+    path("certificates/<int:certificate_id>/", views.certificate_detail, name="certificate"),
+    path(
+        "certificates/<int:certificate_id>/validate/",
+        views.certificate_validate,
+        name="certificate_validate",
+    ),
+    path("certificates/<int:certificate_id>/pdf/", views.certificate_pdf, name="certificate_pdf"),
+    path(
+        "certificates/<int:certificate_id>/document/",
+        views.certificate_document,
+        name="certificate_document",
+    ),
+    path("verify/", views.verify, name="verify"),
+    path("verify/<str:check_code>/", views.verify_code, name="verify_code"),
 ]

@@ -14,8 +14,9 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -23,12 +24,12 @@ from casm.core import permissions
 from casm.core.forms import form_errors_from
 from casm.core.models import Country
 from casm.core.pagination import page_of
-from casm.core.permissions import SIGNED_IN, can, endpoint
+from casm.core.permissions import PUBLIC, SIGNED_IN, can, endpoint
 from casm.registry.models import Site
 from casm.registry.selectors import site_get_for_user
 
-from . import forms, selectors, services
-from .models import FlagStatus, Lot, LotStatus, Operation
+from . import certificates, forms, selectors, services
+from .models import CertificateStatus, ExportCertificate, FlagStatus, Lot, LotStatus, Operation
 
 PAGE_SIZE = 50
 LOT_STEPS = ("transfer", "split", "process", "export")
@@ -136,6 +137,14 @@ def _lot_context(request: HttpRequest, lot: Lot, **extra: Any) -> dict[str, Any]
         context["refuse_form"] = forms.RefuseForm()
     elif context["sending"]:
         context["refuse_form"] = forms.RefuseForm()
+    if lot.status == LotStatus.EXPORTED and consumed_by is not None:
+        certificate = ExportCertificate.objects.filter(operation_id=consumed_by).first()
+        context["certificate"] = certificate
+        if certificate is None and context["inspector"]:
+            authority = getattr(getattr(user, "organisation", None), "name", "")
+            context["certify_form"] = forms.CertificatePrepareForm(
+                initial={"issuing_authority": authority}
+            )
     context.update(extra)
     return context
 
@@ -542,3 +551,190 @@ def site_output(request: HttpRequest, site_id: int) -> HttpResponse:
     site = site_get_for_user(user=request.user, pk=site_id)
     lots = selectors.destinations(site, request.user)
     return render(request, "traceability/site_output.html", {"site": site, "lots": lots})
+
+
+# --- Export certificates --------------------------------------------------------------------
+
+
+@require_POST
+@endpoint("traceability.inspect")
+def lot_certify(request: HttpRequest, lot_id: int) -> HttpResponse:
+    """An inspector verifies an exported lot and prepares its certificate."""
+    lot = selectors.lot_get(request.user, lot_id)
+    operation = Operation.objects.filter(pk=lot.consumed_by_id or 0).first()
+    form = forms.CertificatePrepareForm(request.POST)
+    if form.is_valid() and operation is not None:
+        try:
+            certificate = services.certificate_prepare(
+                actor=request.user, operation=operation, ore_type=form.cleaned_data["ore_type"],
+                issuing_authority=form.cleaned_data["issuing_authority"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            _failed(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Certificate %(identifier)s is prepared; another inspector validates it.")
+                % {"identifier": certificate.identifier},
+            )
+            return redirect("traceability:certificate", certificate_id=certificate.pk)
+    elif operation is None:
+        form.add_error(None, _("Only an exported lot gets an export certificate."))
+    context = _lot_context(request, lot, certify_form=form)
+    return render(request, "traceability/lot.html", context, status=422)
+
+
+@require_safe
+@endpoint(SIGNED_IN)
+def certificate_list(request: HttpRequest) -> HttpResponse:
+    """The export certificates one may see: one's countries' as an inspector, one's own exports'."""
+    shown = selectors.certificates_visible(request.user)
+    status = request.GET.get("status", "")
+    if status in CertificateStatus.values:
+        shown = shown.filter(status=status)
+    return render(
+        request, "traceability/certificates.html",
+        {"page": _page(request, shown), "query": _query(request), "status": status,
+         "statuses": CertificateStatus.choices},
+    )  # fmt: skip
+
+
+def _certificate_context(request: HttpRequest, certificate: ExportCertificate) -> dict[str, Any]:
+    french = (request.LANGUAGE_CODE or "").startswith("fr")
+    rows = [
+        (french_label if french else english, certificates.field_text(certificate.data, name))
+        for name, english, french_label in certificates.FIELDS
+    ]
+    verdict = None
+    if certificate.status == CertificateStatus.ISSUED:
+        verdict = certificates.verify(certificates.document(certificate), certificates.known_keys())
+    return {"certificate": certificate, "rows": rows, "verdict": verdict}
+
+
+@require_safe
+@endpoint(SIGNED_IN)
+def certificate_detail(request: HttpRequest, certificate_id: int) -> HttpResponse:
+    """A certificate with its fields; for another inspector of its country, the validation."""
+    certificate = selectors.certificate_get(request.user, certificate_id)
+    return render(request, "traceability/certificate.html", _certificate_page(request, certificate))
+
+
+def _certificate_page(
+    request: HttpRequest, certificate: ExportCertificate, form: Form | None = None
+) -> dict[str, Any]:
+    context = _certificate_context(request, certificate)
+    may_validate = (
+        certificate.status == CertificateStatus.PREPARED
+        and can(request.user, "traceability.inspect", country=certificate.country_id)
+        and certificate.verified_by_id != request.user.pk
+    )
+    if may_validate:
+        context["validate_form"] = form or forms.CertificateValidateForm()
+    return context
+
+
+@require_POST
+@endpoint("traceability.inspect")
+def certificate_validate(request: HttpRequest, certificate_id: int) -> HttpResponse:
+    certificate = selectors.certificate_get(request.user, certificate_id)
+    form = forms.CertificateValidateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.certificate_validate(
+                actor=request.user, certificate=certificate,
+                expires_on=form.cleaned_data["expires_on"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            _failed(form, exc)
+        else:
+            messages.success(request, _("The certificate is issued and signed."))
+            return redirect("traceability:certificate", certificate_id=certificate.pk)
+    certificate.refresh_from_db()
+    context = _certificate_page(request, certificate, form)
+    context.setdefault("validate_form", form)
+    return render(request, "traceability/certificate.html", context, status=422)
+
+
+def _issued(request: HttpRequest, certificate_id: int) -> ExportCertificate:
+    certificate = selectors.certificate_get(request.user, certificate_id)
+    if certificate.status != CertificateStatus.ISSUED:
+        raise Http404
+    return certificate
+
+
+@require_safe
+@endpoint(SIGNED_IN)
+def certificate_pdf(request: HttpRequest, certificate_id: int) -> HttpResponse:
+    """The issued certificate as a bilingual PDF with the QR code of its public page."""
+    certificate = _issued(request, certificate_id)
+    url = request.build_absolute_uri(
+        reverse("traceability:verify_code", kwargs={"check_code": certificate.check_code})
+    )
+    answer = HttpResponse(certificates.certificate_pdf(certificate, url),
+                          content_type="application/pdf")  # fmt: skip
+    answer["Content-Disposition"] = f'attachment; filename="{certificate.identifier}.pdf"'
+    return answer
+
+
+@require_safe
+@endpoint(SIGNED_IN)
+def certificate_document(request: HttpRequest, certificate_id: int) -> HttpResponse:
+    """The signed document of the certificate, to keep and check offline."""
+    certificate = _issued(request, certificate_id)
+    answer = JsonResponse(certificates.document(certificate), json_dumps_params={"indent": 1,
+                          "ensure_ascii": False})  # fmt: skip
+    answer["Content-Disposition"] = f'attachment; filename="{certificate.identifier}.json"'
+    return answer
+
+
+@require_safe
+@endpoint(PUBLIC)
+def certificate_keys(request: HttpRequest) -> HttpResponse:
+    """The public keys that signed the platform's certificates (PEM), to check them offline."""
+    return HttpResponse(certificates.published_keys_pem(), content_type="text/plain")
+
+
+@require_http_methods(["GET", "POST"])
+@endpoint(PUBLIC)
+def verify(request: HttpRequest) -> HttpResponse:
+    """Anyone checks a certificate: by the code printed on it, or by its document."""
+    form = forms.VerifyForm(request.POST or None, request.FILES or None)
+    verdict = None
+    if request.method == "POST" and form.is_valid():
+        document = form.cleaned_data.get("document")
+        if document is not None:
+            if document.size > certificates.MAX_DOCUMENT_BYTES:
+                verdict = certificates.Verdict(False, "too_large", {})
+            else:
+                verdict = certificates.verify(document.read(), certificates.known_keys())
+        else:
+            found = ExportCertificate.objects.filter(
+                check_code=form.cleaned_data["code"].strip(), status=CertificateStatus.ISSUED
+            ).first()
+            if found is not None:
+                return redirect("traceability:verify_code", check_code=found.check_code)
+            form.add_error("code", _("No certificate has this check code."))
+    status = 422 if request.method == "POST" and (verdict is None or not verdict.valid) else 200
+    context: dict[str, Any] = {"form": form, "verdict": verdict}
+    if verdict is not None and verdict.data:
+        context["rows"] = _rows(request, verdict.data)
+    return render(request, "traceability/verify.html", context, status=status)
+
+
+def _rows(request: HttpRequest, data: dict[str, Any]) -> list[tuple[str, str]]:
+    french = (request.LANGUAGE_CODE or "").startswith("fr")
+    return [
+        (french_label if french else english, certificates.field_text(data, name))
+        for name, english, french_label in certificates.FIELDS
+    ]
+
+
+@require_safe
+@endpoint(PUBLIC)
+def verify_code(request: HttpRequest, check_code: str) -> HttpResponse:
+    """An issued certificate's public page (its QR code leads here), with its signature
+    checked now."""
+    certificate = selectors.certificate_by_code(check_code)
+    return render(request, "traceability/verify.html", {
+        **_certificate_context(request, certificate), "form": forms.VerifyForm(),
+    })  # fmt: skip

@@ -219,6 +219,14 @@ def world(people, country, make_site, ghana_cooperative):
         kind="taxes", severity="medium", country=ghana, lot=lot, actor=ghana_actor,
         evidence={"text": "GH-WALK-FLAG"}, raised_at=timezone.now(),
     )  # fmt: skip
+    from casm.traceability.models import ExportCertificate
+
+    # Issued as it stands (its signature is not checked on the way: the walk asks who opens it).
+    certificate = ExportCertificate.objects.create(
+        identifier="GH-EC-WALK", country=ghana, operation=lot.made_by, status="issued",
+        ore_type="gold", verified_on=today, data={"identifier": "GH-EC-WALK"},
+        check_code="walk-check-code",
+    )  # fmt: skip
     return {
         # Records that are not public: only their owner, their country and administrators.
         "private": {
@@ -230,6 +238,7 @@ def world(people, country, make_site, ghana_cooperative):
             "registration": registration.pk, "person": private_person.pk,
             "application_document": application.documents.get().pk,
             "lot": lot.pk, "operation": lot.made_by_id, "tag": "GH-WALK-TAG", "flag": flag.pk,
+            "certificate": certificate.pk,
         },
         "public": {
             "document": published.pk, "file": published_file.pk, "comment": comment.pk,
@@ -240,6 +249,7 @@ def world(people, country, make_site, ghana_cooperative):
             "licence_type": LicenceType.objects.get(code="PML").pk,
             "estimate": estimate.pk, "area": area.pk, "application": application.pk,
             "step": "screen", "licence": licence.pk, "chain_actor": ghana_actor.pk,
+            "check_code": certificate.check_code,
         },
     }  # fmt: skip
 
@@ -259,7 +269,7 @@ def _record_for(path: str, name: str) -> str:
         "step": "step", "application_id": "application", "objection_id": "application",
         "licence_id": "licence", "invoice_id": "licence", "lot_id": "lot",
         "operation_id": "operation", "number": "tag", "flag_id": "flag",
-        "actor_id": "chain_actor",
+        "actor_id": "chain_actor", "certificate_id": "certificate", "check_code": "check_code",
     }  # fmt: skip
     if name == "document" and path.startswith("licensing/applications/"):
         return "application_document"
@@ -291,7 +301,7 @@ def _record_for(path: str, name: str) -> str:
 # officer (their country's records and their own), or as below.
 OWNERS = {"assignment": "reviewer", "person": "admin_user", "user": "admin_user",
           "role": "admin_user", "lot": "admin_user", "operation": "admin_user",
-          "tag": "admin_user", "flag": "admin_user"}  # fmt: skip
+          "tag": "admin_user", "flag": "admin_user", "certificate": "admin_user"}  # fmt: skip
 # Pages of a reviewer's own assignment: not even an administrator opens them.
 OWNER_ONLY = ("grants/reviews/<int:pk>/", "grants/reviews/<int:pk>/conflict/")
 # What the administrator meets on pages whose record lacks something in this world: the

@@ -197,6 +197,8 @@ NOT_SCOPED = {
     "traceability.Lot": "made only by operations, in the holder's country; no write moves it",
     "traceability.RedFlag": "raised by the checks of an operation, in its country; closed by an "
     "inspector of that country",
+    "traceability.ExportCertificate": "prepared for an export, in the export's country, by an "
+    "inspector of it; validated by another (traceability/tests/test_certificates.py)",
 }
 
 

@@ -1,5 +1,5 @@
 """The chain-of-custody API: lots and their operations, provenance, tags, actors and red
-flags (``chain``)."""
+flags (``chain``); export certificates and their verification (``certificates``)."""
 
 from casm.core.api_router import Router
 
@@ -8,5 +8,5 @@ router = Router(tags=["traceability"])
 
 # Each endpoint module registers its operations on the router when imported.
 # isort: off
-from casm.traceability.api import chain  # noqa: E402, F401
+from casm.traceability.api import certificates, chain  # noqa: E402, F401
 # isort: on

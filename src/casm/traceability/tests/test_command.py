@@ -79,3 +79,9 @@ def test_the_demo_chain_ends_in_an_export_with_one_lot_in_transit(country):
     from casm.traceability.models import Actor
 
     assert Actor.objects.filter(suspended_on__isnull=False).count() == 1
+    from casm.traceability import certificates
+    from casm.traceability.models import ExportCertificate
+
+    certificate = ExportCertificate.objects.get()
+    assert certificate.data["lot"] == exported.number
+    assert certificates.verify(certificates.document(certificate), certificates.known_keys()).valid

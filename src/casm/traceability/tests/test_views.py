@@ -211,6 +211,10 @@ def test_a_tag_typed_finds_its_lot(chain):
     assert answer.status_code == 302 and answer["Location"] == f"/traceability/lots/{lot.pk}/"
     missing = _as(chain.trader_user).get("/traceability/tags/", {"number": "CD-A-0001"})
     assert missing.status_code == 422 and "No tag CD-A-0001" in missing.content.decode()
+    # Once the trader has bought it, scanning the tag on the bag finds the trader's own lot.
+    bought = chain.sell(lot)
+    found = _as(chain.trader_user).get("/traceability/tags/", {"number": "CD-A-0001"})
+    assert found.status_code == 302 and found["Location"] == f"/traceability/lots/{bought.pk}/"
 
 
 def test_an_inspector_issues_tags_by_range_and_reads_the_stock(chain):

@@ -1,10 +1,13 @@
 """``casm traceability issue-tags --country CC (--site CODE | --actor REG) --tags T...``: issue a
 batch of tags (numbers or ranges FIRST..LAST); ``casm traceability stock --country CC``: the tag
 batches with what is used, unused, lost and voided; ``casm traceability provenance NUMBER``: a
-lot (by its number or its tag's) back to its mine sites, with their statuses and red flags."""
+lot (by its number or its tag's) back to its mine sites, with their statuses and red flags;
+``casm traceability verify FILE [--key KEYS.pem]``: check an export certificate's signed
+document, against this installation's keys or the public keys given (offline)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,7 +17,7 @@ from django.db.models import Q
 from casm.core.audit import audit_source
 from casm.core.models import AuditEvent, Country
 from casm.registry.models import Site
-from casm.traceability import selectors, services
+from casm.traceability import certificates, selectors, services
 from casm.traceability.models import Actor, Lot
 
 
@@ -33,12 +36,16 @@ class Command(BaseCommand):
     help = (
         "The chain of custody. issue-tags --country CC (--site CODE | --actor REGISTRATION) "
         "--tags NUMBER|FIRST..LAST ... [--note TEXT]; stock --country CC; "
-        "provenance NUMBER (a lot's or its tag's number)"
+        "provenance NUMBER (a lot's or its tag's number); verify FILE.json [--key KEYS.pem] "
+        "(an export certificate's signed document; exits 1 when it does not verify)"
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("action", choices=["issue-tags", "stock", "provenance"])
-        parser.add_argument("number", nargs="?", help="provenance: a lot's or its tag's number")
+        parser.add_argument("action", choices=["issue-tags", "stock", "provenance", "verify"])
+        parser.add_argument(
+            "number", nargs="?", help="provenance: a lot's or its tag's number; verify: the file"
+        )
+        parser.add_argument("--key", help="verify: a PEM file of public keys (offline)")
         parser.add_argument(
             "--tags", nargs="+", default=[], help="issue-tags: numbers or ranges FIRST..LAST"
         )
@@ -52,6 +59,10 @@ class Command(BaseCommand):
             if not number:
                 raise CommandError("provenance needs a lot or tag number")
             return self._provenance(number)
+        if action == "verify":
+            if not number:
+                raise CommandError("verify needs the certificate's document (a .json file)")
+            return self._verify(number, options.get("key"))
         country = self._country(options.get("country"))
         if action == "stock":
             return self._stock(country)
@@ -131,3 +142,22 @@ class Command(BaseCommand):
         for flag in found.flags:
             self.stdout.write(f"  {flag.get_kind_display()} ({flag.get_status_display()}): "
                               f"{selectors.evidence_text(flag)}")  # fmt: skip
+
+    def _verify(self, file: str, key_file: str | None) -> None:
+        try:
+            raw = Path(file).read_bytes()[: certificates.MAX_DOCUMENT_BYTES + 1]
+            keys = (
+                certificates.public_keys_from_pem(Path(key_file).read_text(errors="replace"))
+                if key_file
+                else certificates.known_keys()
+            )
+        except OSError as exc:
+            raise CommandError(f"{exc.filename}: {exc.strerror}") from None
+        if key_file and not keys:
+            raise CommandError(f"{key_file}: no Ed25519 public key in it")
+        verdict = certificates.verify(raw, keys)
+        identifier = verdict.data.get("identifier", "") if verdict.data else ""
+        line = f"{identifier}: {verdict.message}" if identifier else str(verdict.message)
+        if not verdict.valid:
+            raise CommandError(line)
+        self.stdout.write(self.style.SUCCESS(line))
