@@ -4,6 +4,7 @@ sees, the refusals and bad input shown on the form (never a server error), and F
 from __future__ import annotations
 
 import datetime
+import json
 import re
 
 import pytest
@@ -87,6 +88,39 @@ def test_a_whole_chain_through_the_web(chain):
         assert name in page
     assert page.count('class="cert cert-blue"') == 2
     assert "Operations on the lot" not in page  # exported: nothing more to do
+    # One inspector verifies the export, another validates (signs) the certificate, and
+    # anyone checks it; a copy with one field changed does not pass.
+    from casm.accounts.models import User
+    from casm.traceability.models import ExportCertificate
+
+    answer = _as(chain.inspector).post(
+        f"/traceability/lots/{refined.pk}/certificate/",
+        {"ore_type": "gold doré", "issuing_authority": "CEEC"},
+    )
+    assert answer.status_code == 302, _errors(answer)
+    certificate = ExportCertificate.objects.get()
+    validator = User.objects.create(username="kasongo")
+    from casm.accounts.services import role_assign
+
+    role_assign(actor=None, user=validator, role=User.Role.INSPECTOR, countries=[chain.country])
+    later = datetime.date.today() + datetime.timedelta(days=60)
+    answer = _as(validator).post(f"/traceability/certificates/{certificate.pk}/validate/",
+                                 {"expires_on": str(later)})  # fmt: skip
+    assert answer.status_code == 302, _errors(answer)
+    document = exporter.get(f"/traceability/certificates/{certificate.pk}/document/").json()
+    assert [site["name"] for site in document["certificate"]["origin"]] == [
+        "Kamituga Mobale", "Lugushwa",
+    ]  # fmt: skip
+    public = Client()
+    certificate.refresh_from_db()
+    shown = public.get(f"/traceability/verify/{certificate.check_code}/").content.decode()
+    assert "The signature is valid" in shown and "Dubai Refinery" in shown
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    document["certificate"]["grade"] = "99"
+    upload = SimpleUploadedFile("copy.json", json.dumps(document).encode())
+    answer = public.post("/traceability/verify/", {"document": upload})
+    assert answer.status_code == 422 and "this copy was changed" in answer.content.decode()
 
 
 def _country_pk(code):
