@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from casm.core.models import Commodity, Country
+from casm.core.pdf import latin1
 from casm.library import services
 from casm.library.bulk import documents_import
 from casm.library.models import Document, DocumentAuthor, DocumentType, Licence, Theme
@@ -395,12 +396,6 @@ class _Writer:
         return f"{name}.txt", "\n\n".join([data["title"], *paragraphs]).encode()
 
 
-def _latin1(text: str) -> str:
-    """The PDF core fonts know Latin-1 only."""
-    text = text.replace("œ", "oe").replace("—", "-").replace("’", "'")
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def _pdf(title: str, pages: list[list[str]]) -> bytes:
     """A PDF with one page per list of paragraphs; lines are wrapped here, which is much faster
     than letting the PDF library measure every word (the demo makes a few dozen of these)."""
@@ -412,12 +407,12 @@ def _pdf(title: str, pages: list[list[str]]) -> bytes:
         pdf.add_page()
         pdf.set_font("Helvetica", style="B" if number == 1 else "", size=13 if number == 1 else 9)
         heading = title if number == 1 else f"{title} - page {number}"
-        for line in textwrap.wrap(_latin1(heading), 70 if number == 1 else 110):
+        for line in textwrap.wrap(latin1(heading), 70 if number == 1 else 110):
             pdf.cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
         pdf.set_font("Helvetica", size=11)
         for paragraph in paragraphs:
-            for line in textwrap.wrap(_latin1(paragraph), 90):
+            for line in textwrap.wrap(latin1(paragraph), 90):
                 pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
             pdf.ln(3)
     return bytes(pdf.output())

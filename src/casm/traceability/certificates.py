@@ -24,6 +24,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from casm.core.pdf import latin1
+
 FORMAT = "casm-export-certificate/1"
 # The largest certificate document read (a real one is a few kilobytes).
 MAX_DOCUMENT_BYTES = 256 * 1024
@@ -243,11 +245,6 @@ def field_text(data: dict[str, Any], name: str) -> str:
     return str(value)
 
 
-def _latin(text: str) -> str:
-    """The core PDF fonts know Latin-1 only; other letters become '?' rather than failing."""
-    return text.replace("’", "'").encode("latin-1", "replace").decode("latin-1")
-
-
 def certificate_pdf(certificate: Any, verify_url: str) -> bytes:
     """The certificate on one A4 page, in English and French, with a QR code of its page and
     its signature printed so that a copy typed back in can be checked."""
@@ -258,12 +255,12 @@ def certificate_pdf(certificate: Any, verify_url: str) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(False)
     pdf.add_page()
-    pdf.set_title(_latin(f"Export certificate {certificate.identifier}"))
+    pdf.set_title(latin1(f"Export certificate {certificate.identifier}"))
     pdf.set_font("Helvetica", style="B", size=15)
-    pdf.cell(0, 8, _latin("Export certificate / Certificat d'exportation"), new_x="LMARGIN",
+    pdf.cell(0, 8, latin1("Export certificate / Certificat d'exportation"), new_x="LMARGIN",
              new_y="NEXT")  # fmt: skip
     pdf.set_font("Helvetica", size=9)
-    pdf.cell(0, 5, _latin("Regional certification of minerals / Certification régionale des "
+    pdf.cell(0, 5, latin1("Regional certification of minerals / Certification régionale des "
                           "minerais"), new_x="LMARGIN", new_y="NEXT")  # fmt: skip
     qr = segno.make(verify_url, error="m")
     size = 38.0
@@ -278,12 +275,12 @@ def certificate_pdf(certificate: Any, verify_url: str) -> bytes:
     pdf.set_y(30)
     for name, english, french in FIELDS:
         pdf.set_font("Helvetica", style="B", size=8)
-        pdf.cell(62, 6.2, _latin(f"{english} / {french}"))
+        pdf.cell(62, 6.2, latin1(f"{english} / {french}"))
         pdf.set_font("Helvetica", size=9)
-        pdf.multi_cell(0, 6.2, _latin(field_text(data, name)), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6.2, latin1(field_text(data, name)), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("Helvetica", size=8)
-    pdf.multi_cell(0, 4.5, _latin(
+    pdf.multi_cell(0, 4.5, latin1(
         f"Check this certificate at / Vérifiez ce certificat sur : {verify_url}\n"
         f"Signed with Ed25519, key / Signé avec Ed25519, clé : {certificate.key_id}\n"
         f"Signature: {certificate.signature}"

@@ -33,6 +33,7 @@ from .models import (
     Lot,
     LotStatus,
     Operation,
+    OperationKind,
     OperationStatus,
     RedFlag,
     Tag,
@@ -225,6 +226,24 @@ def certificate_get(user: Any, pk: Any) -> ExportCertificate:
         return certificates_visible(user).get(pk=pk)
     except (ExportCertificate.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
+
+
+def site_by_code(code: str, country_ids: set[int] | None) -> Any:
+    """The registry's mine site with this code in one of ``country_ids`` (None: any country),
+    or None: a producer names its site, an inspector the site its tags go to."""
+    from casm.registry.models import Site
+
+    sites = Site.objects.filter(code=code.strip())
+    if country_ids is not None:
+        sites = sites.filter(country_id__in=sorted(country_ids))
+    return sites.first()
+
+
+def export_of(lot: Lot) -> Operation | None:
+    """The export that used ``lot`` up, if it was exported."""
+    if lot.status != LotStatus.EXPORTED or lot.consumed_by_id is None:
+        return None
+    return Operation.objects.filter(pk=lot.consumed_by_id, kind=OperationKind.EXPORT).first()
 
 
 def certificate_by_code(code: str) -> ExportCertificate:

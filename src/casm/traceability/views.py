@@ -25,7 +25,6 @@ from casm.core.forms import form_errors_from
 from casm.core.models import Country
 from casm.core.pagination import page_of
 from casm.core.permissions import PUBLIC, SIGNED_IN, can, endpoint
-from casm.registry.models import Site
 from casm.registry.selectors import site_get_for_user
 
 from . import certificates, forms, selectors, services
@@ -49,13 +48,6 @@ def _query(request: HttpRequest) -> str:
 def _failed(form: Form, exc: ValidationError) -> Form:
     form_errors_from(form, exc)
     return form
-
-
-def _site_by_code(code: str, country_id: int | None) -> Site | None:
-    sites = Site.objects.filter(code=code.strip())
-    if country_id is not None:
-        sites = sites.filter(country_id=country_id)
-    return sites.first()
 
 
 # --- Lots ------------------------------------------------------------------------------------
@@ -137,8 +129,9 @@ def _lot_context(request: HttpRequest, lot: Lot, **extra: Any) -> dict[str, Any]
         context["refuse_form"] = forms.RefuseForm()
     elif context["sending"]:
         context["refuse_form"] = forms.RefuseForm()
-    if lot.status == LotStatus.EXPORTED and consumed_by is not None:
-        certificate = ExportCertificate.objects.filter(operation_id=consumed_by).first()
+    export = selectors.export_of(lot)
+    if export is not None:
+        certificate = ExportCertificate.objects.filter(operation=export).first()
         context["certificate"] = certificate
         if certificate is None and context["inspector"]:
             authority = getattr(getattr(user, "organisation", None), "name", "")
@@ -222,7 +215,7 @@ def lot_produce(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         producer = data["producer"]
-        site = _site_by_code(data["site"], producer.country_id)
+        site = selectors.site_by_code(data["site"], {producer.country_id})
         if site is None:
             form.add_error("site", _("No site with this code in %(country)s.")
                            % {"country": producer.country.name})  # fmt: skip
@@ -391,10 +384,7 @@ def tag_batch_issue(request: HttpRequest) -> HttpResponse:
         site = None
         if data["site"]:
             countries = permissions.country_ids_for(request.user, "traceability.inspect")
-            sites = Site.objects.filter(code=data["site"].strip())
-            if countries is not None:
-                sites = sites.filter(country_id__in=sorted(countries))
-            site = sites.first()
+            site = selectors.site_by_code(data["site"], countries)
             if site is None:
                 form.add_error("site", _("No site with this code in the countries you inspect."))
         elif chain_actor is None:
@@ -561,7 +551,7 @@ def site_output(request: HttpRequest, site_id: int) -> HttpResponse:
 def lot_certify(request: HttpRequest, lot_id: int) -> HttpResponse:
     """An inspector verifies an exported lot and prepares its certificate."""
     lot = selectors.lot_get(request.user, lot_id)
-    operation = Operation.objects.filter(pk=lot.consumed_by_id or 0).first()
+    operation = selectors.export_of(lot)
     form = forms.CertificatePrepareForm(request.POST)
     if form.is_valid() and operation is not None:
         try:
@@ -600,11 +590,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
 
 
 def _certificate_context(request: HttpRequest, certificate: ExportCertificate) -> dict[str, Any]:
-    french = (request.LANGUAGE_CODE or "").startswith("fr")
-    rows = [
-        (french_label if french else english, certificates.field_text(certificate.data, name))
-        for name, english, french_label in certificates.FIELDS
-    ]
+    rows = _rows(request, certificate.data)
     verdict = None
     if certificate.status == CertificateStatus.ISSUED:
         verdict = certificates.verify(certificates.document(certificate), certificates.known_keys())
@@ -708,12 +694,12 @@ def verify(request: HttpRequest) -> HttpResponse:
             else:
                 verdict = certificates.verify(document.read(), certificates.known_keys())
         else:
-            found = ExportCertificate.objects.filter(
-                check_code=form.cleaned_data["code"].strip(), status=CertificateStatus.ISSUED
-            ).first()
-            if found is not None:
+            try:
+                found = selectors.certificate_by_code(form.cleaned_data["code"])
+            except Http404:
+                form.add_error("code", _("No certificate has this check code."))
+            else:
                 return redirect("traceability:verify_code", check_code=found.check_code)
-            form.add_error("code", _("No certificate has this check code."))
     status = 422 if request.method == "POST" and (verdict is None or not verdict.valid) else 200
     context: dict[str, Any] = {"form": form, "verdict": verdict}
     if verdict is not None and verdict.data:

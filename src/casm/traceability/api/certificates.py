@@ -17,7 +17,7 @@ from casm.core.pagination import LimitOffset
 from casm.core.permissions import PUBLIC, SIGNED_IN, endpoint
 
 from .. import certificates, selectors, services
-from ..models import CertificateStatus, ExportCertificate, Operation
+from ..models import CertificateStatus, ExportCertificate
 from . import router
 
 State = Annotated[CertificateStatus, ApiName("ExportCertificateStatus")]
@@ -101,7 +101,7 @@ def certificate_prepare(request: HttpRequest, payload: CertificateIn):
         lot = selectors.lot_get(request.user, payload.lot)
     except Http404:
         raise ValidationError({"lot": [_("No lot with this id that you may see.")]}) from None
-    operation = Operation.objects.filter(pk=lot.consumed_by_id or 0).first()
+    operation = selectors.export_of(lot)
     if operation is None:
         raise ValidationError({"lot": [_("Only an exported lot gets an export certificate.")]})
     certificate = services.certificate_prepare(

@@ -17,6 +17,7 @@ from django.db.models import Q
 from casm.core.audit import audit_source
 from casm.core.models import AuditEvent, Country
 from casm.registry.models import Site
+from casm.registry.selectors import country_by_code
 from casm.traceability import certificates, selectors, services
 from casm.traceability.models import Actor, Lot
 
@@ -71,8 +72,7 @@ class Command(BaseCommand):
     def _country(self, code: str | None) -> Country:
         if not code:
             raise CommandError("this needs --country")
-        wanted = code.upper()
-        chosen = Country.objects.filter(Q(alpha2=wanted) | Q(alpha3=wanted)).first()
+        chosen = country_by_code(code)
         if chosen is None:
             raise CommandError(f"unknown country code {code!r}")
         return chosen
