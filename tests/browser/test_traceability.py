@@ -229,3 +229,44 @@ def test_an_exported_lots_provenance_in_english_and_its_certificate_checked_on_a
     expect(phone.locator("main dl")).to_contain_text("Comptoir de Bukavu")
     assert _fits_the_screen(phone), "the verification page is wider than the phone"
     assert not phone_errors, phone_errors
+
+
+def test_an_inspector_on_a_phone_makes_a_site_red_in_french_and_anyone_reads_its_history(
+    new_page, live_server, world
+):
+    from casm.traceability.models import Criterion
+
+    inspector = User.objects.get(username="mbala")
+    site = world.lots[0].site
+    page = new_page(viewport=PHONE, locale="fr-FR")
+    errors = _watch_errors(page)
+    sign_in(page, live_server, inspector)
+    page.goto(f"{live_server.url}/traceability/sites/{site.pk}/inspect/")
+    expect(page.locator("main h1")).to_have_text(f"Inspecter {site.name}")
+    page.get_by_label("Autorité d’inspection").fill("Division provinciale des mines")
+    for criterion in Criterion.values:
+        page.locator(f"#id_c_{criterion}_0").check()  # met
+    page.get_by_role("button", name="Enregistrer l’inspection").click()
+    # Every criterion met: recorded, and the site is green.
+    expect(page.locator("ul.messages")).to_contain_text("le site est maintenant vert (certifié)")
+    assert _fits_the_screen(page), "the inspection's page is wider than the phone"
+
+    page.goto(f"{live_server.url}/traceability/sites/{site.pk}/inspect/")
+    page.get_by_label("Autorité d’inspection").fill("Division provinciale des mines")
+    for criterion in Criterion.values:
+        page.locator(f"#id_c_{criterion}_0").check()
+    page.locator("#id_c_armed_groups_1").check()  # breached: an armed group taxes the pit
+    page.get_by_role("button", name="Enregistrer l’inspection").click()
+    expect(page.locator("ul.messages")).to_contain_text("le site est maintenant rouge")
+    assert not errors, errors
+
+    visitor = new_page(viewport=PHONE, locale="fr-FR")
+    visitor.goto(f"{live_server.url}/traceability/sites/{site.pk}/status/")
+    expect(visitor.locator("main h1")).to_have_text(f"Statut de {site.name}")
+    rows = visitor.locator("main tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("rouge")
+    expect(rows.first).to_contain_text("aucun groupe armé non étatique présent")
+    expect(rows.nth(1)).to_contain_text("vert (certifié)")
+    assert "mbala" not in visitor.content()
+    assert visitor.evaluate(f"document.documentElement.scrollWidth <= {PHONE['width']} + 1")

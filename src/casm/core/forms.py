@@ -14,6 +14,12 @@ from casm.core.countries import countries_by_name
 from casm.core.models import AuditEvent, Country
 
 
+def date_picker() -> forms.DateInput:
+    """A date input the browser shows as a calendar. Its value is written in ISO 8601 whatever
+    the reader's language: a French "04/12/2026" would leave the picker empty."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 def form_errors_from(form: forms.BaseForm, exc: ValidationError) -> None:
     """Show a service's ValidationError on the form, field by field where it names fields."""
     if hasattr(exc, "error_dict"):

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casm.accounts.models import Organisation
-from casm.core.forms import CountryChoiceField
+from casm.core.forms import CountryChoiceField, date_picker
 from casm.core.models import Commodity, Country
 
 from .areas import AreaError, area_from_corners, area_from_geojson, area_from_upload
@@ -177,7 +177,7 @@ class ApplicationForm(AreaFields):
     )  # fmt: skip
     paper_dated = forms.DateField(
         label=_("Date on the paper filing"), required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=date_picker(),
     )  # fmt: skip
     field_order = [
         "holder_kind", "organisation", "applicant_name", "applicant_contact", "nationality",
@@ -363,9 +363,7 @@ class CompletenessForm(forms.Form):
 
 class ObjectionForm(forms.Form):
     objector = forms.CharField(label=_("Who objects"), max_length=200)
-    received_on = forms.DateField(
-        label=_("Received on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    received_on = forms.DateField(label=_("Received on"), required=False, widget=date_picker())
     text = forms.CharField(
         label=_("Objection"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -443,7 +441,5 @@ class SurrenderForm(AreaFields, ReasonForm):
 
 
 class PaymentForm(forms.Form):
-    paid_on = forms.DateField(
-        label=_("Paid on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    paid_on = forms.DateField(label=_("Paid on"), required=False, widget=date_picker())
     reference = forms.CharField(label=_("Payment reference"), max_length=100, required=False)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casm.core import permissions
 from casm.core.countries import countries_by_name
+from casm.core.forms import date_picker
 from casm.core.models import Commodity, Country
 from casm.registry import selectors, validation
 from casm.registry.models import (
@@ -231,7 +232,7 @@ class VisitForm(forms.ModelForm):
             "notes",
             "footprint",
         ]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"}), "footprint": FOOTPRINT_WIDGET}
+        widgets = {"date": date_picker(), "footprint": FOOTPRINT_WIDGET}
         field_classes = {"footprint": FootprintField}
         help_texts = {"footprint": FOOTPRINT_HELP}
 
@@ -257,13 +258,11 @@ class VisitForm(forms.ModelForm):
 
 class CertificationForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=CertificationStatus.choices)
-    valid_from = forms.DateField(
-        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    valid_from = forms.DateField(label=_("Valid from"), widget=date_picker())
     valid_until = forms.DateField(
         label=_("Valid until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=date_picker(),
         help_text=_("Empty: green one year, yellow three months, blue three years."),
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)

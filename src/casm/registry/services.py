@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Min, Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casm.core import permissions
@@ -22,6 +23,7 @@ from casm.core.audit import audit_record, model_create, model_delete, model_upda
 from casm.core.models import AuditEvent, Commodity, Country
 from casm.registry import validation
 from casm.registry.models import (
+    CertificationCause,
     CertificationRecord,
     Miner,
     Operator,
@@ -493,6 +495,25 @@ def site_certify(
 ) -> CertificationRecord:
     """Record a regional certification decision; the site shows the latest one."""
     permissions.require(actor, "registry.edit", country=site.country)
+    return certification_write(
+        actor=actor, site=site, status=status, valid_from=valid_from, valid_until=valid_until,
+        note=note,
+    )  # fmt: skip
+
+
+def certification_write(
+    *,
+    actor: Any,
+    site: Site,
+    status: str,
+    valid_from: datetime.date,
+    valid_until: datetime.date | None = None,
+    note: str = "",
+    cause: str = CertificationCause.DECISION,
+) -> CertificationRecord:
+    """Write a certification decision and copy the latest onto the site. The caller checks
+    its own capability: a data officer's decision (``registry.edit``), an inspection
+    (``traceability.inspect``) or the daily round's lapses (the system's own act)."""
     problem = validation.date_problem(valid_from)
     if problem:
         raise ValidationError({"valid_from": [problem]})
@@ -510,6 +531,7 @@ def site_certify(
                 "valid_from": valid_from,
                 "valid_until": valid_until,
                 "note": note,
+                "cause": cause,
                 "recorded_by": actor if getattr(actor, "is_authenticated", False) else None,
             },
         )
@@ -522,10 +544,40 @@ def site_certify(
                     "certification_status": latest.status,
                     "certification_valid_from": latest.valid_from,
                     "certification_valid_until": latest.valid_until,
+                    "certification_lapsed": latest.cause == CertificationCause.LAPSED,
                 },
             )
     registry_version_bump([site.country_id])
     return record
+
+
+def certifications_lapse(*, today: datetime.date | None = None) -> list[CertificationRecord]:
+    """The daily round's part: write the statuses that followed by themselves when a site's
+    status ran out (green to blue; yellow and blue to red; see ``validation.LAPSES_TO``), each
+    from the day after the one before ended, so that the history says when it changed."""
+    today = today or timezone.localdate()
+    due = Site.objects.filter(
+        certification_status__in=list(validation.LAPSES_TO),
+        certification_valid_until__lt=today,
+    ).order_by("pk")
+    written = []
+    for site in due.iterator(chunk_size=500):
+        steps = validation.certification_lapses(
+            site.certification_status, site.certification_valid_until, today
+        )
+        with transaction.atomic():
+            for status, start, until in steps:
+                written.append(
+                    certification_write(
+                        actor=None,
+                        site=site,
+                        status=status,
+                        valid_from=start,
+                        valid_until=until,
+                        cause=CertificationCause.LAPSED,
+                    )  # fmt: skip
+                )
+    return written
 
 
 # --- Visits ----------------------------------------------------------------------------------

@@ -383,12 +383,50 @@ def first_duplicate(
     return None
 
 
+def months_later(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later (the 28th at most, so that every month has it)."""
+    month = day.month - 1 + months
+    return datetime.date(day.year + month // 12, month % 12 + 1, min(day.day, 28))
+
+
 def certification_default_until(status: str, valid_from: datetime.date) -> datetime.date | None:
     """ICGLR validity: green one year, yellow three months, blue up to three years, red none."""
     months = {"green": 12, "yellow": 3, "blue": 36}.get(status)
     if months is None:
         return None
-    month = valid_from.month - 1 + months
-    year, month = valid_from.year + month // 12, month % 12 + 1
-    day = min(valid_from.day, 28)
-    return datetime.date(year, month, day)
+    return months_later(valid_from, months)
+
+
+# What a status becomes when its time runs out with no new inspection (ICGLR data standard
+# MD.01): a green site goes back to blue, a yellow one whose problems were not fixed in time
+# and a blue one never inspected within its three years become red. Red does not lapse: only a
+# later inspection clears it.
+LAPSES_TO = {"green": "blue", "yellow": "red", "blue": "red"}
+
+
+def certification_lapses(
+    status: str, valid_until: datetime.date | None, today: datetime.date
+) -> list[tuple[str, datetime.date, datetime.date | None]]:
+    """The statuses a site has gone through since ``valid_until`` passed, oldest first, each as
+    (status, valid from, valid until); empty while the status holds."""
+    steps: list[tuple[str, datetime.date, datetime.date | None]] = []
+    while status in LAPSES_TO and valid_until is not None and valid_until < today:
+        status = LAPSES_TO[status]
+        start = valid_until + datetime.timedelta(days=1)
+        valid_until = certification_default_until(status, start)
+        steps.append((status, start, valid_until))
+    return steps
+
+
+def certification_now(
+    status: str,
+    valid_from: datetime.date | None,
+    valid_until: datetime.date | None,
+    today: datetime.date,
+) -> tuple[str, datetime.date | None, datetime.date | None, bool]:
+    """The status in force today: (status, from, until, lapsed), where lapsed says that the
+    recorded status ran out and this one followed by itself."""
+    steps = certification_lapses(status, valid_until, today)
+    if not steps:
+        return status, valid_from, valid_until, False
+    return (*steps[-1], True)

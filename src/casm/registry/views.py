@@ -234,6 +234,9 @@ def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
             "certifications": site.certifications.all(),
             "duplicates": site.possible_duplicates.all(),
             "can_edit": selectors.site_can_edit(user=request.user, site=site),
+            "can_inspect": permissions.can(
+                request.user, "traceability.inspect", country=site.country_id
+            ),
             "certification_form": forms.CertificationForm(),
             "merge_form": forms.MergeForm(
                 initial={"into": site.duplicate_of.code if site.duplicate_of else ""}

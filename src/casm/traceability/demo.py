@@ -20,7 +20,7 @@ from casm.core.models import Commodity, Country
 from casm.registry.models import Site
 
 from . import services
-from .models import RedFlag
+from .models import Criterion, Finding, Inspection, RedFlag
 
 K = Organisation.Kind
 ACTORS = [
@@ -35,13 +35,34 @@ LOTS_PER_SITE = 3
 
 
 def _sites(congo: Country, gold: Commodity) -> list[Site]:
-    """Gold sites of the demo that may produce (not red), the first ones by code."""
+    """Gold sites of the demo that may produce (not red), the first ones by code: those the
+    chain uses, and one more that an inspection finds held by an armed group."""
     usable = [
         site
         for site in Site.objects.filter(country=congo, commodities=gold).order_by("code")[:60]
         if services.site_refusal(site) is None
     ]
-    return usable[:SITES_USED]
+    return usable[: SITES_USED + 1]
+
+
+def _inspect(inspector: User, sites: list[Site], on: datetime.date) -> None:
+    """Inspections of the demo: the first site certified green, the second yellow (its logbook
+    not kept), and the extra one red (an armed group taxes it)."""
+    met = dict.fromkeys(Criterion.values, Finding.MET)
+    breaches = [{}, {Criterion.TRACEABILITY: Finding.BREACHED}]
+    for site, breached in zip(sites, breaches, strict=False):
+        services.inspection_record(
+            actor=inspector, site=site, inspected_on=on, findings={**met, **breached},
+            authority="Demo: provincial mines division",
+        )  # fmt: skip
+    if len(sites) > SITES_USED:
+        services.inspection_record(
+            actor=inspector, site=sites[SITES_USED], inspected_on=on,
+            findings={**met, Criterion.ARMED_GROUPS: Finding.BREACHED,
+                      Criterion.TAXES: Finding.BREACHED},
+            authority="Demo: provincial mines division",
+            note="Demo: a non-state armed group levies a tax on every bag at the pit.",
+        )  # fmt: skip
 
 
 def build(rng: random.Random, say: Callable[[str], None]) -> None:
@@ -58,6 +79,10 @@ def build(rng: random.Random, say: Callable[[str], None]) -> None:
         first_name="Inspector", last_name="DR Congo", role=User.Role.INSPECTOR,
         countries=[congo], password=password,
     )  # fmt: skip
+    start = timezone.localdate() - datetime.timedelta(days=12)
+    _inspect(inspector, sites, start - datetime.timedelta(days=20))
+    red_site = sites[SITES_USED] if len(sites) > SITES_USED else None
+    sites = sites[:SITES_USED]
     actors, users = {}, {}
     for username, name, kind, roles in ACTORS:
         organisation = organisation_create(actor=None, name=name, kind=kind, country=congo)
@@ -77,7 +102,6 @@ def build(rng: random.Random, say: Callable[[str], None]) -> None:
             numbers=[f"CD-DEMO-{index}-{n:04d}" for n in range(1, 51)],
         )  # fmt: skip
     # Bought over the last days; combined, sent on, smelted and exported today.
-    start = timezone.localdate() - datetime.timedelta(days=12)
     bought = []
     for index, site in enumerate(sites, start=1):
         for n in range(1, LOTS_PER_SITE + 1):
@@ -142,10 +166,13 @@ def build(rng: random.Random, say: Callable[[str], None]) -> None:
         reason="Demo: bought from a site held by an armed group",
     )  # fmt: skip
     flags = RedFlag.objects.filter(country=congo).count()
+    inspections = Inspection.objects.filter(country=congo).count()
+    red = f" (red: {red_site.code})" if red_site is not None else ""
     say(
         f"demo: chain of custody in DR Congo, {len(sites) * LOTS_PER_SITE} lots produced at "
         f"{len(sites)} sites, one export with certificate {certificate.identifier} "
         f"(/traceability/verify/{certificate.check_code}/), {flags} red flags, 1 supplier "
-        f"suspended; users inspector.cd, validator.cd, {', '.join(u for u, *_ in ACTORS)} "
+        f"suspended, {inspections} site inspections{red}; users inspector.cd, validator.cd, "
+        f"{', '.join(u for u, *_ in ACTORS)} "
         f"(password for all: {password})"
     )

@@ -10,10 +10,22 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casm.accounts.models import Organisation
-from casm.core.forms import CountryChoiceField
+from casm.core.forms import CountryChoiceField, date_picker
 from casm.core.models import Commodity, Country
+from casm.registry.models import CertificationStatus
 
-from .models import Actor, ChainRole, Label, Lot, LotStatus, MassUnit, plain_decimal
+from .models import (
+    CRITICAL_CRITERIA,
+    Actor,
+    ChainRole,
+    Criterion,
+    Finding,
+    Label,
+    Lot,
+    LotStatus,
+    MassUnit,
+    plain_decimal,
+)
 from .services import MAX_BATCH, Part, tag_numbers
 
 
@@ -22,7 +34,7 @@ def _mass(label: Any) -> forms.DecimalField:
     return forms.DecimalField(label=label, max_digits=20, decimal_places=4)
 
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = date_picker()
 
 
 def _actor_label(actor: Actor) -> str:
@@ -260,3 +272,53 @@ class VerifyForm(forms.Form):
         if not data.get("code") and not data.get("document"):
             raise forms.ValidationError(_("Type the check code or choose the document."))
         return data
+
+
+class InspectionForm(forms.Form):
+    """A site inspection: the day, the authority, a finding on every criterion and a note."""
+
+    inspected_on = forms.DateField(label=_("Inspected on"), widget=DATE)
+    authority = forms.CharField(
+        label=_("Inspecting authority"), max_length=200,
+        help_text=_("e.g. the provincial mines division"),
+    )  # fmt: skip
+    note = forms.CharField(
+        label=_("Inspector's note (not public)"), required=False, max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for criterion in Criterion:
+            self.fields[f"c_{criterion.value}"] = forms.ChoiceField(
+                label=criterion.label, choices=Finding.choices, widget=forms.RadioSelect,
+                help_text=_("critical: red if breached") if criterion in CRITICAL_CRITERIA
+                else _("yellow if breached"),
+            )  # fmt: skip
+        self.fields["inspected_on"].initial = datetime.date.today()
+        self.order_fields(["inspected_on", "authority", *self.criteria_fields(), "note"])
+
+    @staticmethod
+    def criteria_fields() -> list[str]:
+        return [f"c_{criterion}" for criterion in Criterion.values]
+
+    def findings(self) -> dict[str, str]:
+        return {c: self.cleaned_data[f"c_{c}"] for c in Criterion.values}  # the criteria_fields
+
+
+class InspectionFilterForm(forms.Form):
+    country = CountryChoiceField(
+        label=_("Country"), required=False, queryset=Country.objects.all(),
+        to_field_name="alpha2", empty_label=_("all"),
+    )  # fmt: skip
+    status = forms.ChoiceField(
+        label=_("Resulting status"), required=False,
+        choices=[("", _("all"))]
+        + [(value, label) for value, label in CertificationStatus.choices if value != "blue"],
+    )  # fmt: skip
+    site = forms.CharField(label=_("Site code or name"), required=False, max_length=100)
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}

@@ -11,12 +11,14 @@ cannot both win.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from casm.core.models import Commodity, Country
+from casm.registry.models import CertificationStatus
 
 
 class ChainRole(models.TextChoices):
@@ -231,6 +233,13 @@ def plain_decimal(value: Decimal) -> Decimal:
     4.2E+2)."""
     value = value.normalize()
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
+def person_name(user: Any) -> str:
+    """A user's full name, else the user name; empty for none (the system's own act)."""
+    if user is None:
+        return ""
+    return str(user.get_full_name() or user.get_username()).strip()
 
 
 class Label(models.TextChoices):
@@ -458,6 +467,105 @@ class RedFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.pk}"
+
+
+class Criterion(models.TextChoices):
+    """What an inspector checks at a mine site. A critical criterion breached makes the site red;
+    an important one, yellow (ICGLR data standard MD.01; OECD Annex II for the critical risks)."""
+
+    ARMED_GROUPS = "armed_groups", _("no non-state armed group present, controlling or taxing")
+    SECURITY_FORCES = (
+        "security_forces",
+        _("no public or private security forces controlling, taxing or extorting illegally"),
+    )
+    CHILD_LABOUR = "child_labour", _("no child under 18 working at the site")
+    SERIOUS_ABUSE = (
+        "serious_abuse",
+        _("no forced labour, torture, cruel treatment or sexual violence"),
+    )
+    LEGAL_STATUS = "legal_status", _("worked under a valid licence or inside an ASM zone")
+    TRACEABILITY = "traceability", _("production tagged and written in the site's logbook")
+    TAXES = "taxes", _("taxes, fees and royalties paid")
+    HEALTH_SAFETY = "health_safety", _("health and safety measures in place")
+    ENVIRONMENT = "environment", _("environment protected (mercury, tailings, land)")
+
+
+CRITICAL_CRITERIA = frozenset(
+    {
+        Criterion.ARMED_GROUPS,
+        Criterion.SECURITY_FORCES,
+        Criterion.CHILD_LABOUR,
+        Criterion.SERIOUS_ABUSE,
+    }
+)
+
+
+class Finding(models.TextChoices):
+    MET = "met", _("met")
+    BREACHED = "breached", _("breached")
+
+
+class Inspection(models.Model):
+    """A mine site inspection: the inspector's finding on each criterion sets the site's status
+    (written to the registry as a certification decision)."""
+
+    site = models.ForeignKey(
+        "registry.Site",
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
+        related_name="inspections",
+    )
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="+"
+    )
+    inspected_on = models.DateField(_("inspected on"))
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("inspector"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    authority = models.CharField(_("inspecting authority"), max_length=200)
+    # {criterion: "met" | "breached"}, every criterion answered.
+    findings = models.JSONField(_("findings"), default=dict)
+    status = models.CharField(
+        _("resulting status"), max_length=8, choices=CertificationStatus.choices
+    )
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    # Red held: a site red less than six months before stays red whatever is found.
+    red_held_until = models.DateField(_("red at least until"), null=True, blank=True)
+    # Kept for the inspectors; never on the public page.
+    note = models.TextField(_("inspector's note"), max_length=4000, blank=True)
+    record = models.OneToOneField(
+        "registry.CertificationRecord",
+        verbose_name=_("certification decision"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inspection",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-inspected_on", "-pk"]
+        verbose_name = _("site inspection")
+        verbose_name_plural = _("site inspections")
+
+    def __str__(self) -> str:
+        return f"inspection {self.pk} of site {self.site_id}"
+
+    @property
+    def inspector_name(self) -> str:
+        return person_name(self.inspector)
+
+    def breached(self) -> list[str]:
+        """The criteria breached, in the order of :class:`Criterion`."""
+        return [c for c in Criterion.values if self.findings.get(c) == Finding.BREACHED]
+
+    def breached_labels(self) -> list[str]:
+        return [str(Criterion(c).label) for c in self.breached()]
 
 
 class SigningKey(models.Model):

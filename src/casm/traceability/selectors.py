@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.db.models import Case, Count, Q, QuerySet, When
 from django.http import Http404
@@ -24,12 +25,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casm.core import permissions
+from casm.registry.validation import certification_now
 
 from .models import (
     Actor,
     CertificateStatus,
     ExportCertificate,
     FlagKind,
+    Inspection,
     Lot,
     LotStatus,
     Operation,
@@ -198,6 +201,100 @@ def flags_visible(user: Any) -> QuerySet[RedFlag]:
     if permissions.is_administrator(user):
         return flags
     return flags.filter(country_id__in=sorted(_inspected_countries(user)))
+
+
+def inspections_visible(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Inspection]:
+    """Site inspections of the countries ``user`` inspects, newest first, filtered by country
+    (alpha-2 or a Country), resulting status and site code or name."""
+    inspections = Inspection.objects.select_related("site", "country", "inspector")
+    if not permissions.is_administrator(user):
+        inspections = inspections.filter(country_id__in=sorted(_inspected_countries(user)))
+    filters = filters or {}
+    if filters.get("country"):
+        inspections = inspections.filter(country=filters["country"])
+    if filters.get("status"):
+        inspections = inspections.filter(status=filters["status"])
+    if filters.get("site"):
+        text = str(filters["site"]).strip()
+        inspections = inspections.filter(Q(site__code__iexact=text) | Q(site__name__icontains=text))
+    return inspections
+
+
+def site_to_inspect(user: Any, pk: Any) -> Any:
+    """A mine site of a country ``user`` inspects, else Http404."""
+    from casm.registry.models import Site
+
+    return permissions.get_in_scope_or_404(
+        Site.objects.select_related("country"), user, pk, "traceability.inspect"
+    )
+
+
+def site_public(pk: Any) -> Any:
+    """Any site, for its public status page (the site list is public in outline)."""
+    from casm.registry.models import Site
+
+    site = (
+        Site.objects.select_related("country").filter(pk=pk).first() if str(pk).isdigit() else None
+    )
+    if site is None:
+        raise Http404
+    return site
+
+
+def inspection_get(user: Any, pk: int) -> Inspection:
+    inspection = inspections_visible(user).filter(pk=pk).first()
+    if inspection is None:
+        raise Http404
+    return inspection
+
+
+@dataclass
+class StatusHistory:
+    """A site's public status: the one in force and every decision before it, newest first,
+    each with the criteria its inspection found breached (no person named, no note)."""
+
+    site: Any
+    status: str
+    since: datetime.date | None
+    until: datetime.date | None
+    lapsed: bool
+    entries: list[dict[str, Any]]
+
+    @property
+    def label(self) -> str:
+        from casm.registry.models import CertificationStatus
+
+        return str(CertificationStatus(self.status).label)
+
+
+def site_status_history(site: Any) -> StatusHistory:
+    from casm.registry.models import CertificationCause, CertificationStatus
+
+    status, since, until, lapsed = site_status_now(site)
+    entries = []
+    for record in site.certifications.select_related("inspection").order_by("-valid_from", "-pk"):
+        inspection = related_or_none(record, "inspection")
+        entries.append(
+            {
+                "status": record.status,
+                "label": str(CertificationStatus(record.status).label),
+                "valid_from": record.valid_from,
+                "valid_until": record.valid_until,
+                "cause": str(CertificationCause(record.cause).label),
+                "authority": inspection.authority if inspection else "",
+                "breached": inspection.breached_labels() if inspection else [],
+                "red_held_until": inspection.red_held_until if inspection else None,
+            }
+        )
+    return StatusHistory(site, status or "blue", since, until, lapsed, entries)
+
+
+def related_or_none(instance: Any, name: str) -> Any:
+    """The object on the reverse side of a one-to-one relation, or None when there is none."""
+    try:
+        return getattr(instance, name)
+    except ObjectDoesNotExist:
+        return None
 
 
 def tags_visible(user: Any) -> QuerySet[Tag]:
@@ -406,23 +503,32 @@ def provenance(lot: Lot) -> Provenance:
     return Provenance(lot=lot, tree=root, lots=lots, sites=sites, flags=flags)
 
 
+def site_status_now(site: Any) -> tuple[str, datetime.date | None, datetime.date | None, bool]:
+    """The site's status in force today (status, from, until, lapsed): the recorded one, or
+    what it became by itself when it ran out, whether or not the daily round has written it."""
+    status, since, until, lapsed = certification_now(
+        site.certification_status, site.certification_valid_from,
+        site.certification_valid_until, timezone.localdate(),
+    )  # fmt: skip
+    return status, since, until, lapsed or bool(getattr(site, "certification_lapsed", False))
+
+
 def _site_statuses(sites: dict[int, Any], masses: dict[int, Any]) -> list[SiteStatus]:
     from casm.licensing.models import SiteStanding
     from casm.registry.models import CertificationStatus, LegalStatus
 
     standings = {s.site_id: s.status for s in SiteStanding.objects.filter(site_id__in=list(sites))}
-    today = timezone.localdate()
     statuses = []
     for pk, site in sorted(sites.items(), key=lambda item: item[1].name):
-        until = site.certification_valid_until
-        certification = site.certification_status or CertificationStatus.BLUE
+        status, _since, _until, lapsed = site_status_now(site)
+        certification = status or CertificationStatus.BLUE
         legal = standings.get(pk, site.legal_status)
         statuses.append(
             SiteStatus(
                 site=site,
                 certification=certification,
                 certification_label=str(CertificationStatus(certification).label),
-                lapsed=bool(site.certification_status and until is not None and until < today),
+                lapsed=lapsed,
                 legal_status=legal,
                 legal_label=str(LegalStatus(legal).label) if legal in LegalStatus else legal,
                 children_present=site.children_present,

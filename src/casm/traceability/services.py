@@ -24,16 +24,23 @@ from django.utils.translation import gettext as _
 from casm.core import permissions
 from casm.core.audit import audit_record, model_create, model_update
 from casm.core.models import AuditEvent, Commodity, Country
+from casm.registry.models import CertificationCause
+from casm.registry.services import certification_write, certifications_lapse
+from casm.registry.validation import certification_now, date_problem, months_later
 
 from .models import (
+    CRITICAL_CRITERIA,
     UNIT_KG,
     Actor,
     BreachAction,
     CertificateStatus,
     ChainRole,
+    Criterion,
     ExportCertificate,
+    Finding,
     FlagKind,
     FlagSeverity,
+    Inspection,
     Label,
     Lot,
     LotStatus,
@@ -47,8 +54,10 @@ from .models import (
     Tag,
     TagBatch,
     TagStatus,
+    person_name,
     plain_decimal,
 )
+from .selectors import related_or_none, site_status_now
 
 M = TypeVar("M", bound=models.Model)
 
@@ -630,10 +639,8 @@ def _dates_in_order(**dates: datetime.date | None) -> None:
 
 
 def site_refusal(site: Any) -> str | None:
-    """Why a site may not produce now, or None: a red status still in force."""
-    if site.certification_status == "red" and (
-        site.certification_valid_until is None or site.certification_valid_until >= _today()
-    ):
+    """Why a site may not produce now, or None: red, recorded or reached by lapsing."""
+    if site_status_now(site)[0] == "red":
         return _("%(site)s is red (not certified): no production is accepted from it.") % {
             "site": site.name
         }
@@ -647,15 +654,16 @@ def site_warnings(site: Any) -> list[tuple[str, dict[str, Any]]]:
     it, else as the census says), a point inside a security or conflict zone of the cadastre's
     restriction layer, and armed presence recorded by the census."""
     found: list[tuple[str, dict[str, Any]]] = []
-    until = site.certification_valid_until
-    if site.certification_status and until is not None and until < _today():
+    status, since, _until, lapsed = site_status_now(site)
+    if lapsed:
+        ended = since - datetime.timedelta(days=1) if since else site.certification_valid_until
         found.append(
             (
                 FlagKind.SITE_STATUS,
-                {"code": "lapsed", "status": site.certification_status, "until": str(until)},
+                {"code": "lapsed", "status": status, "until": str(ended or "")},
             )
         )
-    standing = getattr(site, "standing", None) if _has_standing(site) else None
+    standing = related_or_none(site, "standing")
     legal = standing.status if standing is not None else site.legal_status
     if legal == "informal":
         found.append((FlagKind.SITE_STATUS, {"code": "unlicensed", "legal_status": legal}))
@@ -674,16 +682,6 @@ def site_warnings(site: Any) -> list[tuple[str, dict[str, Any]]]:
             )
         )
     return found
-
-
-def _has_standing(site: Any) -> bool:
-    from django.core.exceptions import ObjectDoesNotExist
-
-    try:
-        site.standing  # noqa: B018
-    except ObjectDoesNotExist:
-        return False
-    return True
 
 
 def conflict_zones_at(site: Any) -> list[Any]:
@@ -1208,13 +1206,153 @@ def flag_close(*, actor: Any, flag: RedFlag, closure: str) -> RedFlag:
     )
 
 
+# --- Site inspections -----------------------------------------------------------------------
+
+# A red site stays red this long at least, whatever a later inspection finds (ICGLR MD.01).
+RED_HOLD_MONTHS = 6
+# The red flags an inspection raises by itself for what it found breached, and how serious.
+INSPECTION_FLAGS: dict[str, tuple[str, str]] = {
+    Criterion.ARMED_GROUPS: (FlagKind.ARMED_GROUPS, FlagSeverity.HIGH),
+    Criterion.SECURITY_FORCES: (FlagKind.SECURITY_FORCES, FlagSeverity.HIGH),
+    Criterion.CHILD_LABOUR: (FlagKind.SERIOUS_ABUSE, FlagSeverity.SUSPEND),
+    Criterion.SERIOUS_ABUSE: (FlagKind.SERIOUS_ABUSE, FlagSeverity.SUSPEND),
+    Criterion.TAXES: (FlagKind.TAXES, FlagSeverity.HIGH),
+}
+
+
+def _findings(findings: Any) -> dict[str, str]:
+    if not isinstance(findings, dict):
+        raise _invalid("findings", _("Give a finding (met or breached) for every criterion."))
+    unknown = sorted(str(key) for key in findings if key not in Criterion.values)
+    if unknown:
+        raise _invalid(
+            "findings", _("Unknown criteria: %(names)s.") % {"names": ", ".join(unknown)}
+        )
+    missing = [str(Criterion(c).label) for c in Criterion.values if not findings.get(c)]
+    if missing:
+        raise _invalid(
+            "findings",
+            _("Give a finding for every criterion; missing: %(names)s.")
+            % {"names": "; ".join(missing)},
+        )
+    wrong = sorted(c for c in Criterion.values if findings[c] not in Finding.values)
+    if wrong:
+        raise _invalid(
+            "findings",
+            _("A finding is met or breached (%(names)s).") % {"names": ", ".join(wrong)},
+        )
+    return {c: str(findings[c]) for c in Criterion.values}
+
+
+def red_held_until(site: Any, on: datetime.date) -> datetime.date | None:
+    """The day before which a site red on ``on`` may not be cleared, or None when it was not
+    red then. The six months run from the day it became red: a critical breach found again
+    starts them anew; an inspection that found the site still within them does not."""
+    records = list(
+        site.certifications.filter(valid_from__lte=on)
+        .select_related("inspection")
+        .order_by("-valid_from", "-pk")[:100]
+    )
+    if not records:
+        return None
+    latest = records[0]
+    status, since, _until, lapsed = certification_now(
+        latest.status, latest.valid_from, latest.valid_until, on
+    )
+    if status != "red" or since is None:
+        return None
+    if not lapsed:
+        for record in records:
+            if record.status != "red":
+                break
+            since = record.valid_from
+            inspection = related_or_none(record, "inspection")
+            if inspection is None or inspection.red_held_until is None:
+                break
+    held = months_later(since, RED_HOLD_MONTHS)
+    return held if held > on else None
+
+
+def inspection_result(
+    findings: dict[str, str], site: Any, on: datetime.date
+) -> tuple[str, datetime.date | None]:
+    """The status an inspection sets and the day a red it keeps is held until: red for a
+    critical criterion breached or a site still within its six red months; yellow for any
+    other; green when every criterion is met."""
+    breached = {c for c, finding in findings.items() if finding == Finding.BREACHED}
+    if breached & CRITICAL_CRITERIA:
+        return "red", None
+    held = red_held_until(site, on)
+    if held is not None:
+        return "red", held
+    return ("yellow" if breached else "green"), None
+
+
+def inspection_record(
+    *,
+    actor: Any,
+    site: Any,
+    inspected_on: datetime.date,
+    authority: str,
+    findings: Any,
+    note: str = "",
+) -> Inspection:
+    """An inspector of the site's country records an inspection: its findings set the site's
+    status (a certification decision in the registry, valid one year when green, three months
+    when yellow, until cleared when red) and raise the red flags of what was found breached."""
+    permissions.require(actor, "traceability.inspect", country=site.country_id)
+    if inspected_on is None:
+        raise _invalid("inspected_on", _("Give the day of the inspection."))
+    problem = date_problem(inspected_on, today=_today())
+    if problem:
+        raise _invalid("inspected_on", str(problem))
+    authority = (authority or "").strip()[:200]
+    if not authority:
+        raise _invalid("authority", _("Name the inspecting authority."))
+    checked = _findings(findings)
+    status, held = inspection_result(checked, site, inspected_on)
+    with transaction.atomic():
+        record = certification_write(
+            actor=actor, site=site, status=status, valid_from=inspected_on,
+            cause=CertificationCause.INSPECTION,
+        )  # fmt: skip
+        inspection = model_create(
+            model=Inspection,
+            actor=actor,
+            data={
+                "site": site,
+                "country_id": site.country_id,
+                "inspected_on": inspected_on,
+                "inspector": _signed_in(actor),
+                "authority": authority,
+                "findings": checked,
+                "status": status,
+                "valid_until": record.valid_until,
+                "red_held_until": held,
+                "note": (note or "").strip()[:4000],
+                "record": record,
+            },
+        )
+        at = timezone.make_aware(datetime.datetime.combine(inspected_on, datetime.time(12)))
+        for criterion in inspection.breached():
+            if criterion not in INSPECTION_FLAGS:
+                continue
+            kind, severity = INSPECTION_FLAGS[criterion]
+            RedFlag.objects.create(
+                kind=kind, severity=severity, country_id=site.country_id, site=site,
+                evidence={"code": "inspection", "criterion": criterion,
+                          "inspection": inspection.pk, "on": str(inspected_on)},
+                raised_at=at,
+            )  # fmt: skip
+    return inspection
+
+
+def round_daily(*, today: datetime.date | None = None) -> dict[str, int]:
+    """The daily round (``casm traceability daily``): write the site statuses that ran out."""
+    return {"lapsed": len(certifications_lapse(today=today or _today()))}
+
+
 # --- Export certificates --------------------------------------------------------------------
-
-
-def _person(user: Any) -> str:
-    if user is None:
-        return ""
-    return (user.get_full_name() or user.get_username()).strip()
 
 
 def _certificate_data(certificate: ExportCertificate, operation: Operation) -> dict[str, Any]:
@@ -1248,11 +1386,11 @@ def _certificate_data(certificate: ExportCertificate, operation: Operation) -> d
         "transport_company": details.get("transport_company", ""),
         "issuing_authority": certificate.data.get("issuing_authority", ""),
         "verifier": {
-            "name": _person(certificate.verified_by),
+            "name": person_name(certificate.verified_by),
             "on": str(certificate.verified_on),
         },
         "validator": {
-            "name": _person(certificate.validated_by),
+            "name": person_name(certificate.validated_by),
             "on": str(certificate.validated_on or ""),
         },
         "issued_on": str(certificate.issued_on or ""),

@@ -25,10 +25,21 @@ from casm.core.forms import form_errors_from
 from casm.core.models import Country
 from casm.core.pagination import page_of
 from casm.core.permissions import PUBLIC, SIGNED_IN, can, endpoint
+from casm.registry.models import CertificationStatus
 from casm.registry.selectors import site_get_for_user
 
 from . import certificates, forms, selectors, services
-from .models import CertificateStatus, ExportCertificate, FlagStatus, Lot, LotStatus, Operation
+from .models import (
+    CRITICAL_CRITERIA,
+    CertificateStatus,
+    Criterion,
+    ExportCertificate,
+    Finding,
+    FlagStatus,
+    Lot,
+    LotStatus,
+    Operation,
+)
 
 PAGE_SIZE = 50
 LOT_STEPS = ("transfer", "split", "process", "export")
@@ -724,3 +735,78 @@ def verify_code(request: HttpRequest, check_code: str) -> HttpResponse:
     return render(request, "traceability/verify.html", {
         **_certificate_context(request, certificate), "form": forms.VerifyForm(),
     })  # fmt: skip
+
+
+# --- Site inspections and status -------------------------------------------------------------
+
+
+@require_safe
+@endpoint("traceability.inspect")
+def inspection_list(request: HttpRequest) -> HttpResponse:
+    """The inspections of the countries one inspects, newest first, filtered."""
+    permissions.require(request.user, "traceability.inspect")
+    form = forms.InspectionFilterForm(request.GET or None)
+    page = _page(request, selectors.inspections_visible(request.user, form.filters()))
+    return render(
+        request, "traceability/inspections.html",
+        {"form": form, "page": page, "query": _query(request)},
+    )  # fmt: skip
+
+
+@require_safe
+@endpoint("traceability.inspect")
+def inspection_detail(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    permissions.require(request.user, "traceability.inspect")
+    inspection = selectors.inspection_get(request.user, inspection_id)
+    findings = [
+        (criterion.label, inspection.findings.get(criterion.value) == Finding.BREACHED,
+         criterion in CRITICAL_CRITERIA)
+        for criterion in Criterion
+    ]  # fmt: skip
+    return render(
+        request, "traceability/inspection.html",
+        {"inspection": inspection, "findings": findings},
+    )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@endpoint("traceability.inspect")
+def site_inspect(request: HttpRequest, site_id: int) -> HttpResponse:
+    """Record an inspection of a site: its findings set the site's status."""
+    permissions.require(request.user, "traceability.inspect")
+    site = selectors.site_to_inspect(request.user, site_id)
+    form = forms.InspectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            inspection = services.inspection_record(
+                actor=request.user, site=site, inspected_on=form.cleaned_data["inspected_on"],
+                authority=form.cleaned_data["authority"], findings=form.findings(),
+                note=form.cleaned_data["note"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            _failed(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The inspection is recorded: the site is now %(status)s.")
+                % {"status": CertificationStatus(inspection.status).label},
+            )
+            return redirect("traceability:inspection", inspection.pk)
+    history = selectors.site_status_history(site)
+    return render(
+        request, "traceability/inspect.html",
+        {"site": site, "form": form, "history": history},
+        status=422 if form.is_bound else 200,
+    )  # fmt: skip
+
+
+@require_safe
+@endpoint(PUBLIC)
+def site_status(request: HttpRequest, site_id: int) -> HttpResponse:
+    """A site's status in force and its history, public: no person named, no note."""
+    site = selectors.site_public(site_id)
+    return render(
+        request, "traceability/site_status.html",
+        {"site": site, "history": selectors.site_status_history(site),
+         "can_inspect": can(request.user, "traceability.inspect", country=site.country_id)},
+    )  # fmt: skip

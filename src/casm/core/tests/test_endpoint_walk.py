@@ -227,6 +227,10 @@ def world(people, country, make_site, ghana_cooperative):
         ore_type="gold", verified_on=today, data={"identifier": "GH-EC-WALK"},
         check_code="walk-check-code",
     )  # fmt: skip
+    inspection = chain.inspection_record(
+        actor=None, site=site, inspected_on=today, authority="Minerals Commission",
+        findings=dict.fromkeys(chain.Criterion.values, "met"),
+    )  # fmt: skip
     return {
         # Records that are not public: only their owner, their country and administrators.
         "private": {
@@ -238,7 +242,7 @@ def world(people, country, make_site, ghana_cooperative):
             "registration": registration.pk, "person": private_person.pk,
             "application_document": application.documents.get().pk,
             "lot": lot.pk, "operation": lot.made_by_id, "tag": "GH-WALK-TAG", "flag": flag.pk,
-            "certificate": certificate.pk,
+            "certificate": certificate.pk, "inspection": inspection.pk,
         },
         "public": {
             "document": published.pk, "file": published_file.pk, "comment": comment.pk,
@@ -249,7 +253,7 @@ def world(people, country, make_site, ghana_cooperative):
             "licence_type": LicenceType.objects.get(code="PML").pk,
             "estimate": estimate.pk, "area": area.pk, "application": application.pk,
             "step": "screen", "licence": licence.pk, "chain_actor": ghana_actor.pk,
-            "check_code": certificate.check_code,
+            "check_code": certificate.check_code, "public_site": site.pk,
         },
     }  # fmt: skip
 
@@ -270,7 +274,10 @@ def _record_for(path: str, name: str) -> str:
         "licence_id": "licence", "invoice_id": "licence", "lot_id": "lot",
         "operation_id": "operation", "number": "tag", "flag_id": "flag",
         "actor_id": "chain_actor", "certificate_id": "certificate", "check_code": "check_code",
+        "inspection_id": "inspection",
     }  # fmt: skip
+    if name == "site_id" and path.rstrip("/").endswith("/status"):
+        return "public_site"  # a site's status page is public, as the site list is
     if name == "document" and path.startswith("licensing/applications/"):
         return "application_document"
     if name == "assignment_id":
@@ -301,7 +308,8 @@ def _record_for(path: str, name: str) -> str:
 # officer (their country's records and their own), or as below.
 OWNERS = {"assignment": "reviewer", "person": "admin_user", "user": "admin_user",
           "role": "admin_user", "lot": "admin_user", "operation": "admin_user",
-          "tag": "admin_user", "flag": "admin_user", "certificate": "admin_user"}  # fmt: skip
+          "tag": "admin_user", "flag": "admin_user", "certificate": "admin_user",
+          "inspection": "admin_user"}  # fmt: skip
 # Pages of a reviewer's own assignment: not even an administrator opens them.
 OWNER_ONLY = ("grants/reviews/<int:pk>/", "grants/reviews/<int:pk>/conflict/")
 # What the administrator meets on pages whose record lacks something in this world: the

@@ -195,8 +195,10 @@ NOT_SCOPED = {
     "traceability.Operation": "recorded for an actor by its organisation; the country is the "
     "actor's and never given (traceability/tests/test_services.py)",
     "traceability.Lot": "made only by operations, in the holder's country; no write moves it",
-    "traceability.RedFlag": "raised by the checks of an operation, in its country; closed by an "
-    "inspector of that country",
+    "traceability.RedFlag": "raised by the checks of an operation or an inspection, in its "
+    "country; closed by an inspector of that country",
+    "traceability.Inspection": "recorded by an inspector of the site's country, in the site's "
+    "country, never given (traceability/tests/test_inspections.py)",
     "traceability.ExportCertificate": "prepared for an export, in the export's country, by an "
     "inspector of it; validated by another (traceability/tests/test_certificates.py)",
 }

@@ -1,5 +1,6 @@
 """The chain-of-custody API: lots and their operations, provenance, tags, actors and red
-flags (``chain``); export certificates and their verification (``certificates``)."""
+flags (``chain``); export certificates and their verification (``certificates``); site
+inspections and statuses (``inspections``)."""
 
 from casm.core.api_router import Router
 
@@ -8,5 +9,5 @@ router = Router(tags=["traceability"])
 
 # Each endpoint module registers its operations on the router when imported.
 # isort: off
-from casm.traceability.api import certificates, chain  # noqa: E402, F401
+from casm.traceability.api import certificates, chain, inspections  # noqa: E402, F401
 # isort: on

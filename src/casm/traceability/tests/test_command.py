@@ -8,6 +8,7 @@ import random
 import pytest
 from django.core.management import CommandError, call_command
 
+from casm.traceability import services
 from casm.traceability.models import Lot, LotStatus, RedFlag, Tag
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +86,10 @@ def test_the_demo_chain_ends_in_an_export_with_one_lot_in_transit(country):
     certificate = ExportCertificate.objects.get()
     assert certificate.data["lot"] == exported.number
     assert certificates.verify(certificates.document(certificate), certificates.known_keys()).valid
+    from casm.traceability.models import Inspection
+
+    statuses = sorted(Inspection.objects.values_list("status", flat=True))
+    assert statuses == ["green", "red", "yellow"]
+    red = Inspection.objects.get(status="red").site
+    assert services.site_refusal(red) is not None
+    assert not Lot.objects.filter(site=red).exists()

@@ -3,7 +3,8 @@ batch of tags (numbers or ranges FIRST..LAST); ``casm traceability stock --count
 batches with what is used, unused, lost and voided; ``casm traceability provenance NUMBER``: a
 lot (by its number or its tag's) back to its mine sites, with their statuses and red flags;
 ``casm traceability verify FILE [--key KEYS.pem]``: check an export certificate's signed
-document, against this installation's keys or the public keys given (offline)."""
+document, against this installation's keys or the public keys given (offline);
+``casm traceability daily``: the daily round (site statuses that ran out change)."""
 
 from __future__ import annotations
 
@@ -38,11 +39,14 @@ class Command(BaseCommand):
         "The chain of custody. issue-tags --country CC (--site CODE | --actor REGISTRATION) "
         "--tags NUMBER|FIRST..LAST ... [--note TEXT]; stock --country CC; "
         "provenance NUMBER (a lot's or its tag's number); verify FILE.json [--key KEYS.pem] "
-        "(an export certificate's signed document; exits 1 when it does not verify)"
+        "(an export certificate's signed document; exits 1 when it does not verify); "
+        "daily (the daily round: site statuses that ran out change; run it from cron)"
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("action", choices=["issue-tags", "stock", "provenance", "verify"])
+        parser.add_argument(
+            "action", choices=["issue-tags", "stock", "provenance", "verify", "daily"]
+        )
         parser.add_argument(
             "number", nargs="?", help="provenance: a lot's or its tag's number; verify: the file"
         )
@@ -56,6 +60,13 @@ class Command(BaseCommand):
         parser.add_argument("--note", default="", help="issue-tags: a note on the batch")
 
     def handle(self, *args: Any, action: str, number: str | None, **options: Any) -> None:
+        if action == "daily":
+            with audit_source(AuditEvent.Source.CLI):
+                done = services.round_daily()
+            self.stdout.write(
+                self.style.SUCCESS(f"{done['lapsed']} site statuses ran out and changed.")
+            )
+            return None
         if action == "provenance":
             if not number:
                 raise CommandError("provenance needs a lot or tag number")
