@@ -165,6 +165,14 @@ def build(rng: random.Random, say: Callable[[str], None]) -> None:
         actor=inspector, chain_actor=actors["supplier.cd"],
         reason="Demo: bought from a site held by an armed group",
     )  # fmt: skip
+    flag = services.flag_raise(
+        actor=inspector, country=congo, kind="bribery", supplier=actors["trader.cd"],
+        text="Demo: a buyer reports lots declared from Kamituga that were bought in Shabunda.",
+    )  # fmt: skip
+    services.flag_plan(
+        actor=inspector, flag=flag, owner=validator, due=None,
+        plan="Demo: audit the trader's purchase book against the tags issued in Kamituga.",
+    )  # fmt: skip
     flags = RedFlag.objects.filter(country=congo).count()
     inspections = Inspection.objects.filter(country=congo).count()
     red = f" (red: {red_site.code})" if red_site is not None else ""

@@ -15,6 +15,7 @@ from casm.core.models import Commodity, Country
 from casm.registry.models import CertificationStatus
 
 from .models import (
+    ANNEX_II,
     CRITICAL_CRITERIA,
     Actor,
     ChainRole,
@@ -238,6 +239,51 @@ class FlagCloseForm(forms.Form):
         label=_("How the risk was mitigated, or why the flag is overridden"),
         widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
     )  # fmt: skip
+
+
+class FlagPlanForm(forms.Form):
+    owner = forms.ChoiceField(label=_("Owner"))
+    plan = forms.CharField(
+        label=_("Mitigation plan"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+    due = forms.DateField(
+        label=_("Mitigate by"), required=False, widget=DATE,
+        help_text=_("At most six months after the flag; empty: six months."),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, inspectors: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.inspectors = {str(user.pk): user for user in inspectors}
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [
+            (pk, user.get_full_name() or user.get_username())
+            for pk, user in self.inspectors.items()
+        ]
+
+    def owner_user(self) -> Any:
+        return self.inspectors.get(self.cleaned_data["owner"])
+
+
+class FlagRaiseForm(forms.Form):
+    country = CountryChoiceField(
+        label=_("Country"), queryset=Country.objects.none(), to_field_name="alpha2"
+    )
+    kind = forms.ChoiceField(label=_("Risk"))
+    text = forms.CharField(
+        label=_("What was found or reported"), widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000, help_text=_("Where, when, by whom it was reported; no victim's name."),
+    )  # fmt: skip
+    site = forms.CharField(label=_("Mine site code"), required=False, max_length=60)
+    lot = forms.CharField(label=_("Lot number"), required=False, max_length=40)
+    supplier = forms.CharField(
+        label=_("Supplier's registration number"), required=False, max_length=80
+    )
+
+    def __init__(self, *args: Any, countries: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        country_field = cast(forms.ModelChoiceField, self.fields["country"])
+        country_field.queryset = countries
+        kinds = cast(forms.ChoiceField, self.fields["kind"])
+        kinds.choices = [(kind.value, kind.label) for kind in ANNEX_II]
 
 
 def today() -> datetime.date:

@@ -392,6 +392,17 @@ class FlagKind(models.TextChoices):
     SITE_STATUS = "site_status", _("production at a red, lapsed or unlicensed site")
 
 
+# The risks of OECD Annex II, which an inspector raises by hand; the data checks raise the others.
+ANNEX_II = (
+    FlagKind.SERIOUS_ABUSE,
+    FlagKind.ARMED_GROUPS,
+    FlagKind.SECURITY_FORCES,
+    FlagKind.BRIBERY,
+    FlagKind.LAUNDERING,
+    FlagKind.TAXES,
+)
+
+
 class FlagSeverity(models.TextChoices):
     SUSPEND = "suspend", _("serious: the supplier is suspended")
     HIGH = "high", _("high: mitigate within 6 months")
@@ -450,6 +461,20 @@ class RedFlag(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN
     )
+    # Who answers for it (an inspector of the country), the plan and its deadline (six months
+    # from the flag for the risks that allow mitigation; none for a serious abuse).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    mitigation_plan = models.TextField(_("mitigation plan"), max_length=4000, blank=True)
+    mitigation_due = models.DateField(_("mitigate by"), null=True, blank=True)
+    # Set by the daily round when the deadline passed with the flag still open.
+    escalated_on = models.DateField(_("overdue since"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closure = models.CharField(_("closure"), max_length=2000, blank=True)
     closed_by = models.ForeignKey(
@@ -462,6 +487,7 @@ class RedFlag(models.Model):
 
     class Meta:
         ordering = ["-raised_at", "-pk"]
+        indexes = [models.Index(fields=["status", "mitigation_due"], name="flag_due")]
         verbose_name = _("red flag")
         verbose_name_plural = _("red flags")
 

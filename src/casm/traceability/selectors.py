@@ -229,6 +229,13 @@ def site_to_inspect(user: Any, pk: Any) -> Any:
     )
 
 
+def site_to_inspect_or_none(user: Any, pk: Any) -> Any:
+    try:
+        return site_to_inspect(user, pk)
+    except Http404:
+        return None
+
+
 def site_public(pk: Any) -> Any:
     """Any site, for its public status page (the site list is public in outline)."""
     from casm.registry.models import Site
@@ -295,6 +302,26 @@ def related_or_none(instance: Any, name: str) -> Any:
         return getattr(instance, name)
     except ObjectDoesNotExist:
         return None
+
+
+def countries_inspected(user: Any) -> QuerySet[Any]:
+    """The countries ``user`` inspects (every country for a global scope)."""
+    from casm.core.models import Country
+
+    ids = permissions.country_ids_for(user, "traceability.inspect")
+    return Country.objects.all() if ids is None else Country.objects.filter(pk__in=sorted(ids))
+
+
+def inspectors_of(country_id: int) -> list[Any]:
+    """The active users who inspect in the country: who may own its red flags."""
+    from casm.accounts.models import User
+    from casm.accounts.selectors import users_holding
+
+    return [
+        user
+        for user in users_holding(User.Role.INSPECTOR).order_by("username")
+        if permissions.can(user, "traceability.inspect", country=country_id)
+    ]
 
 
 def tags_visible(user: Any) -> QuerySet[Tag]:

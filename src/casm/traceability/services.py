@@ -29,6 +29,7 @@ from casm.registry.services import certification_write, certifications_lapse
 from casm.registry.validation import certification_now, date_problem, months_later
 
 from .models import (
+    ANNEX_II,
     CRITICAL_CRITERIA,
     UNIT_KG,
     Actor,
@@ -40,6 +41,7 @@ from .models import (
     Finding,
     FlagKind,
     FlagSeverity,
+    FlagStatus,
     Inspection,
     Label,
     Lot,
@@ -507,7 +509,8 @@ def _q(value: Decimal | None) -> Decimal | None:
 def _flag_breach(operation: Operation, lots: Sequence[Lot]) -> None:
     breach = operation.details.get("breach")
     if breach:
-        RedFlag.objects.create(
+        flag_raised(
+            None,
             kind=FlagKind.MASS_BALANCE,
             severity=FlagSeverity.HIGH,
             country_id=operation.country_id,
@@ -708,7 +711,8 @@ def conflict_zones_at(site: Any) -> list[Any]:
 
 def _flag_site(operation: Operation, lot: Lot, site: Any) -> None:
     for kind, evidence in site_warnings(site):
-        RedFlag.objects.create(
+        flag_raised(
+            None,
             kind=kind,
             severity=FlagSeverity.HIGH,
             country_id=operation.country_id,
@@ -1187,6 +1191,134 @@ def mass_balance_rule_set(
     return _updated(instance=rule, actor=actor, data=data)
 
 
+# The risks that allow mitigation are mitigated within this long (OECD Annex II: disengage if
+# no measurable improvement, commonly within six months); a serious abuse allows none.
+MITIGATION_MONTHS = 6
+SEVERITY_OF: dict[str, str] = {FlagKind.SERIOUS_ABUSE: FlagSeverity.SUSPEND}
+
+
+def flag_raised(by: Any, *, kind: str, severity: str, raised_at: Any, **fields: Any) -> RedFlag:
+    """Write a red flag with its mitigation deadline; a serious abuse suspends its supplier at
+    once (the flag's actor, or for a site every supplier that produced there). The caller is
+    in a transaction and has checked its capability; ``by`` is who acted (None: a check), and
+    ``actor`` among the fields is the supplier."""
+    due = None
+    if severity != FlagSeverity.SUSPEND:
+        due = months_later(timezone.localdate(raised_at), MITIGATION_MONTHS)
+    flag = RedFlag.objects.create(
+        kind=kind, severity=severity, raised_at=raised_at, mitigation_due=due, **fields
+    )
+    if severity == FlagSeverity.SUSPEND:
+        _suspend_at_once(by, flag)
+    return flag
+
+
+def _suspend_at_once(by: Any, flag: RedFlag) -> None:
+    if flag.actor_id is not None:
+        suppliers = Actor.objects.filter(pk=flag.actor_id)
+    elif flag.site_id is not None:
+        producers = Operation.objects.filter(
+            kind=OperationKind.PRODUCTION, outputs__site_id=flag.site_id
+        ).values("actor_id")
+        suppliers = Actor.objects.filter(pk__in=producers)
+    else:
+        return
+    reason = _("Serious abuse (red flag %(flag)s): suspended at once.") % {"flag": flag.pk}
+    for supplier in suppliers.filter(suspended_on__isnull=True).order_by("pk"):
+        _updated(
+            instance=supplier,
+            actor=by,
+            data={"suspended_on": _today(), "suspension_reason": reason},
+        )
+
+
+def flag_raise(
+    *,
+    actor: Any,
+    country: Country,
+    kind: str,
+    text: str,
+    site: Any = None,
+    lot: Lot | None = None,
+    supplier: Actor | None = None,
+) -> RedFlag:
+    """An inspector raises a red flag of the OECD Annex II risks from what was reported or
+    seen: on a site, a lot or a supplier of the country. A serious abuse suspends the supplier
+    at once; the others have six months to be mitigated."""
+    permissions.require(actor, "traceability.inspect", country=country)
+    if kind not in ANNEX_II:
+        raise _invalid("kind", _("Raise a risk of OECD Annex II; the data checks raise the rest."))
+    text = (text or "").strip()[:2000]
+    if not text:
+        raise _invalid("text", _("Say what was found, where and by whom it was reported."))
+    for field, record in (("site", site), ("lot", lot), ("supplier", supplier)):
+        if record is not None and record.country_id != country.pk:
+            raise _invalid(field, _("This is not in the flag's country."))
+    if site is None and lot is None and supplier is None:
+        raise _invalid("site", _("Name the site, the lot or the supplier the flag is about."))
+    with transaction.atomic():
+        flag = flag_raised(
+            actor, kind=kind, severity=SEVERITY_OF.get(kind, FlagSeverity.HIGH),
+            raised_at=timezone.now(), country=country, site=site, lot=lot, actor=supplier,
+            evidence={"text": text}, owner=_signed_in(actor),
+        )  # fmt: skip
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            instance=flag,
+            changes={"kind": [None, kind], "severity": [None, flag.severity]},
+        )
+    return flag
+
+
+def flag_plan(
+    *, actor: Any, flag: RedFlag, owner: Any, plan: str, due: datetime.date | None
+) -> RedFlag:
+    """Give a flag its owner (an inspector of its country) and its mitigation plan with a
+    deadline, at most six months after the flag was raised. A serious abuse allows none."""
+    permissions.require(actor, "traceability.inspect", country=flag.country_id)
+    if flag.status == FlagStatus.CLOSED:
+        raise _invalid("plan", _("This flag is already closed."))
+    if flag.severity == FlagSeverity.SUSPEND:
+        raise _invalid(
+            "plan",
+            _("A serious abuse allows no mitigation: the supplier stays suspended; close the "
+              "flag when it is ended, saying how."),
+        )  # fmt: skip
+    if owner is None or not permissions.can(owner, "traceability.inspect", country=flag.country_id):
+        raise _invalid("owner", _("The owner is an inspector of the flag's country."))
+    plan = (plan or "").strip()[:4000]
+    if not plan:
+        raise _invalid("plan", _("Say how the risk is to be mitigated."))
+    latest = months_later(timezone.localdate(flag.raised_at), MITIGATION_MONTHS)
+    due = due or latest
+    if due < _today():
+        raise _invalid("due", _("The deadline is already past."))
+    if due > latest:
+        raise _invalid(
+            "due",
+            _("Mitigate within six months of the flag: by %(date)s at the latest.")
+            % {"date": latest.isoformat()},
+        )
+    return _updated(
+        instance=flag,
+        actor=actor,
+        data={"owner": owner, "mitigation_plan": plan, "mitigation_due": due,
+              "status": FlagStatus.MITIGATING, "escalated_on": None},
+    )  # fmt: skip
+
+
+def flags_escalate(*, today: datetime.date | None = None) -> int:
+    """The daily round's part: mark the flags whose mitigation deadline passed while still open
+    (once each; the flags page lists them as overdue)."""
+    today = today or _today()
+    return RedFlag.objects.filter(
+        status__in=(FlagStatus.OPEN, FlagStatus.MITIGATING),
+        mitigation_due__lt=today,
+        escalated_on__isnull=True,
+    ).update(escalated_on=today)
+
+
 def flag_close(*, actor: Any, flag: RedFlag, closure: str) -> RedFlag:
     """An officer closes a red flag (an override of a breach, or a risk mitigated), saying why."""
     permissions.require(actor, "traceability.inspect", country=flag.country_id)
@@ -1338,8 +1470,8 @@ def inspection_record(
             if criterion not in INSPECTION_FLAGS:
                 continue
             kind, severity = INSPECTION_FLAGS[criterion]
-            RedFlag.objects.create(
-                kind=kind, severity=severity, country_id=site.country_id, site=site,
+            flag_raised(
+                actor, kind=kind, severity=severity, country_id=site.country_id, site=site,
                 evidence={"code": "inspection", "criterion": criterion,
                           "inspection": inspection.pk, "on": str(inspected_on)},
                 raised_at=at,
@@ -1348,8 +1480,13 @@ def inspection_record(
 
 
 def round_daily(*, today: datetime.date | None = None) -> dict[str, int]:
-    """The daily round (``casm traceability daily``): write the site statuses that ran out."""
-    return {"lapsed": len(certifications_lapse(today=today or _today()))}
+    """The daily round (``casm traceability daily``): write the site statuses that ran out and
+    mark the red flags past their mitigation deadline."""
+    today = today or _today()
+    return {
+        "lapsed": len(certifications_lapse(today=today)),
+        "overdue": flags_escalate(today=today),
+    }
 
 
 # --- Export certificates --------------------------------------------------------------------

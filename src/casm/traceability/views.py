@@ -17,6 +17,7 @@ from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -445,11 +446,9 @@ def actor_list(request: HttpRequest) -> HttpResponse:
 def actor_register(request: HttpRequest) -> HttpResponse:
     """Register an organisation of the directory as an actor of a country's supply chain."""
     permissions.require(request.user, "traceability.inspect")
-    countries = permissions.country_ids_for(request.user, "traceability.inspect")
-    choices = Country.objects.all()
-    if countries is not None:
-        choices = choices.filter(pk__in=sorted(countries))
-    form = forms.ActorForm(request.POST or None, countries=choices)
+    form = forms.ActorForm(
+        request.POST or None, countries=selectors.countries_inspected(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -505,31 +504,63 @@ def flag_list(request: HttpRequest) -> HttpResponse:
     return _flag_list(request)
 
 
-def _flag_list(request: HttpRequest, failed: Any = None, failed_form: Any = None) -> HttpResponse:
-    status = request.GET.get("status", FlagStatus.OPEN)
-    flags = selectors.flags_visible(request.user)
-    if status in FlagStatus.values:
+OVERDUE = "overdue"
+
+
+def _flag_list(
+    request: HttpRequest,
+    failed: Any = None,
+    failed_form: Any = None,
+    step: str = "close",
+    status: str | None = None,
+) -> HttpResponse:
+    status = status or request.GET.get("status", FlagStatus.OPEN)
+    flags = selectors.flags_visible(request.user).select_related("owner")
+    if status == OVERDUE:
+        flags = flags.filter(escalated_on__isnull=False).exclude(status=FlagStatus.CLOSED)
+    elif status in FlagStatus.values:
         flags = flags.filter(status=status)
     page = _page(request, flags)
+    inspectors: dict[int, list[Any]] = {}
+
+    def plan_form(flag: Any) -> Any:
+        if failed == flag.pk and step == "plan":
+            return failed_form
+        if flag.country_id not in inspectors:
+            inspectors[flag.country_id] = selectors.inspectors_of(flag.country_id)
+        initial = {"owner": flag.owner_id or request.user.pk, "plan": flag.mitigation_plan,
+                   "due": flag.mitigation_due}  # fmt: skip
+        return forms.FlagPlanForm(
+            initial=initial, inspectors=inspectors[flag.country_id], prefix=f"p{flag.pk}"
+        )
+
     rows = [(flag, selectors.evidence_text(flag),
-             failed_form if failed is not None and flag.pk == failed else forms.FlagCloseForm())
+             failed_form if failed == flag.pk and step == "close" else forms.FlagCloseForm(),
+             plan_form(flag) if flag.status != FlagStatus.CLOSED and flag.severity != "suspend"
+             else None)
             for flag in page]  # fmt: skip
+    statuses = [*FlagStatus.choices, (OVERDUE, _("overdue"))]
     return render(
         request, "traceability/flags.html",
         {"page": page, "rows": rows, "query": _query(request), "status": status,
-         "statuses": FlagStatus.choices},
+         "statuses": statuses, "today": timezone.localdate()},
         status=422 if failed is not None else 200,
     )  # fmt: skip
+
+
+def _flag(request: HttpRequest, flag_id: int) -> Any:
+    permissions.require(request.user, "traceability.inspect")
+    flag = selectors.flags_visible(request.user).filter(pk=flag_id).first()
+    if flag is None:
+        raise Http404
+    return flag
 
 
 @require_POST
 @endpoint("traceability.inspect")
 def flag_close(request: HttpRequest, flag_id: int) -> HttpResponse:
     """Close a red flag, saying how its risk was mitigated or why it is overridden."""
-    permissions.require(request.user, "traceability.inspect")
-    flag = selectors.flags_visible(request.user).filter(pk=flag_id).first()
-    if flag is None:
-        raise Http404
+    flag = _flag(request, flag_id)
     form = forms.FlagCloseForm(request.POST)
     if form.is_valid():
         try:
@@ -540,6 +571,84 @@ def flag_close(request: HttpRequest, flag_id: int) -> HttpResponse:
             messages.success(request, _("The red flag is closed."))
             return redirect("traceability:flags")
     return _flag_list(request, failed=flag.pk, failed_form=form)
+
+
+@require_POST
+@endpoint("traceability.inspect")
+def flag_plan(request: HttpRequest, flag_id: int) -> HttpResponse:
+    """Give a red flag its owner and its mitigation plan with a deadline."""
+    flag = _flag(request, flag_id)
+    form = forms.FlagPlanForm(
+        request.POST, inspectors=selectors.inspectors_of(flag.country_id), prefix=f"p{flag.pk}"
+    )
+    if form.is_valid():
+        try:
+            services.flag_plan(
+                actor=request.user, flag=flag, owner=form.owner_user(),
+                plan=form.cleaned_data["plan"], due=form.cleaned_data["due"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            _failed(form, exc)
+        else:
+            messages.success(request, _("The mitigation plan is recorded."))
+            return redirect(f"{reverse('traceability:flags')}?status=mitigating")
+    return _flag_list(request, failed=flag.pk, failed_form=form, step="plan", status=flag.status)
+
+
+def _flag_subjects(user: Any, country: Country, data: dict[str, Any]) -> dict[str, Any]:
+    """The site, lot and supplier a raised flag names, found in its country (else the field's
+    error)."""
+    found: dict[str, Any] = {"site": None, "lot": None, "supplier": None}
+    if data.get("site"):
+        found["site"] = selectors.site_by_code(data["site"], {country.pk})
+        if found["site"] is None:
+            raise ValidationError({"site": [_("No site with this code in the country.")]})
+    if data.get("lot"):
+        found["lot"] = (
+            selectors.lots_visible(user).filter(number=data["lot"].strip(), country=country).first()
+        )
+        if found["lot"] is None:
+            raise ValidationError({"lot": [_("No lot with this number in the country.")]})
+    if data.get("supplier"):
+        found["supplier"] = (
+            selectors.actors_inspected(user)
+            .filter(country=country, registration=data["supplier"].strip())
+            .first()
+        )
+        if found["supplier"] is None:
+            raise ValidationError(
+                {"supplier": [_("No supplier registered with this number in the country.")]}
+            )
+    return found
+
+
+@require_http_methods(["GET", "POST"])
+@endpoint("traceability.inspect")
+def flag_new(request: HttpRequest) -> HttpResponse:
+    """Raise a red flag of the OECD Annex II risks on a site, a lot or a supplier."""
+    permissions.require(request.user, "traceability.inspect")
+    countries = selectors.countries_inspected(request.user)
+    form = forms.FlagRaiseForm(request.POST or None, countries=countries)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        country = data["country"]
+        try:
+            flag = services.flag_raise(
+                actor=request.user, country=country, kind=data["kind"], text=data["text"],
+                **_flag_subjects(request.user, country, data),
+            )  # fmt: skip
+        except ValidationError as exc:
+            _failed(form, exc)
+        else:
+            if flag.severity == "suspend":
+                messages.warning(request, _("The red flag is raised; its suppliers are suspended."))
+            else:
+                messages.success(request, _("The red flag is raised."))
+            return redirect("traceability:flags")
+    return render(
+        request, "traceability/flag_new.html", {"form": form},
+        status=422 if form.is_bound else 200,
+    )  # fmt: skip
 
 
 # --- Forward: where a site's output went -----------------------------------------------------

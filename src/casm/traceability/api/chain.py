@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
@@ -26,6 +27,7 @@ from .. import selectors, services
 from ..models import (
     Actor,
     ChainRole,
+    FlagKind,
     FlagStatus,
     Label,
     Lot,
@@ -34,6 +36,7 @@ from ..models import (
     Operation,
     RedFlag,
     TagStatus,
+    person_name,
 )
 from . import router
 
@@ -209,7 +212,19 @@ class FlagOut(Schema):
     site: int | None
     supplier: str | None
     raised_at: datetime.datetime
+    owner: str | None = Field(..., description="The inspector who answers for it")
+    mitigation_plan: str
+    mitigation_due: datetime.date | None = Field(..., description="None for a serious abuse")
+    overdue_since: datetime.date | None
     closure: str
+
+    @staticmethod
+    def resolve_owner(flag: RedFlag) -> str | None:
+        return person_name(flag.owner) or None
+
+    @staticmethod
+    def resolve_overdue_since(flag: RedFlag) -> datetime.date | None:
+        return flag.escalated_on
 
     @staticmethod
     def resolve_evidence(flag: RedFlag) -> str:
@@ -422,6 +437,24 @@ class TagOut(Schema):
 
 class FlagCloseIn(Schema):
     closure: str = Field(..., min_length=1, max_length=2000)
+
+
+RiskKind = Annotated[FlagKind, ApiName("RedFlagKind")]
+
+
+class FlagRaiseIn(Schema):
+    country: CountryCode
+    kind: RiskKind = Field(..., description="A risk of OECD Annex II (the checks raise the rest)")
+    text: str = Field(..., min_length=1, max_length=2000, description="What was found")
+    site: RecordId | None = None
+    lot: RecordId | None = None
+    supplier: RecordId | None = Field(None, description="The supplier (a chain actor)")
+
+
+class FlagPlanIn(Schema):
+    owner: RecordId = Field(..., description="A user who inspects in the flag's country")
+    plan: str = Field(..., min_length=1, max_length=4000)
+    due: datetime.date | None = Field(None, description="At most six months after the flag")
 
 
 # --- Helpers --------------------------------------------------------------------------------
@@ -724,6 +757,50 @@ def flag_list(request: HttpRequest, status: FlagState | None = None):
     if status:
         flags = flags.filter(status=str(status))
     return flags
+
+
+@router.post("/traceability/flags", response={201: FlagOut})
+@endpoint("traceability.inspect")
+def flag_raise(request: HttpRequest, payload: FlagRaiseIn):
+    """Raise a red flag of OECD Annex II on a site, a lot or a supplier of your country; a
+    serious abuse suspends the supplier at once."""
+    permissions.require(request.user, "traceability.inspect")
+    country = _country(payload.country)
+    site = lot = supplier = None
+    if payload.site is not None:
+        site = selectors.site_to_inspect_or_none(request.user, payload.site)
+        if site is None:
+            raise _invalid("site", _("No site with this id in a country you inspect."))
+    if payload.lot is not None:
+        lot = selectors.lots_visible(request.user).filter(pk=payload.lot).first()
+        if lot is None:
+            raise _invalid("lot", _("No lot with this id that you may see."))
+    if payload.supplier is not None:
+        supplier = selectors.actors_inspected(request.user).filter(pk=payload.supplier).first()
+        if supplier is None:
+            raise _invalid("supplier", _("No supplier with this id in a country you inspect."))
+    flag = services.flag_raise(
+        actor=request.user, country=country, kind=str(payload.kind), text=payload.text, site=site,
+        lot=lot, supplier=supplier,
+    )  # fmt: skip
+    return Status(201, flag)
+
+
+@router.post("/traceability/flags/{flag_id}/plan", response=FlagOut)
+@endpoint("traceability.inspect")
+def flag_plan(request: HttpRequest, flag_id: RecordId, payload: FlagPlanIn):
+    """Give a red flag its owner and its mitigation plan with its deadline."""
+    permissions.require(request.user, "traceability.inspect")
+    flag = selectors.flags_visible(request.user).filter(pk=flag_id).first()
+    if flag is None:
+        raise Http404
+    owner = next((u for u in selectors.inspectors_of(flag.country_id) if u.pk == payload.owner),
+                 None)  # fmt: skip
+    if owner is None:
+        raise _invalid("owner", _("The owner is an inspector of the flag's country."))
+    return services.flag_plan(
+        actor=request.user, flag=flag, owner=owner, plan=payload.plan, due=payload.due
+    )
 
 
 @router.post("/traceability/flags/{flag_id}/close", response=FlagOut)

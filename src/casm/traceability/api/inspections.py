@@ -5,7 +5,7 @@ import datetime
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
@@ -146,12 +146,9 @@ def inspection_record(request: HttpRequest, payload: InspectionIn):
     red, any other yellow (three months), every one met green (one year); a site red for less
     than six months stays red."""
     permissions.require(request.user, "traceability.inspect")
-    try:
-        site = selectors.site_to_inspect(request.user, payload.site)
-    except Http404:
-        raise ValidationError(
-            {"site": [_("No site with this id in a country you inspect.")]}
-        ) from None
+    site = selectors.site_to_inspect_or_none(request.user, payload.site)
+    if site is None:
+        raise ValidationError({"site": [_("No site with this id in a country you inspect.")]})
     inspection = services.inspection_record(
         actor=request.user, site=site, inspected_on=payload.inspected_on,
         authority=payload.authority,

@@ -4,7 +4,8 @@ batches with what is used, unused, lost and voided; ``casm traceability provenan
 lot (by its number or its tag's) back to its mine sites, with their statuses and red flags;
 ``casm traceability verify FILE [--key KEYS.pem]``: check an export certificate's signed
 document, against this installation's keys or the public keys given (offline);
-``casm traceability daily``: the daily round (site statuses that ran out change)."""
+``casm traceability daily``: the daily round (site statuses that ran out change, red flags past
+their mitigation deadline are marked overdue)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ class Command(BaseCommand):
         "--tags NUMBER|FIRST..LAST ... [--note TEXT]; stock --country CC; "
         "provenance NUMBER (a lot's or its tag's number); verify FILE.json [--key KEYS.pem] "
         "(an export certificate's signed document; exits 1 when it does not verify); "
-        "daily (the daily round: site statuses that ran out change; run it from cron)"
+        "daily (the daily round: site statuses that ran out change, red flags past their "
+        "deadline are marked overdue; run it from cron)"
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -64,7 +66,10 @@ class Command(BaseCommand):
             with audit_source(AuditEvent.Source.CLI):
                 done = services.round_daily()
             self.stdout.write(
-                self.style.SUCCESS(f"{done['lapsed']} site statuses ran out and changed.")
+                self.style.SUCCESS(
+                    f"{done['lapsed']} site statuses ran out and changed; "
+                    f"{done['overdue']} red flags went past their mitigation deadline."
+                )
             )
             return None
         if action == "provenance":
