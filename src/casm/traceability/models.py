@@ -340,6 +340,16 @@ class Lot(models.Model):
         return plain_decimal(self.mass_kg / UNIT_KG[MassUnit(self.unit)])
 
     @property
+    def operation_kind(self) -> str:
+        """The kind of the operation that made the lot: read with the lot where the query
+        annotated it (``made_by_kind``), else from the operation."""
+        kind = getattr(self, "made_by_kind", None)
+        return kind if kind is not None else self.made_by.kind
+
+    def operation_label(self) -> str:
+        return str(OperationKind(self.operation_kind).label)
+
+    @property
     def metal_kg(self) -> Decimal | None:
         """The contained mineral or metal: mass × grade."""
         return None if self.grade is None else self.mass_kg * self.grade / 100

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
-from django.db.models import Case, Count, Q, QuerySet, When
+from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -485,10 +485,14 @@ def provenance(lot: Lot) -> Provenance:
     """The whole tree of ``lot`` back to its mine sites, with each site's statuses and the red
     flags met on the way."""
     ids = ancestor_ids(lot.pk)
-    lots = list(
-        Lot.objects.filter(pk__in=ids).select_related(
-            "holder__organisation", "commodity", "site", "tag", "made_by"
-        )
+    # The few holders, minerals and sites of a large tree are each read (and made) once by
+    # prefetching, rather than once per lot by joins; of the operations only their kinds are
+    # read (Lot.operation_kind), not thousands of rows.
+    lots: list[Lot] = list(
+        Lot.objects.filter(pk__in=ids)
+        .select_related("tag")
+        .annotate(made_by_kind=F("made_by__kind"))
+        .prefetch_related("holder__organisation", "commodity", "site")
     )
     by_operation: dict[int, list[Lot]] = defaultdict(list)
     for each in lots:

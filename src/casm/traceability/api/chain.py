@@ -143,7 +143,7 @@ class LotOut(Schema):
 
     @staticmethod
     def resolve_made_by_kind(lot: Lot) -> str:
-        return lot.made_by.kind
+        return lot.operation_kind
 
     @staticmethod
     def resolve_consumed_by(lot: Lot) -> int | None:
