@@ -163,7 +163,8 @@ class Site(models.Model):
     certification_valid_from = models.DateField(_("certified from"), null=True, blank=True)
     certification_valid_until = models.DateField(_("certified until"), null=True, blank=True)
     # The status followed by itself when the one before ran out (see validation.LAPSES_TO).
-    certification_lapsed = models.BooleanField(_("status lapsed"), default=False)
+    # A database default too: bulk writers that list the columns (COPY, raw inserts) need not.
+    certification_lapsed = models.BooleanField(_("status lapsed"), default=False, db_default=False)
     # Copied from the latest visit by the services.
     first_visit = models.DateField(_("first visit"), null=True, blank=True)
     last_visit = models.DateField(_("last visit"), null=True, blank=True, db_index=True)
@@ -238,7 +239,7 @@ class CertificationRecord(models.Model):
     note = models.CharField(_("note"), max_length=500, blank=True)
     cause = models.CharField(
         _("cause"), max_length=10, choices=CertificationCause.choices,
-        default=CertificationCause.DECISION,
+        default=CertificationCause.DECISION, db_default=CertificationCause.DECISION,
     )  # fmt: skip
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
