@@ -30,7 +30,6 @@ import json
 import os
 import random
 import secrets
-import subprocess
 import sys
 import threading
 import time
@@ -237,7 +236,7 @@ def _race(port: int, token: str, lot_id: int, receiver: int) -> tuple[list[int],
 
 
 def _consume_once(actors: list, users: list, gold: object) -> dict:
-    from bench_web import Server, _free_port, _stop, _wait_until_healthy, _without_control_socket
+    from bench_web import running_gunicorn
 
     from casm.accounts.services import api_token_create
     from casm.traceability import services
@@ -253,22 +252,8 @@ def _consume_once(actors: list, users: list, gold: object) -> dict:
     _token, raw = api_token_create(actor=users[0], name="bench")
     environment = {**os.environ, "CASM_API_RATE": "1000000/min",
                    "CASM_API_RATE_ANONYMOUS": "1000000/min"}  # fmt: skip
-    var_dir = Path(os.environ["CASM_VAR_DIR"])
-    log_path = var_dir / "gunicorn.log"
-    rounds = []
-    with log_path.open("wb") as log:
-        port = _free_port()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "1",
-             "--bind", f"127.0.0.1:{port}", *_without_control_socket(), "casm.wsgi:application"],
-            env=environment, cwd=var_dir, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            _wait_until_healthy(Server(process=process, port=port), log_path)
-            for lot in lots:
-                rounds.append(_race(port, raw, lot.pk, trader.pk))
-        finally:
-            _stop(process)
+    with running_gunicorn(environment, Path(os.environ["CASM_VAR_DIR"])) as server:
+        rounds = [_race(server.port, raw, lot.pk, trader.pk) for lot in lots]
     transfers = [Operation.objects.filter(kind="transfer", inputs__pk=lot.pk).count()
                  for lot in lots]  # fmt: skip
     return {

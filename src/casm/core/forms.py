@@ -49,6 +49,15 @@ class CountryMultipleChoiceField(forms.ModelMultipleChoiceField):
     iterator = _CountriesByName
 
 
+class FilterForm(forms.Form):
+    """A list page's filters, read from the query string: what was given and valid."""
+
+    def filters(self) -> dict[str, Any]:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

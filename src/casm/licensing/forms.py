@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casm.accounts.models import Organisation
-from casm.core.forms import CountryChoiceField, date_picker
+from casm.core.forms import CountryChoiceField, FilterForm, date_picker
 from casm.core.models import Commodity, Country
 
 from .areas import AreaError, area_from_corners, area_from_geojson, area_from_upload
@@ -27,7 +27,7 @@ def _countries_with_cadastre() -> Any:
     ) | Country.objects.filter(layers__isnull=False)
 
 
-class FeatureFilterForm(forms.Form):
+class FeatureFilterForm(FilterForm):
     country = CountryChoiceField(
         label=_("Country"), queryset=Country.objects.none(), required=False,
         empty_label=_("all"),
@@ -42,11 +42,6 @@ class FeatureFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         countries = Country.objects.filter(layers__isnull=False).distinct()
         cast(forms.ModelChoiceField, self.fields["country"]).queryset = countries
-
-    def filters(self) -> dict[str, Any]:
-        if not self.is_bound or not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v}
 
 
 def _type_label(licence_type: LicenceType) -> str:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casm.accounts.models import Organisation
 from casm.core.countries import countries_by_name
-from casm.core.forms import DateInput
+from casm.core.forms import DateInput, FilterForm
 from casm.core.models import Country
 from casm.library.models import Language, Theme
 from casm.network.models import Availability, Partnership, Person, Project
@@ -78,7 +78,7 @@ class CountryChoiceField(forms.ChoiceField):
         )
 
 
-class DirectoryFilterForm(forms.Form):
+class DirectoryFilterForm(FilterForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     kind = forms.ChoiceField(
         label=_("Type"),
@@ -93,11 +93,6 @@ class DirectoryFilterForm(forms.Form):
         choices=[("", _("All themes")), *Theme.choices],
         widget=QuickSelect,
     )
-
-    def filters(self) -> dict[str, str]:
-        if not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v}
 
 
 class PeopleFilterForm(DirectoryFilterForm):

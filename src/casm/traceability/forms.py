@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casm.accounts.models import Organisation
-from casm.core.forms import CountryChoiceField, date_picker
+from casm.core.forms import CountryChoiceField, FilterForm, date_picker
 from casm.core.models import Commodity, Country
 from casm.registry.models import CertificationStatus
 
@@ -47,16 +47,11 @@ class ActorField(forms.ModelChoiceField):
         return _actor_label(obj)
 
 
-class LotFilterForm(forms.Form):
+class LotFilterForm(FilterForm):
     q = forms.CharField(label=_("Lot or tag number"), required=False, max_length=40)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("all"))] + list(LotStatus.choices)
     )
-
-    def filters(self) -> dict[str, Any]:
-        if not self.is_bound or not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v}
 
 
 class ProduceForm(forms.Form):
@@ -352,7 +347,7 @@ class InspectionForm(forms.Form):
         return {c: self.cleaned_data[f"c_{c}"] for c in Criterion.values}  # the criteria_fields
 
 
-class InspectionFilterForm(forms.Form):
+class InspectionFilterForm(FilterForm):
     country = CountryChoiceField(
         label=_("Country"), required=False, queryset=Country.objects.all(),
         to_field_name="alpha2", empty_label=_("all"),
@@ -363,8 +358,3 @@ class InspectionFilterForm(forms.Form):
         + [(value, label) for value, label in CertificationStatus.choices if value != "blue"],
     )  # fmt: skip
     site = forms.CharField(label=_("Site code or name"), required=False, max_length=100)
-
-    def filters(self) -> dict[str, Any]:
-        if not self.is_bound or not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v}

@@ -504,6 +504,10 @@ class RedFlag(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.pk}"
 
+    @property
+    def owner_name(self) -> str:
+        return person_name(self.owner)
+
 
 class Criterion(models.TextChoices):
     """What an inspector checks at a mine site. A critical criterion breached makes the site red;

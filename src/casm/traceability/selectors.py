@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import connection
 from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.http import Http404
@@ -43,6 +43,9 @@ from .models import (
     TagBatch,
     TagStatus,
 )
+
+if TYPE_CHECKING:
+    from casm.core.models import Country
 
 # The lot table's name, from the model (never from input): the recursive queries name it.
 LOT = Lot._meta.db_table
@@ -612,3 +615,31 @@ def evidence_text(flag: RedFlag) -> str:
     if evidence.get("text"):
         return str(evidence["text"])
     return str(FlagKind(flag.kind).label) if flag.kind in FlagKind else flag.kind
+
+
+def flag_subjects(user: Any, country: Country, data: dict[str, Any]) -> dict[str, Any]:
+    """The site, lot and supplier a flag raised in the web names by site code, lot number and
+    supplier registration, found in its country among what ``user`` may see (else a
+    ValidationError on the field)."""
+    found: dict[str, Any] = {"site": None, "lot": None, "supplier": None}
+    if data.get("site"):
+        found["site"] = site_by_code(data["site"], {country.pk})
+        if found["site"] is None:
+            raise ValidationError({"site": [_("No site with this code in the country.")]})
+    if data.get("lot"):
+        found["lot"] = (
+            lots_visible(user).filter(number=data["lot"].strip(), country=country).first()
+        )
+        if found["lot"] is None:
+            raise ValidationError({"lot": [_("No lot with this number in the country.")]})
+    if data.get("supplier"):
+        found["supplier"] = (
+            actors_inspected(user)
+            .filter(country=country, registration=data["supplier"].strip())
+            .first()
+        )
+        if found["supplier"] is None:
+            raise ValidationError(
+                {"supplier": [_("No supplier registered with this number in the country.")]}
+            )
+    return found

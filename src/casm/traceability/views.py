@@ -595,33 +595,6 @@ def flag_plan(request: HttpRequest, flag_id: int) -> HttpResponse:
     return _flag_list(request, failed=flag.pk, failed_form=form, step="plan", status=flag.status)
 
 
-def _flag_subjects(user: Any, country: Country, data: dict[str, Any]) -> dict[str, Any]:
-    """The site, lot and supplier a raised flag names, found in its country (else the field's
-    error)."""
-    found: dict[str, Any] = {"site": None, "lot": None, "supplier": None}
-    if data.get("site"):
-        found["site"] = selectors.site_by_code(data["site"], {country.pk})
-        if found["site"] is None:
-            raise ValidationError({"site": [_("No site with this code in the country.")]})
-    if data.get("lot"):
-        found["lot"] = (
-            selectors.lots_visible(user).filter(number=data["lot"].strip(), country=country).first()
-        )
-        if found["lot"] is None:
-            raise ValidationError({"lot": [_("No lot with this number in the country.")]})
-    if data.get("supplier"):
-        found["supplier"] = (
-            selectors.actors_inspected(user)
-            .filter(country=country, registration=data["supplier"].strip())
-            .first()
-        )
-        if found["supplier"] is None:
-            raise ValidationError(
-                {"supplier": [_("No supplier registered with this number in the country.")]}
-            )
-    return found
-
-
 @require_http_methods(["GET", "POST"])
 @endpoint("traceability.inspect")
 def flag_new(request: HttpRequest) -> HttpResponse:
@@ -635,7 +608,7 @@ def flag_new(request: HttpRequest) -> HttpResponse:
         try:
             flag = services.flag_raise(
                 actor=request.user, country=country, kind=data["kind"], text=data["text"],
-                **_flag_subjects(request.user, country, data),
+                **selectors.flag_subjects(request.user, country, data),
             )  # fmt: skip
         except ValidationError as exc:
             _failed(form, exc)

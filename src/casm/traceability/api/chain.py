@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
 from ninja.pagination import paginate
 
+from casm.accounts.models import User
+from casm.accounts.selectors import users_holding
 from casm.core import permissions
 from casm.core.api_types import ApiName, CommodityCode, CountryCode, RecordId
 from casm.core.models import Commodity
@@ -36,7 +38,6 @@ from ..models import (
     Operation,
     RedFlag,
     TagStatus,
-    person_name,
 )
 from . import router
 
@@ -220,7 +221,7 @@ class FlagOut(Schema):
 
     @staticmethod
     def resolve_owner(flag: RedFlag) -> str | None:
-        return person_name(flag.owner) or None
+        return flag.owner_name or None
 
     @staticmethod
     def resolve_overdue_since(flag: RedFlag) -> datetime.date | None:
@@ -794,10 +795,8 @@ def flag_plan(request: HttpRequest, flag_id: RecordId, payload: FlagPlanIn):
     flag = selectors.flags_visible(request.user).filter(pk=flag_id).first()
     if flag is None:
         raise Http404
-    owner = next((u for u in selectors.inspectors_of(flag.country_id) if u.pk == payload.owner),
-                 None)  # fmt: skip
-    if owner is None:
-        raise _invalid("owner", _("The owner is an inspector of the flag's country."))
+    # The service refuses an owner who is not an inspector of the flag's country.
+    owner = users_holding(User.Role.INSPECTOR).filter(pk=payload.owner).first()
     return services.flag_plan(
         actor=request.user, flag=flag, owner=owner, plan=payload.plan, due=payload.due
     )
