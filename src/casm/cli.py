@@ -21,6 +21,9 @@ COMMANDS = [
     ("library", "import documents: casm library import DIR --metadata FILE.csv [--dry-run]"),
     ("network", "casm network import-organisations FILE.csv [--dry-run] | export-organisations"),
     ("events", "casm events remind [--days N] | export-attendees EVENT_ID [--output F]"),
+    ("licensing", "casm licensing import-layer FILE --kind K --country CD | precheck | remind"),
+    ("traceability", "casm traceability issue-tags | stock | provenance N | verify F | daily"),
+    ("incidents", "casm incidents daily | statistics [--country CD] [--year Y] [--output F]"),
 ]
 # Commands whose name is not a Python module's.
 ALIASES = {"census-form": "census_form"}

@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "casm.network",
     "casm.licensing",
     "casm.traceability",
+    "casm.incidents",
     "axes",
     "csp",
 ]
@@ -246,6 +247,8 @@ API_RATES = {
     "api": _rate("CASM_API_RATE", "1200/min"),
     "api_anonymous": _rate("CASM_API_RATE_ANONYMOUS", "300/min"),
     "export": _rate("CASM_EXPORT_RATE", "60/hour"),
+    # Incident reports and follow-up keys sent from one account or address.
+    "report": _rate("CASM_REPORT_RATE", "20/hour"),
 }
 
 CACHES = {

@@ -17,6 +17,7 @@ urlpatterns = [
     path("network/", include("casm.network.urls")),
     path("licensing/", include("casm.licensing.urls")),
     path("traceability/", include("casm.traceability.urls")),
+    path("incidents/", include("casm.incidents.urls")),
     path("i18n/setlang/", language_set, name="set_language"),
     path("jsi18n/", endpoint(PUBLIC)(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("api/v1/", api.urls),

@@ -17,3 +17,11 @@ def sign_in(page: Any, live_server: Any, user: Any) -> None:
     form.locator("[name=password]").fill(PASSWORD)
     form.locator("button[type=submit]").click()
     expect(page.locator(".site-header .account")).to_contain_text(user.get_username())
+
+
+def watch_errors(page: Any) -> list[str]:
+    """The console errors and uncaught script errors of ``page`` from now on, as they come."""
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors

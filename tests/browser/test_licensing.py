@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from casm.core.models import Country
 from casm.licensing.tests.factories import TITLE_PE, load_cadastre
+from tests.browser.pages import watch_errors
 
 pytestmark = [
     pytest.mark.browser,
@@ -30,13 +31,6 @@ def congo(tmp_path: Any) -> Country:
     congo = Country.objects.get(alpha2="CD")
     load_cadastre(tmp_path, congo)
     return congo
-
-
-def _watch_errors(page: Any) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
 
 
 def _map_spot(page: Any, selector: str, lat: float, lon: float) -> dict[str, float]:
@@ -65,7 +59,7 @@ def test_a_visitor_on_a_phone_draws_an_area_over_a_permit_and_reads_why_in_frenc
     new_page, live_server, congo
 ):
     page = new_page(viewport=PHONE, locale="fr-FR")
-    errors = _watch_errors(page)
+    errors = watch_errors(page)
     page.goto(f"{live_server.url}/licensing/precheck/")
     form = page.locator("main form")
     form.locator("[name=country]").select_option(str(congo.pk))
@@ -106,7 +100,7 @@ def test_a_visitor_on_a_phone_draws_an_area_over_a_permit_and_reads_why_in_frenc
 
 def test_a_click_on_the_map_writes_its_corner_in_the_box(new_page, live_server, congo):
     page = new_page(viewport=DESKTOP, locale="en-GB")
-    errors = _watch_errors(page)
+    errors = watch_errors(page)
     page.goto(f"{live_server.url}/licensing/precheck/")
     corners = page.locator("main form [name=corners]")
     expect(corners).to_have_value("")
@@ -130,7 +124,7 @@ def test_an_outline_traced_by_hand_becomes_a_few_corners_in_the_box(new_page, li
     import math
 
     page = new_page(viewport=DESKTOP, locale="fr-FR")
-    errors = _watch_errors(page)
+    errors = watch_errors(page)
     page.goto(f"{live_server.url}/licensing/precheck/")
     corners = page.locator("main form [name=corners]")
     trace = page.locator("#area-trace")

@@ -19,7 +19,7 @@ from casm.core.models import Commodity, Country
 from casm.licensing.models import Application, LicenceType
 from casm.licensing.tests.factories import load_cadastre
 from casm.registry.tests.factories import make_site
-from tests.browser.pages import sign_in
+from tests.browser.pages import sign_in, watch_errors
 
 pytestmark = [
     pytest.mark.browser,
@@ -58,13 +58,6 @@ def world(tmp_path: Any, make_user: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _errors(page: Any) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
-
-
 def _corners() -> str:
     return f"{SOUTH}, {WEST}\n{SOUTH}, {EAST}\n{NORTH}, {EAST}\n{NORTH}, {WEST}"
 
@@ -79,12 +72,12 @@ def test_an_application_goes_from_the_pre_check_to_a_licence_and_its_site_is_lic
     new_page, live_server, world
 ):
     office = new_page(viewport=DESKTOP, locale="en-GB")
-    office_errors = _errors(office)
+    office_errors = watch_errors(office)
     before = _rate(office, live_server)
 
     # The applicant, on a phone and in French, checks the area first.
     phone = new_page(viewport=PHONE, locale="fr-FR")
-    phone_errors = _errors(phone)
+    phone_errors = watch_errors(phone)
     sign_in(phone, live_server, world["applicant"])
     phone.goto(f"{live_server.url}/licensing/precheck/")
     form = phone.locator("main form")

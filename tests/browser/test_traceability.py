@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from casm.accounts.models import Organisation, User
 from casm.core.models import Commodity
 from casm.traceability import services
-from tests.browser.pages import sign_in
+from tests.browser.pages import sign_in, watch_errors
 
 pytestmark = [
     pytest.mark.browser,
@@ -74,13 +74,6 @@ def world(make_user, make_organisation, make_site, country) -> World:
     return World(miner_user=miner_user, trader_user=trader_user, lots=lots)
 
 
-def _watch_errors(page: Any) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    return errors
-
-
 def _lot_number(page: Any) -> str:
     """The number of the lot whose page is open, as its heading reads ("Lot CD-L0000003")."""
     expect(page).to_have_url(re.compile(r"/traceability/lots/\d+/$"))
@@ -97,7 +90,7 @@ def test_a_trader_on_a_phone_accepts_two_lots_combines_them_and_reads_both_sites
     new_page, live_server, world
 ):
     page = new_page(viewport=PHONE, locale="fr-FR")
-    errors = _watch_errors(page)
+    errors = watch_errors(page)
     sign_in(page, live_server, world.trader_user)
     page.goto(f"{live_server.url}/traceability/")
     waiting = page.get_by_role("heading", name="Transferts en attente de votre acceptation")
@@ -148,7 +141,7 @@ def test_a_trader_on_a_phone_accepts_two_lots_combines_them_and_reads_both_sites
 
 def test_a_tag_number_typed_in_the_lookup_opens_its_lot(new_page, live_server, world):
     page = new_page(viewport=PHONE, locale="fr-FR")
-    errors = _watch_errors(page)
+    errors = watch_errors(page)
     sign_in(page, live_server, world.miner_user)
     page.goto(f"{live_server.url}/traceability/")
     page.get_by_role("navigation", name="Chaîne de traçabilité").get_by_role(
@@ -204,7 +197,7 @@ def test_an_exported_lots_provenance_in_english_and_its_certificate_checked_on_a
 
     # The inspector, on a desktop in English, reads the export lot's tree and its sites.
     page = new_page(viewport={"width": 1280, "height": 800}, locale="en-GB")
-    errors = _watch_errors(page)
+    errors = watch_errors(page)
     sign_in(page, live_server, inspector)
     page.goto(f"{live_server.url}/traceability/lots/{held.pk}/")
     tree = page.get_by_role("region", name="Provenance")
@@ -223,7 +216,7 @@ def test_an_exported_lots_provenance_in_english_and_its_certificate_checked_on_a
 
     # Anyone with the printed certificate, on a phone in French, follows its QR code.
     phone = new_page(viewport=PHONE, locale="fr-FR")
-    phone_errors = _watch_errors(phone)
+    phone_errors = watch_errors(phone)
     phone.goto(f"{live_server.url}/traceability/verify/{certificate.check_code}/")
     expect(phone.get_by_role("status")).to_contain_text("La signature est valide")
     expect(phone.locator("main dl")).to_contain_text("Comptoir de Bukavu")
@@ -239,7 +232,7 @@ def test_an_inspector_on_a_phone_makes_a_site_red_in_french_and_anyone_reads_its
     inspector = User.objects.get(username="mbala")
     site = world.lots[0].site
     page = new_page(viewport=PHONE, locale="fr-FR")
-    errors = _watch_errors(page)
+    errors = watch_errors(page)
     sign_in(page, live_server, inspector)
     page.goto(f"{live_server.url}/traceability/sites/{site.pk}/inspect/")
     expect(page.locator("main h1")).to_have_text(f"Inspecter {site.name}")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -8,6 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from casm.core.models import Country
 from casm.core.permissions import Role, is_administrator
+
+
+def person_name(user: Any) -> str:
+    """A user's full name, else the user name; empty for none (the system's own act)."""
+    if user is None:
+        return ""
+    return str(user.get_full_name() or user.get_username()).strip()
 
 
 class Organisation(models.Model):

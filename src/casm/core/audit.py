@@ -24,7 +24,7 @@ from casm.core.models import AuditEvent
 M = TypeVar("M", bound=models.Model)
 
 # Values never written to the log; the log only says that they changed.
-REDACTED_FIELDS = frozenset({"password", "key_hash"})
+REDACTED_FIELDS = frozenset({"password", "key_hash", "follow_key_hash"})
 REDACTED = "(hidden)"
 
 

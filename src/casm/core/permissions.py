@@ -191,6 +191,15 @@ CAPABILITIES: dict[str, Capability] = {
             _("Only supply-chain actors record lots for their organisation."),
         ),
         Capability(
+            "incidents.handle",
+            Scope.COUNTRY,
+            frozenset({R.INSPECTOR, R.DATA_OFFICER, R.ENVIRONMENT_OFFICER}),
+            _(
+                "Only inspectors, data officers and environment and health officers handle "
+                "incidents."
+            ),
+        ),  # fmt: skip
+        Capability(
             "monitoring.edit",
             Scope.COUNTRY,
             frozenset({R.ENVIRONMENT_OFFICER, R.DATA_OFFICER}),

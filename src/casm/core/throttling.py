@@ -1,11 +1,12 @@
-"""Request rates: every API operation, and the exports of the API and the web, on
-django-ninja's throttles (``ninja.throttling``).
+"""Request rates: every API operation, the exports of the API and the web, and the forms
+anyone may send (incident reports), on django-ninja's throttles (``ninja.throttling``).
 
 A caller is a signed-in account (by its user, whichever token or session it uses) or, for
 visitors, the client address (``casm.core.middleware.client_address``, which trusts a proxy's
 header only when configured). Rates come from settings (``API_RATES``, from
-``CASM_API_RATE``, ``CASM_API_RATE_ANONYMOUS`` and ``CASM_EXPORT_RATE``) and are read at each
-request. Counts live in the default cache, which every worker shares.
+``CASM_API_RATE``, ``CASM_API_RATE_ANONYMOUS``, ``CASM_EXPORT_RATE`` and
+``CASM_REPORT_RATE``) and are read at each request. Counts live in the default cache, which
+every worker shares.
 """
 
 from __future__ import annotations
@@ -79,22 +80,35 @@ def too_many_requests_message(seconds: int) -> str:
     ) % {"seconds": seconds}
 
 
-def export_rate_limited(view: Callable[..., Any]) -> Callable[..., Any]:
-    """A web download of a whole table, counted against ``CASM_EXPORT_RATE``: past it, a 429
-    with ``Retry-After`` and the wait in the reader's language."""
+def rate_limited(scope: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A web view counted against ``API_RATES[scope]`` (its POSTs only, for a form): past it, a
+    429 with ``Retry-After`` and the wait in the reader's language."""
 
-    @functools.wraps(view)
-    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        throttle = CallerRateThrottle("export")
-        if not throttle.allow_request(request):
-            wait = throttle.retry_after()
-            response = HttpResponse(
-                too_many_requests_message(wait),
-                status=429,
-                content_type="text/plain; charset=utf-8",
-            )
-            response["Retry-After"] = str(wait)
-            return response
-        return view(request, *args, **kwargs)
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            counted = scope == "export" or request.method == "POST"
+            throttle = CallerRateThrottle(scope)
+            if counted and not throttle.allow_request(request):
+                wait = throttle.retry_after()
+                response = HttpResponse(
+                    too_many_requests_message(wait),
+                    status=429,
+                    content_type="text/plain; charset=utf-8",
+                )
+                response["Retry-After"] = str(wait)
+                return response
+            return view(request, *args, **kwargs)
 
-    return limited
+        return limited
+
+    return decorate
+
+
+def report_throttles() -> list[BaseThrottle]:
+    """The throttles of an API operation anyone may use to send a report or a key."""
+    return [CallerRateThrottle("api"), CallerRateThrottle("report")]
+
+
+# A web download of a whole table, counted against ``CASM_EXPORT_RATE``.
+export_rate_limited = rate_limited("export")

@@ -9,7 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from casm.accounts.models import Organisation
+from casm.accounts.models import Organisation, person_name
 from casm.core.forms import CountryChoiceField, FilterForm, date_picker
 from casm.core.models import Commodity, Country
 from casm.registry.models import CertificationStatus
@@ -250,8 +250,7 @@ class FlagPlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.inspectors = {str(user.pk): user for user in inspectors}
         cast(forms.ChoiceField, self.fields["owner"]).choices = [
-            (pk, user.get_full_name() or user.get_username())
-            for pk, user in self.inspectors.items()
+            (pk, person_name(user)) for pk, user in self.inspectors.items()
         ]
 
     def owner_user(self) -> Any:

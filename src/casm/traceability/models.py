@@ -11,12 +11,12 @@ cannot both win.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from casm.accounts.models import person_name
 from casm.core.models import Commodity, Country
 from casm.registry.models import CertificationStatus
 
@@ -233,13 +233,6 @@ def plain_decimal(value: Decimal) -> Decimal:
     4.2E+2)."""
     value = value.normalize()
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
-
-
-def person_name(user: Any) -> str:
-    """A user's full name, else the user name; empty for none (the system's own act)."""
-    if user is None:
-        return ""
-    return str(user.get_full_name() or user.get_username()).strip()
 
 
 class Label(models.TextChoices):

@@ -55,7 +55,7 @@ OUTSIDERS = {"anonymous", "member", "congo_officer", "licensing_cd", "inspector_
 PRIVATE_NAMES = ["Kwame Mensah", "Prestea Diggers", "Officer&#x27;s draft", "Officer's draft",
                  "Officer's export", "officer's script", "Ama Officer",
                  "Bo Private", "Kofi Applicant", "+233 20 000 0000", "GH-WALK-LOT",
-                 "GH-WALK-FLAG"]  # fmt: skip
+                 "GH-WALK-FLAG", "GH-WALK-INCIDENT", "Yaw Whistle", "yaw@example.org"]  # fmt: skip
 LOGIN = "/accounts/login/"
 
 
@@ -231,6 +231,13 @@ def world(people, country, make_site, ghana_cooperative):
         actor=None, site=site, inspected_on=today, authority="Minerals Commission",
         findings=dict.fromkeys(chain.Criterion.values, "met"),
     )  # fmt: skip
+    from casm.incidents.services import incident_report
+
+    incident, _key = incident_report(
+        actor=None, country=ghana, kind="extortion", occurred_on=today, site=site,
+        description="GH-WALK-INCIDENT: a levy at the pit", reporter_name="Yaw Whistle",
+        reporter_contact="yaw@example.org",
+    )  # fmt: skip
     return {
         # Records that are not public: only their owner, their country and administrators.
         "private": {
@@ -243,6 +250,7 @@ def world(people, country, make_site, ghana_cooperative):
             "application_document": application.documents.get().pk,
             "lot": lot.pk, "operation": lot.made_by_id, "tag": "GH-WALK-TAG", "flag": flag.pk,
             "certificate": certificate.pk, "inspection": inspection.pk,
+            "incident": incident.pk,
         },
         "public": {
             "document": published.pk, "file": published_file.pk, "comment": comment.pk,
@@ -274,7 +282,7 @@ def _record_for(path: str, name: str) -> str:
         "licence_id": "licence", "invoice_id": "licence", "lot_id": "lot",
         "operation_id": "operation", "number": "tag", "flag_id": "flag",
         "actor_id": "chain_actor", "certificate_id": "certificate", "check_code": "check_code",
-        "inspection_id": "inspection",
+        "inspection_id": "inspection", "incident_id": "incident",
     }  # fmt: skip
     if name == "site_id" and path.rstrip("/").endswith("/status"):
         return "public_site"  # a site's status page is public, as the site list is

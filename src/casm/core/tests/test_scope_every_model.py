@@ -201,6 +201,9 @@ NOT_SCOPED = {
     "country, never given (traceability/tests/test_inspections.py)",
     "traceability.ExportCertificate": "prepared for an export, in the export's country, by an "
     "inspector of it; validated by another (traceability/tests/test_certificates.py)",
+    "incidents.Incident": "reported by anyone in any country (a public form); its country "
+    "never changes, and only its country's handlers triage and resolve it "
+    "(incidents/tests/test_incidents.py)",
 }
 
 
