@@ -21,10 +21,19 @@ lots held in memory (Decimal sums of mass and mass × grade). Target: < 50 ms.
 ask at the same moment to transfer one lot (``POST /api/v1/traceability/lots/{id}/transfer``),
 five rounds on five lots. Exactly one answer in each round may be 201, the others 422, none a
 server error, and the database must hold one transfer per lot. Timed: each round's wall time.
+
+``traceability.capacity``: every site's census copy counts 5 to 54 workers and gold has a
+productivity of 200 g a worker a month; ``services.capacity_flags_raise`` (the daily round's
+check: the grouped query over the production lots of the last 90 days — all of the chain's —
+then a red flag, audited, for each site above its capacity) runs once, and
+``selectors.capacity_rows`` (the query and the comparison alone) five times. The peer is pandas:
+the same production lots read from the database with ``read_sql_query`` and grouped by site.
+Target: < 5 s for the check over all the sites.
 """
 
 from __future__ import annotations
 
+import datetime
 import http.client
 import json
 import os
@@ -49,6 +58,7 @@ from harness import (
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_PROVENANCE_S = 0.200
 TARGET_BALANCE_S = 0.050
+TARGET_CAPACITY_S = 5.0
 TREE_SITES, TREE_LOTS, GROUP = 100, 2_500, 50
 COMBINE_INPUTS, COMBINE_RUNS = 1_000, 5
 RACERS, RACE_ROUNDS = 100, 5
@@ -263,6 +273,46 @@ def _consume_once(actors: list, users: list, gold: object) -> dict:
     }
 
 
+def _capacity(congo: object, gold: object) -> dict:
+    """The capacity check over every site: once with its flags, the rows alone, and pandas."""
+    import pandas
+    from django.db import connection
+    from django.db.models import F
+
+    from casm.registry.models import Site
+    from casm.traceability import selectors, services
+    from casm.traceability.models import Lot, RedFlag
+
+    Site.objects.update(workers=F("pk") % 50 + 5, last_visit=datetime.date.today())
+    services.productivity_set(actor=None, country=congo, commodity=gold, mass="200", unit="g",
+                              margin_percent="25", source="benchmark")  # fmt: skip
+    start = time.perf_counter()
+    raised = services.capacity_flags_raise()
+    check_s = time.perf_counter() - start
+    rows_s = []
+    for _ in range(5):
+        start = time.perf_counter()
+        over = selectors.capacity_rows()
+        rows_s.append(time.perf_counter() - start)
+    query = Lot.objects.filter(site__isnull=False).values("site_id", "mass_kg").query
+    sql, params = query.sql_with_params()
+    peer_s = []
+    for _ in range(3):
+        start = time.perf_counter()
+        frame = pandas.read_sql_query(sql, connection.connection, params=params)
+        frame.groupby("site_id")["mass_kg"].sum()
+        peer_s.append(time.perf_counter() - start)
+    return {
+        "check_s": [check_s],
+        "rows_s": rows_s,
+        "pandas_s": peer_s,
+        "raised": raised,
+        "over": len(over),
+        "flags": RedFlag.objects.filter(kind="capacity").count(),
+        "production_lots": Lot.objects.filter(site__isnull=False).count(),
+    }
+
+
 def worker_main() -> None:
     """In the child: migrate, write the chain, time it all, print one JSON line."""
     import django
@@ -322,11 +372,12 @@ def worker_main() -> None:
     assert theirs == ours, (len(theirs), len(ours))
     combine_s, arithmetic_s = _combine(actors, users, gold)
     race = _consume_once(actors, users, gold)
+    capacity = _capacity(congo, gold)
     print(json.dumps({
         "vendor": connection.vendor, "lots": written, "sites": count, "write_s": write_s,
         "ancestors": len(ours), "origin_sites": len(found.sites), "provenance": provenance_s,
         "query": query_s, "networkx_with_load": nx_with_load, "networkx_alone": nx_alone,
-        "combine": combine_s, "arithmetic": arithmetic_s, "race": race,
+        "combine": combine_s, "arithmetic": arithmetic_s, "race": race, "capacity": capacity,
         "peak_memory_mb": own_peak_memory_mb(),
     }))  # fmt: skip
 
@@ -411,6 +462,32 @@ def traceability() -> Iterator[Result]:
             and all(n == 1 for n in race["transfers"])
         )  # fmt: skip
         yield consumed
+        capacity = figures["capacity"]
+        size = (f"{figures['sites']} sites, {capacity['production_lots']} production lots in "
+                f"the window")  # fmt: skip
+        pandas_peer = Result(
+            name=f"traceability.capacity.{vendor}.pandas_groupby", size=size,
+            timings=capacity["pandas_s"], peak_memory_mb=memory, memory_of=memory_of,
+            extra={"does": "the production lots read with read_sql_query, grouped by site"},
+        )  # fmt: skip
+        yield pandas_peer
+        yield Result(
+            name=f"traceability.capacity.{vendor}.capacity_rows", size=size,
+            timings=capacity["rows_s"], peak_memory_mb=memory, memory_of=memory_of,
+            peer=pandas_peer, extra={"sites_over": capacity["over"]},
+        )  # fmt: skip
+        check = Result(
+            name=f"traceability.capacity.{vendor}.check_with_flags", size=size,
+            timings=capacity["check_s"], peak_memory_mb=memory, memory_of=memory_of,
+            peer=pandas_peer, target="< 5 s over all the sites",
+            extra={"does": "the grouped query, the comparison, a red flag (audited) per site over",
+                   "flags_raised": capacity["raised"], "flags_in_database": capacity["flags"]},
+        )  # fmt: skip
+        check.meets_target = (
+            check.median_s is not None and check.median_s < TARGET_CAPACITY_S
+            and capacity["raised"] == capacity["over"] == capacity["flags"]
+        )  # fmt: skip
+        yield check
 
 
 if __name__ == "__main__" and "--worker" in sys.argv:

@@ -32,7 +32,7 @@ OutcomeValue = Annotated[Outcome, ApiName("IncidentOutcome")]
 
 
 class IncidentReportIn(Schema):
-    country: CountryCode
+    country: CountryCode = Field(..., min_length=2, max_length=3)
     kind: Kind
     occurred_on: datetime.date
     description: str = Field(..., max_length=5000, description="What happened; never public")

@@ -173,13 +173,20 @@ def build(rng: random.Random, say: Callable[[str], None]) -> None:
         actor=inspector, flag=flag, owner=validator, due=None,
         plan="Demo: audit the trader's purchase book against the tags issued in Kamituga.",
     )  # fmt: skip
+    # An example figure, not a measured one: the rules page says where each figure comes from.
+    services.productivity_set(
+        actor=inspector, country=congo, commodity=gold, mass="30", unit="g", margin_percent="25",
+        source="Demo: an example figure, to be replaced by a survey's",
+    )  # fmt: skip
+    over_capacity = services.capacity_flags_raise()
     flags = RedFlag.objects.filter(country=congo).count()
     inspections = Inspection.objects.filter(country=congo).count()
     red = f" (red: {red_site.code})" if red_site is not None else ""
     say(
         f"demo: chain of custody in DR Congo, {len(sites) * LOTS_PER_SITE} lots produced at "
         f"{len(sites)} sites, one export with certificate {certificate.identifier} "
-        f"(/traceability/verify/{certificate.check_code}/), {flags} red flags, 1 supplier "
+        f"(/traceability/verify/{certificate.check_code}/), {flags} red flags "
+        f"({over_capacity} for sites above their capacity), 1 supplier "
         f"suspended, {inspections} site inspections{red}; users inspector.cd, validator.cd, "
         f"{', '.join(u for u, *_ in ACTORS)} "
         f"(password for all: {password})"

@@ -18,6 +18,7 @@ from .models import (
     ANNEX_II,
     CRITICAL_CRITERIA,
     Actor,
+    BreachAction,
     ChainRole,
     Criterion,
     Finding,
@@ -25,6 +26,7 @@ from .models import (
     Lot,
     LotStatus,
     MassUnit,
+    OperationKind,
     plain_decimal,
 )
 from .services import MAX_BATCH, Part, tag_numbers
@@ -278,6 +280,41 @@ class FlagRaiseForm(forms.Form):
         country_field.queryset = countries
         kinds = cast(forms.ChoiceField, self.fields["kind"])
         kinds.choices = [(kind.value, kind.label) for kind in ANNEX_II]
+
+
+class _CountryMineral(forms.Form):
+    country = CountryChoiceField(
+        label=_("Country"), queryset=Country.objects.none(), to_field_name="alpha2"
+    )
+    commodity = forms.ModelChoiceField(
+        label=_("Mineral"), queryset=Commodity.objects.all(), to_field_name="code"
+    )
+
+    def __init__(self, *args: Any, countries: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["country"]).queryset = countries
+
+
+class ProductivityForm(_CountryMineral):
+    mass = _mass(_("Output of one worker in a month"))
+    unit = forms.ChoiceField(label=_("Unit"), choices=MassUnit.choices, initial="g")
+    margin_percent = forms.DecimalField(
+        label=_("Margin (%)"), max_digits=7, decimal_places=2, initial=25,
+        help_text=_("How far above the capacity the tagged output may go before a red flag."),
+    )  # fmt: skip
+    source = forms.CharField(
+        label=_("Source"), max_length=300,
+        help_text=_("The study or survey the figure comes from."),
+    )  # fmt: skip
+
+
+class BalanceRuleForm(_CountryMineral):
+    kind = forms.ChoiceField(label=_("Operation"), choices=OperationKind.choices)
+    tolerance_percent = forms.DecimalField(
+        label=_("Tolerance (%)"), max_digits=6, decimal_places=2,
+        help_text=_("How much more contained metal may come out than went in."),
+    )  # fmt: skip
+    on_breach = forms.ChoiceField(label=_("On a breach"), choices=BreachAction.choices)
 
 
 def today() -> datetime.date:

@@ -381,6 +381,40 @@ class MassBalanceRule(models.Model):
         return f"{self.country_id} {self.commodity_id} {self.kind}: {self.tolerance_percent}%"
 
 
+class Productivity(models.Model):
+    """What one worker of a site can produce of a mineral in a month, in one country: the
+    capacity check multiplies it by the workers the latest census counted at the site. Set by
+    the country's inspectors with its source; none is shipped, so a country without one has no
+    capacity check for that mineral."""
+
+    country = models.ForeignKey(
+        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="+"
+    )
+    commodity = models.ForeignKey(
+        Commodity, verbose_name=_("mineral"), on_delete=models.PROTECT, related_name="+"
+    )
+    kg_per_worker_month = models.DecimalField(
+        _("kg per worker and month"), max_digits=14, decimal_places=6
+    )
+    margin_percent = models.DecimalField(
+        _("margin (%)"), max_digits=6, decimal_places=2, default=Decimal(25),
+        help_text=_("How far above the capacity tagged output may go before a flag."),
+    )  # fmt: skip
+    source = models.CharField(_("source"), max_length=300)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["country", "commodity"]
+        verbose_name = _("productivity")
+        verbose_name_plural = _("productivities")
+        constraints = [
+            models.UniqueConstraint(fields=["country", "commodity"], name="productivity_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country_id} {self.commodity_id}: {self.kg_per_worker_month} kg"
+
+
 class FlagKind(models.TextChoices):
     """OECD Due Diligence Guidance, Annex II, and the data checks that raise flags."""
 
@@ -393,6 +427,7 @@ class FlagKind(models.TextChoices):
     MASS_BALANCE = "mass_balance", _("mass-balance breach")
     TAG_REUSE = "tag_reuse", _("tag used again")
     SITE_STATUS = "site_status", _("production at a red, lapsed or unlicensed site")
+    CAPACITY = "capacity", _("tagged output above the site's capacity")
 
 
 # The risks of OECD Annex II, which an inspector raises by hand; the data checks raise the others.

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import connection
-from django.db.models import Case, Count, F, Q, QuerySet, When
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +40,7 @@ from .models import (
     Operation,
     OperationKind,
     OperationStatus,
+    Productivity,
     RedFlag,
     Tag,
     TagBatch,
@@ -612,6 +615,17 @@ def evidence_text(flag: RedFlag) -> str:
         }
     if code == "census_armed_presence":
         return _("The census recorded an armed presence at the site.")
+    if code == "capacity":
+        return _(
+            "%(output)s kg tagged in %(days)s days since %(since)s, above the site's capacity of "
+            "%(capacity)s kg (%(workers)s workers counted on %(census)s × %(rate)s kg a month, "
+            "margin %(margin)s%%)."
+        ) % {
+            "output": evidence.get("output_kg"), "days": evidence.get("window_days"),
+            "since": evidence.get("since"), "capacity": evidence.get("capacity_kg"),
+            "workers": evidence.get("workers"), "census": evidence.get("census_on") or "?",
+            "rate": evidence.get("kg_per_worker_month"), "margin": evidence.get("margin_percent"),
+        }  # fmt: skip
     if evidence.get("text"):
         return str(evidence["text"])
     return str(FlagKind(flag.kind).label) if flag.kind in FlagKind else flag.kind
@@ -643,3 +657,142 @@ def flag_subjects(user: Any, country: Country, data: dict[str, Any]) -> dict[str
                 {"supplier": [_("No supplier registered with this number in the country.")]}
             )
     return found
+
+
+# --- The capacity check ----------------------------------------------------------------------
+
+# The tagged output of a site is summed over this many days back from today, against as many
+# months of its capacity (90 days: three months).
+CAPACITY_WINDOW_DAYS = 90
+CAPACITY_MONTHS = Decimal(CAPACITY_WINDOW_DAYS) / Decimal(30)
+
+
+@dataclass(frozen=True)
+class CapacityRow:
+    """A site's tagged output of one mineral over the window, beside its capacity: the workers
+    its latest census counted × the country's productivity × the window's months."""
+
+    site_id: int
+    site_code: str
+    site_name: str
+    country_id: int
+    commodity_id: int
+    workers: int | None
+    census_on: datetime.date | None
+    kg_per_worker_month: Decimal
+    margin_percent: Decimal
+    output_kg: Decimal
+    lots: int
+
+    @property
+    def capacity_kg(self) -> Decimal | None:
+        if self.workers is None:
+            return None
+        return self.workers * self.kg_per_worker_month * CAPACITY_MONTHS
+
+    @property
+    def limit_kg(self) -> Decimal | None:
+        """The capacity with its margin: what the output may reach before a flag."""
+        capacity = self.capacity_kg
+        return None if capacity is None else capacity * (1 + self.margin_percent / 100)
+
+    @property
+    def over(self) -> bool:
+        limit = self.limit_kg
+        return limit is not None and self.output_kg > limit
+
+    @property
+    def percent_of_capacity(self) -> int | None:
+        capacity = self.capacity_kg
+        if not capacity:
+            return None
+        return int(self.output_kg * 100 / capacity)
+
+    def evidence(self, since: datetime.date) -> dict[str, Any]:
+        def kg(value: Decimal | None) -> str:
+            return "" if value is None else str(value.quantize(Decimal("0.0001")))
+
+        return {
+            "code": "capacity", "commodity": self.commodity_id, "workers": self.workers,
+            "census_on": str(self.census_on or ""), "since": str(since),
+            "window_days": CAPACITY_WINDOW_DAYS,
+            "kg_per_worker_month": str(self.kg_per_worker_month),
+            "capacity_kg": kg(self.capacity_kg), "output_kg": kg(self.output_kg),
+            "margin_percent": str(self.margin_percent), "lots": self.lots,
+        }  # fmt: skip
+
+
+def capacity_since(today: datetime.date | None = None) -> datetime.date:
+    """The first day of the capacity check's window ending ``today``."""
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=CAPACITY_WINDOW_DAYS - 1)
+
+
+def capacity_rows(
+    *,
+    country_ids: Iterable[int] | None = None,
+    site_ids: Iterable[int] | None = None,
+    today: datetime.date | None = None,
+    over_only: bool = True,
+) -> list[CapacityRow]:
+    """The sites' tagged output over the window against their capacity, for the minerals that
+    have a productivity in their country (``over_only``: the sites above it, margin included).
+
+    One grouped query over the production lots of the window (only production makes lots with
+    a site), with each site's census copy (``Site.workers``, ``Site.last_visit``); a site whose
+    census counted no workers has no capacity and is never over."""
+    productivities = Productivity.objects.all()
+    if country_ids is not None:
+        productivities = productivities.filter(country_id__in=sorted(set(country_ids)))
+    rules = {(p.country_id, p.commodity_id): p for p in productivities}
+    if not rules:
+        return []
+    since = capacity_since(today)
+    start = timezone.make_aware(datetime.datetime.combine(since, datetime.time()))
+    pairs = Q(pk__in=[])
+    for country_id, commodity_id in rules:
+        pairs |= Q(country_id=country_id, commodity_id=commodity_id)
+    lots = Lot.objects.filter(pairs, site__isnull=False, created_at__gte=start)
+    if site_ids is not None:
+        lots = lots.filter(site_id__in=sorted(set(site_ids)))
+    grouped = lots.values(
+        "site_id",
+        "site__code",
+        "site__name",
+        "country_id",
+        "commodity_id",
+        "site__workers",
+        "site__last_visit",
+    ).annotate(kg=Sum("mass_kg"), count=Count("pk"))
+    rows = []
+    for group in grouped.order_by("site__code", "commodity_id"):
+        rule = rules[(group["country_id"], group["commodity_id"])]
+        row = CapacityRow(
+            site_id=group["site_id"], site_code=group["site__code"],
+            site_name=group["site__name"], country_id=group["country_id"],
+            commodity_id=group["commodity_id"], workers=group["site__workers"],
+            census_on=group["site__last_visit"], kg_per_worker_month=rule.kg_per_worker_month,
+            margin_percent=rule.margin_percent, output_kg=Decimal(group["kg"] or 0),
+            lots=group["count"],
+        )  # fmt: skip
+        if row.over or not over_only:
+            rows.append(row)
+    return rows
+
+
+def productivities_visible(user: Any) -> QuerySet[Productivity]:
+    """The productivities of the countries ``user`` inspects."""
+    return permissions.scope_queryset(
+        Productivity.objects.select_related("country", "commodity"), user, "traceability.inspect"
+    )
+
+
+def balance_rules_visible(user: Any) -> QuerySet[Any]:
+    """The mass-balance tolerances of the countries ``user`` inspects."""
+    from .models import MassBalanceRule
+
+    return permissions.scope_queryset(
+        MassBalanceRule.objects.select_related("country", "commodity"),
+        user,
+        "traceability.inspect",
+    )

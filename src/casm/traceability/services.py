@@ -51,6 +51,7 @@ from .models import (
     Operation,
     OperationKind,
     OperationStatus,
+    Productivity,
     RedFlag,
     SigningKey,
     Tag,
@@ -785,6 +786,7 @@ def lot_produce(
             label=label,
         )
         _flag_site(operation, lot, site)
+        _flag_capacity(lot, site)
         _audit_operation(actor, operation, [], [lot])
     return lot
 
@@ -1480,13 +1482,108 @@ def inspection_record(
 
 
 def round_daily(*, today: datetime.date | None = None) -> dict[str, int]:
-    """The daily round (``casm traceability daily``): write the site statuses that ran out and
-    mark the red flags past their mitigation deadline."""
+    """The daily round (``casm traceability daily``): write the site statuses that ran out,
+    mark the red flags past their mitigation deadline, and flag the sites whose tagged output
+    went above their capacity."""
     today = today or _today()
     return {
         "lapsed": len(certifications_lapse(today=today)),
         "overdue": flags_escalate(today=today),
+        "capacity": capacity_flags_raise(today=today),
     }
+
+
+# --- The capacity check ----------------------------------------------------------------------
+
+
+def productivity_set(
+    *,
+    actor: Any,
+    country: Country,
+    commodity: Commodity,
+    mass: Any,
+    unit: str,
+    margin_percent: Any,
+    source: str,
+) -> Productivity:
+    """Set what one worker can produce of a mineral in a month in a country (``mass`` in
+    ``unit``), the margin above the capacity before a flag, and where the figure comes from."""
+    permissions.require(actor, "traceability.inspect", country=country)
+    kg = _mass_kg(mass, unit, "mass")
+    try:
+        margin = Decimal(str(margin_percent))
+    except (InvalidOperation, ValueError):
+        raise _invalid("margin_percent", _("The margin is not a number.")) from None
+    if not margin.is_finite() or margin < 0 or margin > 1000:
+        raise _invalid("margin_percent", _("The margin is between 0 and 1000%."))
+    source = (source or "").strip()[:300]
+    if not source:
+        raise _invalid("source", _("Say where the figure comes from (a study, a survey)."))
+    data = {"kg_per_worker_month": kg, "margin_percent": margin.quantize(Decimal("0.01")),
+            "source": source}  # fmt: skip
+    rule = Productivity.objects.filter(country=country, commodity=commodity).first()
+    if rule is None:
+        return model_create(
+            model=Productivity,
+            actor=actor,
+            data={"country": country, "commodity": commodity, **data},
+        )
+    return _updated(instance=rule, actor=actor, data=data)
+
+
+def _capacity_flag(row: Any, since: datetime.date, *, lot: Lot | None = None) -> RedFlag:
+    from casm.core.audit import audit_record
+    from casm.core.models import AuditEvent
+
+    flag = flag_raised(
+        None, kind=FlagKind.CAPACITY, severity=FlagSeverity.HIGH, raised_at=timezone.now(),
+        country_id=row.country_id, site_id=row.site_id, lot=lot,
+        actor=lot.holder if lot is not None else None, evidence=row.evidence(since),
+    )  # fmt: skip
+    audit_record(
+        actor=None, action=AuditEvent.Action.CREATE, instance=flag,
+        changes={"kind": [None, flag.kind], "site": [None, row.site_id],
+                 "evidence": [None, flag.evidence]},
+    )  # fmt: skip
+    return flag
+
+
+def _capacity_flagged(site_ids: list[int]) -> set[tuple[int, Any]]:
+    """The (site, mineral) pairs that already have a capacity flag not closed."""
+    flags = RedFlag.objects.filter(kind=FlagKind.CAPACITY, site_id__in=site_ids).exclude(
+        status=FlagStatus.CLOSED
+    )
+    return {(site, (evidence or {}).get("commodity"))
+            for site, evidence in flags.values_list("site_id", "evidence")}  # fmt: skip
+
+
+def capacity_flags_raise(*, today: datetime.date | None = None, country_ids: Any = None) -> int:
+    """Flag every site whose tagged output of a mineral over the window went above its capacity
+    (margin included), once while the flag stays open; returns how many were raised."""
+    from .selectors import capacity_rows, capacity_since
+
+    rows = capacity_rows(country_ids=country_ids, today=today)
+    if not rows:
+        return 0
+    flagged = _capacity_flagged([row.site_id for row in rows])
+    since = capacity_since(today)
+    raised = 0
+    with transaction.atomic():
+        for row in rows:
+            if (row.site_id, row.commodity_id) not in flagged:
+                _capacity_flag(row, since)
+                raised += 1
+    return raised
+
+
+def _flag_capacity(lot: Lot, site: Any) -> None:
+    """At production: flag the site if this lot takes its output above its capacity."""
+    from .selectors import capacity_rows, capacity_since
+
+    rows = [row for row in capacity_rows(country_ids=[site.country_id], site_ids=[site.pk])
+            if row.commodity_id == lot.commodity_id]  # fmt: skip
+    if rows and (site.pk, lot.commodity_id) not in _capacity_flagged([site.pk]):
+        _capacity_flag(rows[0], capacity_since(), lot=lot)
 
 
 # --- Export certificates --------------------------------------------------------------------

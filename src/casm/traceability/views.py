@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from casm.core import permissions
 from casm.core.forms import form_errors_from
-from casm.core.models import Country
+from casm.core.models import Commodity, Country
 from casm.core.pagination import page_of
 from casm.core.permissions import PUBLIC, SIGNED_IN, can, endpoint
 from casm.registry.models import CertificationStatus
@@ -622,6 +622,76 @@ def flag_new(request: HttpRequest) -> HttpResponse:
         request, "traceability/flag_new.html", {"form": form},
         status=422 if form.is_bound else 200,
     )  # fmt: skip
+
+
+# --- The rules of the checks ----------------------------------------------------------------
+
+
+def _checks(request: HttpRequest, **failed: Any) -> HttpResponse:
+    """The capacity check's productivities and the sites above their capacity, and the
+    mass-balance tolerances, of the countries one inspects."""
+    countries = selectors.countries_inspected(request.user)
+    country_ids = [country.pk for country in countries]
+    chosen = request.GET.get("country", "")
+    shown = [c.pk for c in countries if c.alpha2 == chosen] if chosen else country_ids
+    rows = selectors.capacity_rows(country_ids=shown)
+    minerals = {mineral.pk: mineral.name for mineral in Commodity.objects.all()}
+    page = _page(request, rows)
+    return render(
+        request, "traceability/checks.html",
+        {"productivities": selectors.productivities_visible(request.user),
+         "rules": selectors.balance_rules_visible(request.user),
+         "page": page, "named": [(row, minerals.get(row.commodity_id)) for row in page],
+         "countries": countries, "chosen": chosen,
+         "window_days": selectors.CAPACITY_WINDOW_DAYS,
+         "productivity_form": failed.get("productivity")
+         or forms.ProductivityForm(countries=countries),
+         "balance_form": failed.get("balance") or forms.BalanceRuleForm(countries=countries)},
+        status=422 if failed else 200,
+    )  # fmt: skip
+
+
+@require_safe
+@endpoint("traceability.inspect")
+def checks(request: HttpRequest) -> HttpResponse:
+    permissions.require(request.user, "traceability.inspect")
+    return _checks(request)
+
+
+@require_POST
+@endpoint("traceability.inspect")
+def check_set(request: HttpRequest, rule: str) -> HttpResponse:
+    """Set a productivity (the capacity check) or a mass-balance tolerance."""
+    permissions.require(request.user, "traceability.inspect")
+    countries = selectors.countries_inspected(request.user)
+    form: Any
+    if rule == "productivity":
+        form = forms.ProductivityForm(request.POST, countries=countries)
+    elif rule == "balance":
+        form = forms.BalanceRuleForm(request.POST, countries=countries)
+    else:
+        raise Http404
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if rule == "productivity":
+                services.productivity_set(
+                    actor=request.user, country=data["country"], commodity=data["commodity"],
+                    mass=data["mass"], unit=data["unit"], margin_percent=data["margin_percent"],
+                    source=data["source"],
+                )  # fmt: skip
+            else:
+                services.mass_balance_rule_set(
+                    actor=request.user, country=data["country"], commodity=data["commodity"],
+                    kind=data["kind"], tolerance_percent=data["tolerance_percent"],
+                    on_breach=data["on_breach"],
+                )  # fmt: skip
+        except ValidationError as exc:
+            _failed(form, exc)
+        else:
+            messages.success(request, _("The rule is saved."))
+            return redirect("traceability:checks")
+    return _checks(request, **{rule: form})
 
 
 # --- Forward: where a site's output went -----------------------------------------------------

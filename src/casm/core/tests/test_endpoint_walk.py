@@ -262,6 +262,7 @@ def world(people, country, make_site, ghana_cooperative):
             "estimate": estimate.pk, "area": area.pk, "application": application.pk,
             "step": "screen", "licence": licence.pk, "chain_actor": ghana_actor.pk,
             "check_code": certificate.check_code, "public_site": site.pk,
+            "check_rule": "productivity",
         },
     }  # fmt: skip
 
@@ -282,7 +283,7 @@ def _record_for(path: str, name: str) -> str:
         "licence_id": "licence", "invoice_id": "licence", "lot_id": "lot",
         "operation_id": "operation", "number": "tag", "flag_id": "flag",
         "actor_id": "chain_actor", "certificate_id": "certificate", "check_code": "check_code",
-        "inspection_id": "inspection", "incident_id": "incident",
+        "inspection_id": "inspection", "incident_id": "incident", "rule": "check_rule",
     }  # fmt: skip
     if name == "site_id" and path.rstrip("/").endswith("/status"):
         return "public_site"  # a site's status page is public, as the site list is

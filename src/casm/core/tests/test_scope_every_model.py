@@ -192,6 +192,8 @@ NOT_SCOPED = {
     "(traceability/tests/test_services.py)",
     "traceability.MassBalanceRule": "set by an inspector of its country "
     "(traceability/tests/test_services.py)",
+    "traceability.Productivity": "set by an inspector of its country, which never changes "
+    "(traceability/tests/test_capacity.py)",
     "traceability.Operation": "recorded for an actor by its organisation; the country is the "
     "actor's and never given (traceability/tests/test_services.py)",
     "traceability.Lot": "made only by operations, in the holder's country; no write moves it",

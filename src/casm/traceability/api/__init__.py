@@ -1,6 +1,7 @@
 """The chain-of-custody API: lots and their operations, provenance, tags, actors and red
 flags (``chain``); export certificates and their verification (``certificates``); site
-inspections and statuses (``inspections``)."""
+inspections and statuses (``inspections``); the rules of the checks: productivities, the sites
+above their capacity, mass-balance tolerances (``checks``)."""
 
 from casm.core.api_router import Router
 
@@ -9,5 +10,5 @@ router = Router(tags=["traceability"])
 
 # Each endpoint module registers its operations on the router when imported.
 # isort: off
-from casm.traceability.api import certificates, chain, inspections  # noqa: E402, F401
+from casm.traceability.api import certificates, chain, checks, inspections  # noqa: E402, F401
 # isort: on

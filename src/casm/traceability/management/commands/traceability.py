@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from casm.core.audit import audit_source
-from casm.core.models import AuditEvent, Country
+from casm.core.models import AuditEvent, Commodity, Country
 from casm.registry.models import Site
 from casm.registry.selectors import country_by_code
 from casm.traceability import certificates, selectors, services
@@ -42,12 +42,14 @@ class Command(BaseCommand):
         "provenance NUMBER (a lot's or its tag's number); verify FILE.json [--key KEYS.pem] "
         "(an export certificate's signed document; exits 1 when it does not verify); "
         "daily (the daily round: site statuses that ran out change, red flags past their "
-        "deadline are marked overdue; run it from cron)"
+        "deadline are marked overdue, sites above their capacity are flagged; run it from "
+        "cron); capacity [--country CC] (the sites whose tagged output of the last 90 days "
+        "is above their capacity, as tab-separated lines)"
     )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "action", choices=["issue-tags", "stock", "provenance", "verify", "daily"]
+            "action", choices=["issue-tags", "stock", "provenance", "verify", "daily", "capacity"]
         )
         parser.add_argument(
             "number", nargs="?", help="provenance: a lot's or its tag's number; verify: the file"
@@ -68,10 +70,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"{done['lapsed']} site statuses ran out and changed; "
-                    f"{done['overdue']} red flags went past their mitigation deadline."
+                    f"{done['overdue']} red flags went past their mitigation deadline; "
+                    f"{done['capacity']} sites flagged above their capacity."
                 )
             )
             return None
+        if action == "capacity":
+            return self._capacity(options.get("country"))
         if action == "provenance":
             if not number:
                 raise CommandError("provenance needs a lot or tag number")
@@ -121,6 +126,20 @@ class Command(BaseCommand):
         holder = str(site.name if site is not None else chain_actor)
         self.stdout.write(
             self.style.SUCCESS(f"{len(wanted)} tags issued to {holder} (batch {batch.pk}).")
+        )
+
+    def _capacity(self, code: str | None) -> None:
+        country_ids = [self._country(code).pk] if code else None
+        rows = selectors.capacity_rows(country_ids=country_ids)
+        self.stdout.write("site\tmineral\tworkers\tcapacity_kg\toutput_kg\tpercent")
+        codes = dict(Commodity.objects.values_list("pk", "code"))
+        for row in rows:
+            self.stdout.write(
+                f"{row.site_code}\t{codes[row.commodity_id]}\t{row.workers}\t"
+                f"{row.capacity_kg:.3f}\t{row.output_kg:.3f}\t{row.percent_of_capacity}"
+            )
+        self.stdout.write(
+            self.style.SUCCESS(f"{len(rows)} sites above their capacity (margin included).")
         )
 
     def _stock(self, country: Country) -> None:
