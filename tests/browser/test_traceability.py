@@ -263,3 +263,17 @@ def test_an_inspector_on_a_phone_makes_a_site_red_in_french_and_anyone_reads_its
     expect(rows.nth(1)).to_contain_text("vert (certifié)")
     assert "mbala" not in visitor.content()
     assert visitor.evaluate(f"document.documentElement.scrollWidth <= {PHONE['width']} + 1")
+
+
+def test_anyone_reads_the_chains_open_data_on_a_phone_in_french(new_page, live_server, world):
+    page = new_page(viewport=PHONE, locale="fr-FR")
+    errors = watch_errors(page)
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Chaîne de traçabilité : données ouvertes").click()
+    expect(page.locator("main h1")).to_have_text("Chaîne de traçabilité : données ouvertes")
+    production = page.locator("main table").first
+    expect(production).to_contain_text(SITES[0])
+    expect(production).to_contain_text(SITES[1])
+    assert world.lots[0].number not in page.content()
+    assert _fits_the_screen(page), "the open data page is wider than the phone"
+    assert not errors, errors

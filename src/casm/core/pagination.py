@@ -50,3 +50,17 @@ def page_of(request: Any, items: Any, size: int, *, most: int = 2000) -> Any:
     except ValueError:
         number = 1
     return Paginator(items, size).get_page(number)
+
+
+class MappedRows:
+    """A query's rows handed to the paginator, turned into what an API answers (labels in the
+    reader's language, suppressed cells) only for the page it slices."""
+
+    def __init__(self, rows: Any, present: Any) -> None:
+        self.rows, self.present = rows, present
+
+    def __len__(self) -> int:
+        return self.rows.count() if isinstance(self.rows, QuerySet) else len(self.rows)
+
+    def __getitem__(self, window: slice) -> list[Any]:
+        return list(self.present(self.rows[window]))

@@ -15,7 +15,7 @@ from casm.accounts.models import User
 from casm.core import permissions
 from casm.core.api_router import Router
 from casm.core.api_types import ApiName, CountryCode, RecordId
-from casm.core.pagination import LimitOffset
+from casm.core.pagination import LimitOffset, MappedRows
 from casm.core.permissions import PUBLIC, endpoint
 from casm.core.throttling import report_throttles
 from casm.registry.selectors import country_by_code
@@ -236,20 +236,7 @@ def incident_statistics(request: HttpRequest, filters: Query[StatisticsFilters])
     wanted: dict[str, Any] = {"year": filters.year, "kind": str(filters.kind or "")}
     if filters.country:
         wanted["country"] = country_by_code(filters.country)
-    return _Labelled(selectors.incident_statistics(wanted))
-
-
-class _Labelled:
-    """The statistics rows labelled page by page (the paginator slices, then labels)."""
-
-    def __init__(self, rows: Any) -> None:
-        self.rows = rows
-
-    def __len__(self) -> int:
-        return self.rows.count()
-
-    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
-        return exports.labelled(self.rows[window])
+    return MappedRows(selectors.incident_statistics(wanted), exports.labelled)
 
 
 @router.get("/incidents", response=list[IncidentOut])

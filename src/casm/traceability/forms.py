@@ -394,3 +394,23 @@ class InspectionFilterForm(FilterForm):
         + [(value, label) for value, label in CertificationStatus.choices if value != "blue"],
     )  # fmt: skip
     site = forms.CharField(label=_("Site code or name"), required=False, max_length=100)
+
+
+class OpenDataFilterForm(FilterForm):
+    country = CountryChoiceField(
+        label=_("Country"), required=False, queryset=Country.objects.all(),
+        to_field_name="alpha2", empty_label=_("all"),
+    )  # fmt: skip
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    mineral = forms.ModelChoiceField(
+        label=_("Mineral"), required=False, queryset=Commodity.objects.none(),
+        to_field_name="code", empty_label=_("all"),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, years: list[int], minerals: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["year"]).choices = [
+            ("", _("all")),
+            *((year, str(year)) for year in years),
+        ]
+        cast(forms.ModelChoiceField, self.fields["mineral"]).queryset = minerals

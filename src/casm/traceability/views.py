@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,10 +26,12 @@ from casm.core.forms import form_errors_from
 from casm.core.models import Commodity, Country
 from casm.core.pagination import page_of
 from casm.core.permissions import PUBLIC, SIGNED_IN, can, endpoint
+from casm.core.tables import ExportError, export_response, table_export
+from casm.core.throttling import export_rate_limited
 from casm.registry.models import CertificationStatus
 from casm.registry.selectors import site_get_for_user
 
-from . import certificates, forms, selectors, services
+from . import certificates, forms, open_data, selectors, services
 from .models import (
     CRITICAL_CRITERIA,
     CertificateStatus,
@@ -692,6 +694,48 @@ def check_set(request: HttpRequest, rule: str) -> HttpResponse:
             messages.success(request, _("The rule is saved."))
             return redirect("traceability:checks")
     return _checks(request, **{rule: form})
+
+
+# --- Open data ------------------------------------------------------------------------------
+
+
+def _open_data_form(request: HttpRequest) -> forms.OpenDataFilterForm:
+    return forms.OpenDataFilterForm(
+        request.GET or None, years=open_data.open_data_years(),
+        minerals=open_data.minerals_produced(),
+    )  # fmt: skip
+
+
+@require_safe
+@endpoint(PUBLIC)
+def open_data_page(request: HttpRequest) -> HttpResponse:
+    """The chain's public aggregates: production by site, exports by origin province, red
+    flags by kind; each downloadable."""
+    form = _open_data_form(request)
+    filters = form.filters()
+    page = _page(request, open_data.production_by_site(filters))
+    return render(
+        request, "traceability/open_data.html",
+        {"form": form, "page": page, "production": open_data.production_rows(page),
+         "exports": open_data.exports_by_province(filters),
+         "flags": open_data.flag_rows(open_data.flags_by_kind(filters)),
+         "query": _query(request)},
+    )  # fmt: skip
+
+
+@require_safe
+@export_rate_limited
+@endpoint(PUBLIC)
+def open_data_export(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase:
+    """One of the aggregates as CSV or XLSX."""
+    if table not in ("production", "exports", "flags"):
+        raise Http404
+    filters = _open_data_form(request).filters()
+    try:
+        export = table_export(open_data.open_data_table(table, filters), fmt)
+    except ExportError as exc:
+        return HttpResponse(str(exc), status=404, content_type="text/plain; charset=utf-8")
+    return export_response(export)
 
 
 # --- Forward: where a site's output went -----------------------------------------------------

@@ -262,7 +262,7 @@ def world(people, country, make_site, ghana_cooperative):
             "estimate": estimate.pk, "area": area.pk, "application": application.pk,
             "step": "screen", "licence": licence.pk, "chain_actor": ghana_actor.pk,
             "check_code": certificate.check_code, "public_site": site.pk,
-            "check_rule": "productivity",
+            "check_rule": "productivity", "open_data_table": "production",
         },
     }  # fmt: skip
 
@@ -284,6 +284,7 @@ def _record_for(path: str, name: str) -> str:
         "operation_id": "operation", "number": "tag", "flag_id": "flag",
         "actor_id": "chain_actor", "certificate_id": "certificate", "check_code": "check_code",
         "inspection_id": "inspection", "incident_id": "incident", "rule": "check_rule",
+        "table": "open_data_table",
     }  # fmt: skip
     if name == "site_id" and path.rstrip("/").endswith("/status"):
         return "public_site"  # a site's status page is public, as the site list is
