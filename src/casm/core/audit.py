@@ -86,19 +86,14 @@ def _editable_fields(instance: models.Model) -> list[str]:
     ] + [field.name for field in instance._meta.many_to_many]
 
 
-def audit_record(
-    *,
-    actor: Any,
-    action: str,
-    instance: models.Model,
-    changes: dict[str, list[Any]],
+def _event(
+    actor: Any, action: str, instance: models.Model, changes: dict[str, list[Any]]
 ) -> AuditEvent:
-    """Write one audit event for ``instance``; ``changes`` maps a field to ``[old, new]``."""
     context = current_audit_context()
     for name in changes.keys() & REDACTED_FIELDS:
         changes[name] = [REDACTED, REDACTED]
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor if is_person else None,
         actor_repr=actor.get_username() if is_person else "",
         source=context.source,
@@ -109,6 +104,29 @@ def audit_record(
         object_repr=str(instance)[:200],
         changes=changes,
     )
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    instance: models.Model,
+    changes: dict[str, list[Any]],
+) -> AuditEvent:
+    """Write one audit event for ``instance``; ``changes`` maps a field to ``[old, new]``."""
+    event = _event(actor, action, instance, changes)
+    event.save()
+    return event
+
+
+def audit_records(
+    *, actor: Any, action: str, items: Iterable[tuple[models.Model, dict[str, list[Any]]]]
+) -> int:
+    """One audit event for each (instance, changes), written in one bulk insert: for the
+    checks that write many records at once (a daily round's flags)."""
+    events = [_event(actor, action, instance, changes) for instance, changes in items]
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    return len(events)
 
 
 def model_create(*, model: type[M], actor: Any, data: dict[str, Any]) -> M:

@@ -1559,7 +1559,11 @@ def _capacity_flagged(site_ids: list[int]) -> set[tuple[int, Any]]:
 
 def capacity_flags_raise(*, today: datetime.date | None = None, country_ids: Any = None) -> int:
     """Flag every site whose tagged output of a mineral over the window went above its capacity
-    (margin included), once while the flag stays open; returns how many were raised."""
+    (margin included), once while the flag stays open; returns how many were raised. The flags
+    and their audit events are written in bulk: a national round may raise thousands."""
+    from casm.core.audit import audit_records
+    from casm.core.models import AuditEvent
+
     from .selectors import capacity_rows, capacity_since
 
     rows = capacity_rows(country_ids=country_ids, today=today)
@@ -1567,13 +1571,24 @@ def capacity_flags_raise(*, today: datetime.date | None = None, country_ids: Any
         return 0
     flagged = _capacity_flagged([row.site_id for row in rows])
     since = capacity_since(today)
-    raised = 0
+    now = timezone.now()
+    due = months_later(timezone.localdate(now), MITIGATION_MONTHS)
+    flags = [
+        RedFlag(kind=FlagKind.CAPACITY, severity=FlagSeverity.HIGH, raised_at=now,
+                mitigation_due=due, country_id=row.country_id, site_id=row.site_id,
+                evidence=row.evidence(since))
+        for row in rows
+        if (row.site_id, row.commodity_id) not in flagged
+    ]  # fmt: skip
     with transaction.atomic():
-        for row in rows:
-            if (row.site_id, row.commodity_id) not in flagged:
-                _capacity_flag(row, since)
-                raised += 1
-    return raised
+        # bulk_create gives the primary keys back on both databases (SQLite 3.35+, PostgreSQL).
+        RedFlag.objects.bulk_create(flags, batch_size=1000)
+        audit_records(
+            actor=None, action=AuditEvent.Action.CREATE,
+            items=[(flag, {"kind": [None, flag.kind], "site": [None, flag.site_id],
+                           "evidence": [None, flag.evidence]}) for flag in flags],
+        )  # fmt: skip
+    return len(flags)
 
 
 def _flag_capacity(lot: Lot, site: Any) -> None:

@@ -66,6 +66,12 @@ def test_the_daily_round_flags_sites_over_and_a_closed_flag_lets_a_new_one_come(
     services.flag_close(actor=chain.inspector, flag=flag, closure="Recount ordered.")
     assert services.round_daily()["capacity"] == 1
     assert services.round_daily()["capacity"] == 0
+    [again] = RedFlag.objects.filter(kind="capacity").exclude(status="closed")
+    assert again.mitigation_due is not None and again.lot is None
+    from casm.core.models import AuditEvent
+
+    audited = AuditEvent.objects.get(model="traceability.redflag", object_id=str(again.pk))
+    assert audited.action == "create" and audited.changes["site"] == [None, chain.site_a.pk]
     # Lots older than the window no longer count.
     Lot.objects.update(created_at=timezone.now() - datetime.timedelta(days=91))
     assert selectors.capacity_rows() == []
