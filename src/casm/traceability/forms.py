@@ -282,6 +282,38 @@ class FlagRaiseForm(forms.Form):
         kinds.choices = [(kind.value, kind.label) for kind in ANNEX_II]
 
 
+class ImportForm(forms.Form):
+    importer = ActorField(label=_("Importer"), queryset=Actor.objects.none())
+    origin = CountryChoiceField(
+        label=_("Country of origin"), queryset=Country.objects.all(), to_field_name="alpha2"
+    )
+    mineral = forms.ModelChoiceField(
+        label=_("Mineral"), queryset=Commodity.objects.all(), to_field_name="code"
+    )
+    mass = _mass(_("Mass"))
+    unit = forms.ChoiceField(label=_("Unit"), choices=MassUnit.choices, initial="kg")
+    grade = forms.DecimalField(label=_("Grade (%)"), required=False, max_digits=9,
+                               decimal_places=4)  # fmt: skip
+    exporter = forms.CharField(label=_("Exporter"), required=False, max_length=200)
+    certificate = forms.CharField(
+        label=_("Exporting country's certificate"), required=False, max_length=100,
+        help_text=_("Its identifier, e.g. an ICGLR certificate number."),
+    )  # fmt: skip
+    shipped_on = forms.DateField(label=_("Shipped on"), required=False, widget=DATE)
+    received_on = forms.DateField(label=_("Received on"), required=False, widget=DATE)
+    route = forms.CharField(label=_("Route"), required=False, max_length=300)
+    transport_company = forms.CharField(
+        label=_("Transport company"), required=False, max_length=200
+    )
+
+    def __init__(self, *args: Any, actors: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["importer"])
+        field.queryset = actors
+        if actors.count() == 1:
+            field.initial = actors.first()
+
+
 class _CountryMineral(forms.Form):
     country = CountryChoiceField(
         label=_("Country"), queryset=Country.objects.none(), to_field_name="alpha2"

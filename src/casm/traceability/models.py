@@ -151,6 +151,7 @@ class OperationKind(models.TextChoices):
     SPLIT = "split", _("split")
     PROCESSING = "processing", _("processing")
     EXPORT = "export", _("export")
+    IMPORT = "import", _("import")
 
 
 class OperationStatus(models.TextChoices):
@@ -342,6 +343,12 @@ class Lot(models.Model):
     def operation_label(self) -> str:
         return str(OperationKind(self.operation_kind).label)
 
+    def declared_origin(self) -> Country | None:
+        """For an imported lot, the country of origin its papers declare; else None."""
+        if self.operation_kind != OperationKind.IMPORT:
+            return None
+        return Country.objects.filter(alpha2=(self.made_by.details or {}).get("origin")).first()
+
     @property
     def metal_kg(self) -> Decimal | None:
         """The contained mineral or metal: mass × grade."""
@@ -428,6 +435,7 @@ class FlagKind(models.TextChoices):
     TAG_REUSE = "tag_reuse", _("tag used again")
     SITE_STATUS = "site_status", _("production at a red, lapsed or unlicensed site")
     CAPACITY = "capacity", _("tagged output above the site's capacity")
+    ORIGIN = "origin", _("origin country with no recorded production")
 
 
 # The risks of OECD Annex II, which an inspector raises by hand; the data checks raise the others.

@@ -615,6 +615,15 @@ def evidence_text(flag: RedFlag) -> str:
         }
     if code == "census_armed_presence":
         return _("The census recorded an armed presence at the site.")
+    if code == "origin_without_production":
+        from casm.core.models import Commodity, Country
+
+        origin = Country.objects.filter(alpha2=evidence.get("origin", "")).first()
+        mineral = Commodity.objects.filter(code=evidence.get("mineral", "")).first()
+        return _("No production of %(mineral)s is recorded in %(origin)s, the declared origin.") % {
+            "mineral": mineral.name if mineral else evidence.get("mineral"),
+            "origin": origin.name if origin else evidence.get("origin"),
+        }
     if code == "capacity":
         return _(
             "%(output)s kg tagged in %(days)s days since %(since)s, above the site's capacity of "
@@ -677,6 +686,7 @@ class CapacityRow:
     site_name: str
     country_id: int
     commodity_id: int
+    commodity_code: str
     workers: int | None
     census_on: datetime.date | None
     kg_per_worker_month: Decimal
@@ -761,6 +771,7 @@ def capacity_rows(
         "site__name",
         "country_id",
         "commodity_id",
+        "commodity__code",
         "site__workers",
         "site__last_visit",
     ).annotate(kg=Sum("mass_kg"), count=Count("pk"))
@@ -770,7 +781,8 @@ def capacity_rows(
         row = CapacityRow(
             site_id=group["site_id"], site_code=group["site__code"],
             site_name=group["site__name"], country_id=group["country_id"],
-            commodity_id=group["commodity_id"], workers=group["site__workers"],
+            commodity_id=group["commodity_id"], commodity_code=group["commodity__code"],
+            workers=group["site__workers"],
             census_on=group["site__last_visit"], kg_per_worker_month=rule.kg_per_worker_month,
             margin_percent=rule.margin_percent, output_kg=Decimal(group["kg"] or 0),
             lots=group["count"],

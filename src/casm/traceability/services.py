@@ -78,6 +78,7 @@ ROLES_FOR: dict[str, set[str]] = {
     OperationKind.PRODUCTION: {ChainRole.MINER},
     OperationKind.PROCESSING: {ChainRole.PROCESSOR, ChainRole.EXPORTER},
     OperationKind.EXPORT: {ChainRole.EXPORTER},
+    OperationKind.IMPORT: {ChainRole.IMPORTER},
 }
 
 
@@ -1161,6 +1162,76 @@ def lot_export(
         _consume([lot], holder=holder, operation=operation, status=LotStatus.EXPORTED)
         _audit_operation(actor, operation, [lot], [])
     return operation
+
+
+def origin_production_recorded(origin: Country, commodity: Commodity) -> bool:
+    """Whether the platform knows of any production of ``commodity`` in ``origin``: a
+    production record of the registry or a lot produced at one of its sites."""
+    from casm.registry.models import ProductionRecord
+
+    return (
+        ProductionRecord.objects.filter(country=origin, commodity=commodity).exists()
+        or Lot.objects.filter(country=origin, commodity=commodity, site__isnull=False).exists()
+    )
+
+
+def lot_import(
+    *,
+    actor: Any,
+    importer: Actor,
+    origin: Country,
+    commodity: Commodity,
+    mass: Any,
+    unit: str = MassUnit.KILOGRAM,
+    grade: Any = None,
+    number: str = "",
+    exporter: str = "",
+    certificate: str = "",
+    shipped_on: datetime.date | None = None,
+    received_on: datetime.date | None = None,
+    route: str = "",
+    transport_company: str = "",
+    package_type: str = "",
+    package_count: int | None = None,
+) -> Lot:
+    """A lot that enters the country: held by its importer, with no input lot and no site, its
+    declared origin country and the exporter's certificate kept with the operation. An origin
+    where no production of the mineral was ever recorded raises a red flag."""
+    _require_acting(actor, importer, OperationKind.IMPORT)
+    if origin.pk == importer.country_id:
+        raise _invalid("origin", _("An import comes from another country."))
+    mass_kg = _mass_kg(mass, unit, "mass")
+    grade_value = _grade(grade)
+    _dates_in_order(shipped_on=shipped_on, received_on=received_on)
+    number = _number(number)
+    with transaction.atomic():
+        operation = _operation(
+            OperationKind.IMPORT, importer, actor,
+            mass_in_kg=mass_kg, metal_in_kg=_q(_metal(mass_kg, grade_value)),
+            mass_out_kg=mass_kg, metal_out_kg=_q(_metal(mass_kg, grade_value)),
+            details={
+                "origin": origin.alpha2, "exporter": exporter.strip()[:200],
+                "certificate": certificate.strip()[:100],
+            },
+        )  # fmt: skip
+        operation.save()
+        lot = _new_lot(
+            operation, importer, role=_role_of(importer, OperationKind.IMPORT),
+            commodity_id=commodity.pk, mass_kg=mass_kg, unit=unit, grade=grade_value,
+            number=number, shipped_on=shipped_on, received_on=received_on or _today(),
+            route=route.strip()[:300], transport_company=transport_company.strip()[:200],
+            package_type=package_type.strip()[:60], package_count=package_count,
+        )  # fmt: skip
+        if not origin_production_recorded(origin, commodity):
+            flag_raised(
+                None, kind=FlagKind.ORIGIN, severity=FlagSeverity.HIGH,
+                country_id=operation.country_id, operation=operation, lot=lot, actor=importer,
+                evidence={"code": "origin_without_production", "origin": origin.alpha2,
+                          "mineral": commodity.code},
+                raised_at=operation.at,
+            )  # fmt: skip
+        _audit_operation(actor, operation, [], [lot])
+    return lot
 
 
 def mass_balance_rule_set(

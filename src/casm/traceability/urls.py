@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.lot_list, name="lots"),
     path("lots/new/", views.lot_produce, name="produce"),
     path("lots/combine/", views.lots_combine, name="combine"),
+    path("lots/import/", views.lot_import, name="import"),
     path("lots/<int:lot_id>/", views.lot_detail, name="lot"),
     path("lots/<int:lot_id>/certificate/", views.lot_certify, name="lot_certify"),
     path("lots/<int:lot_id>/<str:step>/", views.lot_step, name="lot_step"),

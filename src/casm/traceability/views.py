@@ -254,6 +254,32 @@ def lot_produce(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @endpoint("traceability.trade")
+def lot_import(request: HttpRequest) -> HttpResponse:
+    """Record a lot that enters the country, with its declared origin."""
+    permissions.require(request.user, "traceability.trade")
+    actors = selectors.actors_acting_as(request.user).filter(suspended_on__isnull=True)
+    form = forms.ImportForm(request.POST or None, actors=actors)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            lot = services.lot_import(
+                actor=request.user, importer=data["importer"], origin=data["origin"],
+                commodity=data["mineral"], mass=data["mass"], unit=data["unit"],
+                grade=data["grade"], exporter=data["exporter"], certificate=data["certificate"],
+                shipped_on=data["shipped_on"], received_on=data["received_on"],
+                route=data["route"], transport_company=data["transport_company"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            _failed(form, exc)
+        else:
+            messages.success(request, _("Lot %(number)s is recorded.") % {"number": lot.number})
+            return redirect("traceability:lot", lot_id=lot.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "traceability/import.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@endpoint("traceability.trade")
 def lots_combine(request: HttpRequest) -> HttpResponse:
     """Combine lots one holds (one mineral, one holder) into one."""
     permissions.require(request.user, "traceability.trade")

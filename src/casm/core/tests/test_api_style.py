@@ -29,6 +29,8 @@ NOT_RECORDS = {
     "_production_data",
     # The search engine's filters, facet by facet, from the query's parameters: an input.
     "_search_filters",
+    # The open data's filters (country, year, mineral) from the query's parameters: an input.
+    "_filters",
     # Facet name → its values, each a FacetValueOut: a map by nature (SearchOut.facets).
     "_facet_labels",
     # A background job's result is whatever its kind of job says, a free-form document.

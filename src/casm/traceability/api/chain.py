@@ -317,6 +317,22 @@ class ProduceIn(Schema):
     label: Annotated[Label, ApiName("LotLabel")] = Label.NONE
 
 
+class ImportIn(Schema):
+    importer: RecordId = Field(..., description="The importing actor")
+    origin: CountryCode = Field(..., min_length=2, max_length=3, description="As declared")
+    mineral: CommodityCode = Field(..., min_length=1, max_length=40)
+    mass: Mass
+    unit: Unit = MassUnit.KILOGRAM
+    grade: Grade | None = None
+    number: str = Field("", max_length=40, description="The lot's own number, if it has one")
+    exporter: str = Field("", max_length=200)
+    certificate: str = Field("", max_length=100, description="The exporting country's")
+    shipped_on: datetime.date | None = None
+    received_on: datetime.date | None = None
+    route: Text = ""
+    transport_company: str = Field("", max_length=200)
+
+
 class TransferIn(Schema):
     receiver: RecordId = Field(..., description="The receiving actor")
     shipped_on: datetime.date | None = None
@@ -562,6 +578,23 @@ def lot_produce(request: HttpRequest, payload: ProduceIn):
         package_type=payload.package_type, package_count=payload.package_count,
         sealed_on=payload.sealed_on, taxes_paid=payload.taxes_paid,
         tax_reference=payload.tax_reference, label=str(payload.label),
+    )  # fmt: skip
+    return Status(201, _lot_out(lot))
+
+
+@router.post("/traceability/imports", response={201: LotOut})
+@endpoint("traceability.trade")
+def lot_import(request: HttpRequest, payload: ImportIn):
+    """Record a lot that enters the country, with its declared origin; an origin without any
+    recorded production of the mineral raises a red flag."""
+    importer = _acting(request, payload.importer, "importer")
+    lot = services.lot_import(
+        actor=request.user, importer=importer, origin=_country(payload.origin, "origin"),
+        commodity=Commodity.objects.get(code=payload.mineral), mass=payload.mass,
+        unit=str(payload.unit), grade=payload.grade, number=payload.number,
+        exporter=payload.exporter, certificate=payload.certificate,
+        shipped_on=payload.shipped_on, received_on=payload.received_on, route=payload.route,
+        transport_company=payload.transport_company,
     )  # fmt: skip
     return Status(201, _lot_out(lot))
 

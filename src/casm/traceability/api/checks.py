@@ -77,6 +77,26 @@ class CapacityOut(Schema):
     output_kg: Decimal = Field(..., description="Tagged at the site in the window")
     lots: int
 
+    @staticmethod
+    def resolve_site(row: selectors.CapacityRow) -> int:
+        return row.site_id
+
+    @staticmethod
+    def resolve_mineral(row: selectors.CapacityRow) -> str:
+        return row.commodity_code
+
+    @staticmethod
+    def resolve_capacity_kg(row: selectors.CapacityRow) -> Decimal | None:
+        return _plain(row.capacity_kg)
+
+    @staticmethod
+    def resolve_limit_kg(row: selectors.CapacityRow) -> Decimal | None:
+        return _plain(row.limit_kg)
+
+    @staticmethod
+    def resolve_output_kg(row: selectors.CapacityRow) -> Decimal:
+        return plain_decimal(row.output_kg)
+
 
 class BalanceRuleIn(Schema):
     country: CountryCode = Field(..., min_length=2, max_length=3)
@@ -142,14 +162,7 @@ def capacity_list(request: HttpRequest, filters: Query[CapacityFilters]):
     if filters.country:
         wanted = _country(filters.country).pk
         inspected = [pk for pk in inspected if pk == wanted]
-    codes = dict(Commodity.objects.values_list("pk", "code"))
-    return [
-        {"site": row.site_id, "site_code": row.site_code, "mineral": codes[row.commodity_id],
-         "workers": row.workers, "census_on": row.census_on,
-         "capacity_kg": _plain(row.capacity_kg), "limit_kg": _plain(row.limit_kg),
-         "output_kg": plain_decimal(row.output_kg), "lots": row.lots}
-        for row in selectors.capacity_rows(country_ids=inspected)
-    ]  # fmt: skip
+    return selectors.capacity_rows(country_ids=inspected)
 
 
 @router.get("/traceability/balance-rules", response=list[BalanceRuleOut])

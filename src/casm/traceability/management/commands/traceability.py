@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from casm.core.audit import audit_source
-from casm.core.models import AuditEvent, Commodity, Country
+from casm.core.models import AuditEvent, Country
 from casm.registry.models import Site
 from casm.registry.selectors import country_by_code
 from casm.traceability import certificates, selectors, services
@@ -132,10 +132,9 @@ class Command(BaseCommand):
         country_ids = [self._country(code).pk] if code else None
         rows = selectors.capacity_rows(country_ids=country_ids)
         self.stdout.write("site\tmineral\tworkers\tcapacity_kg\toutput_kg\tpercent")
-        codes = dict(Commodity.objects.values_list("pk", "code"))
         for row in rows:
             self.stdout.write(
-                f"{row.site_code}\t{codes[row.commodity_id]}\t{row.workers}\t"
+                f"{row.site_code}\t{row.commodity_code}\t{row.workers}\t"
                 f"{row.capacity_kg:.3f}\t{row.output_kg:.3f}\t{row.percent_of_capacity}"
             )
         self.stdout.write(
