@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from casm.core.pdf import latin1
+from casm.core.pdf import draw_qr, latin1
 
 FORMAT = "casm-export-certificate/1"
 # The largest certificate document read (a real one is a few kilobytes).
@@ -248,7 +248,6 @@ def field_text(data: dict[str, Any], name: str) -> str:
 def certificate_pdf(certificate: Any, verify_url: str) -> bytes:
     """The certificate on one A4 page, in English and French, with a QR code of its page and
     its signature printed so that a copy typed back in can be checked."""
-    import segno
     from fpdf import FPDF
 
     data = certificate.data
@@ -262,16 +261,8 @@ def certificate_pdf(certificate: Any, verify_url: str) -> bytes:
     pdf.set_font("Helvetica", size=9)
     pdf.cell(0, 5, latin1("Regional certification of minerals / Certification régionale des "
                           "minerais"), new_x="LMARGIN", new_y="NEXT")  # fmt: skip
-    qr = segno.make(verify_url, error="m")
     size = 38.0
-    modules = qr.symbol_size(border=0)[0]
-    step = size / modules
-    left, top = 210 - 10 - size, 10
-    pdf.set_fill_color(0, 0, 0)
-    for row, line in enumerate(qr.matrix):
-        for column, dark in enumerate(line):
-            if dark:
-                pdf.rect(left + column * step, top + row * step, step, step, style="F")
+    draw_qr(pdf, verify_url, left=210 - 10 - size, top=10, size=size)
     pdf.set_y(30)
     for name, english, french in FIELDS:
         pdf.set_font("Helvetica", style="B", size=8)

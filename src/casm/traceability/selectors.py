@@ -808,3 +808,9 @@ def balance_rules_visible(user: Any) -> QuerySet[Any]:
         user,
         "traceability.inspect",
     )
+
+
+def batch_tags(batch: TagBatch, *, unused_only: bool = False) -> QuerySet[Tag]:
+    """A batch's tags in the order of their numbers (``unused_only``: those still to use)."""
+    tags = batch.tags.order_by("number")
+    return tags.filter(status=TagStatus.ISSUED) if unused_only else tags

@@ -15,6 +15,7 @@ urlpatterns = [
     path("transfers/<int:operation_id>/<str:step>/", views.transfer_step, name="transfer_step"),
     path("tags/", views.tag_lookup, name="tags"),
     path("tags/issue/", views.tag_batch_issue, name="tag_batch"),
+    path("tag-batches/<int:batch_id>/labels.pdf", views.tag_batch_labels, name="tag_labels"),
     path("tags/<str:number>/", views.tag_detail, name="tag"),
     path("tags/<str:number>/mark/", views.tag_mark, name="tag_mark"),
     path("actors/", views.actor_list, name="actors"),

@@ -31,7 +31,7 @@ from casm.core.throttling import export_rate_limited
 from casm.registry.models import CertificationStatus
 from casm.registry.selectors import site_get_for_user
 
-from . import certificates, forms, open_data, selectors, services
+from . import certificates, forms, labels, open_data, selectors, services
 from .models import (
     CRITICAL_CRITERIA,
     CertificateStatus,
@@ -410,6 +410,28 @@ def tag_mark(request: HttpRequest, number: str) -> HttpResponse:
             return redirect("traceability:tag", number=number)
     context["mark_form"] = form
     return render(request, "traceability/tag.html", context, status=422)
+
+
+@require_safe
+@endpoint("traceability.inspect")
+def tag_batch_labels(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """A batch's labels to print: each tag's number and a QR code that finds its lot."""
+    permissions.require(request.user, "traceability.inspect")
+    batch = selectors.tag_batches_visible(request.user).filter(pk=batch_id).first()
+    if batch is None:
+        raise Http404
+    unused = request.GET.get("unused") == "1"
+    tags = list(selectors.batch_tags(batch, unused_only=unused))
+    lookup = request.build_absolute_uri(reverse("traceability:tags"))
+
+    def url(number: str) -> str:
+        return f"{lookup}?{urlencode({'number': number})}"
+
+    response = HttpResponse(
+        labels.batch_labels_pdf(batch, tags, url), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="casm-tags-batch-{batch.pk}.pdf"'
+    return response
 
 
 @require_http_methods(["GET", "POST"])

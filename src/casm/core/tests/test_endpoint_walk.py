@@ -210,7 +210,7 @@ def world(people, country, make_site, ghana_cooperative):
     ghana_actor = chain.actor_register(
         actor=None, organisation=ghana_cooperative, country=ghana, roles=["miner"]
     )
-    chain.tag_batch_issue(actor=None, country=ghana, site=site, numbers=["GH-WALK-TAG"])
+    batch = chain.tag_batch_issue(actor=None, country=ghana, site=site, numbers=["GH-WALK-TAG"])
     lot = chain.lot_produce(
         actor=None, producer=ghana_actor, site=site, tag="GH-WALK-TAG", commodity=gold,
         mass="100", unit="g", grade="85", number="GH-WALK-LOT",
@@ -250,7 +250,7 @@ def world(people, country, make_site, ghana_cooperative):
             "application_document": application.documents.get().pk,
             "lot": lot.pk, "operation": lot.made_by_id, "tag": "GH-WALK-TAG", "flag": flag.pk,
             "certificate": certificate.pk, "inspection": inspection.pk,
-            "incident": incident.pk,
+            "incident": incident.pk, "tag_batch": batch.pk,
         },
         "public": {
             "document": published.pk, "file": published_file.pk, "comment": comment.pk,
@@ -284,7 +284,7 @@ def _record_for(path: str, name: str) -> str:
         "operation_id": "operation", "number": "tag", "flag_id": "flag",
         "actor_id": "chain_actor", "certificate_id": "certificate", "check_code": "check_code",
         "inspection_id": "inspection", "incident_id": "incident", "rule": "check_rule",
-        "table": "open_data_table",
+        "table": "open_data_table", "batch_id": "tag_batch",
     }  # fmt: skip
     if name == "site_id" and path.rstrip("/").endswith("/status"):
         return "public_site"  # a site's status page is public, as the site list is
@@ -319,7 +319,7 @@ def _record_for(path: str, name: str) -> str:
 OWNERS = {"assignment": "reviewer", "person": "admin_user", "user": "admin_user",
           "role": "admin_user", "lot": "admin_user", "operation": "admin_user",
           "tag": "admin_user", "flag": "admin_user", "certificate": "admin_user",
-          "inspection": "admin_user"}  # fmt: skip
+          "inspection": "admin_user", "tag_batch": "admin_user"}  # fmt: skip
 # Pages of a reviewer's own assignment: not even an administrator opens them.
 OWNER_ONLY = ("grants/reviews/<int:pk>/", "grants/reviews/<int:pk>/conflict/")
 # What the administrator meets on pages whose record lacks something in this world: the

@@ -93,3 +93,19 @@ def test_the_demo_chain_ends_in_an_export_with_one_lot_in_transit(country):
     red = Inspection.objects.get(status="red").site
     assert services.site_refusal(red) is not None
     assert not Lot.objects.filter(site=red).exists()
+
+
+def test_labels_of_a_batch_are_written_as_a_pdf(chain, tmp_path):
+    from pypdf import PdfReader
+
+    from casm.traceability.models import TagBatch
+
+    batch = TagBatch.objects.get(site=chain.site_b)
+    target = tmp_path / "labels.pdf"
+    said = _run("labels", "--batch", str(batch.pk), "--output", str(target))
+    assert "20 labels written" in said
+    assert "CD-B-0007" in PdfReader(str(target)).pages[0].extract_text()
+    with pytest.raises(CommandError, match="no tag batch"):
+        _run("labels", "--batch", "999999", "--output", str(target))
+    with pytest.raises(CommandError, match="needs --batch"):
+        _run("labels")

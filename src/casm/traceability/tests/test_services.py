@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -423,3 +424,34 @@ def test_two_exporters_consuming_one_lot_at_once_one_wins(chain, country):
     [export] = Operation.objects.filter(kind="export")
     lot.refresh_from_db()
     assert lot.consumed_by == export and lot.status == LotStatus.EXPORTED
+
+
+def test_a_batch_prints_as_a_label_sheet_whose_qr_codes_find_the_tags(chain, make_user):
+    """Twenty tags make one A4 page of labels; unused only leaves out the tag used; another
+    country's inspector does not find the batch; a member is refused."""
+    from django.test import Client
+    from pypdf import PdfReader
+
+    from casm.traceability.models import TagBatch
+
+    chain.produce("CD-A-0001")
+    batch = TagBatch.objects.get(site=chain.site_a)
+    client = Client()
+    client.force_login(chain.inspector)
+    sheet = client.get(f"/traceability/tag-batches/{batch.pk}/labels.pdf")
+    assert sheet.status_code == 200 and sheet["Content-Type"] == "application/pdf"
+    pages = PdfReader(io.BytesIO(sheet.content)).pages
+    text = "".join(page.extract_text() for page in pages)
+    assert len(pages) == 1 and "CD-A-0001" in text and "CD-A-0020" in text
+    unused = client.get(f"/traceability/tag-batches/{batch.pk}/labels.pdf?unused=1")
+    unused_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(unused.content)).pages)
+    assert "CD-A-0001" not in unused_text and "CD-A-0002" in unused_text
+    assert "labels.pdf" in client.get("/traceability/tags/").content.decode()
+    from casm.accounts.models import User
+
+    rwanda = Client()
+    rwanda.force_login(make_user("rw-insp", role=User.Role.INSPECTOR, countries=["RW"]))
+    assert rwanda.get(f"/traceability/tag-batches/{batch.pk}/labels.pdf").status_code == 404
+    trader = Client()
+    trader.force_login(chain.trader_user)
+    assert trader.get(f"/traceability/tag-batches/{batch.pk}/labels.pdf").status_code == 403

@@ -41,6 +41,7 @@ class Command(BaseCommand):
         "--tags NUMBER|FIRST..LAST ... [--note TEXT]; stock --country CC; "
         "provenance NUMBER (a lot's or its tag's number); verify FILE.json [--key KEYS.pem] "
         "(an export certificate's signed document; exits 1 when it does not verify); "
+        "labels --batch N --output F.pdf [--unused] (a batch's label sheet with QR codes); "
         "daily (the daily round: site statuses that ran out change, red flags past their "
         "deadline are marked overdue, sites above their capacity are flagged; run it from "
         "cron); capacity [--country CC] (the sites whose tagged output of the last 90 days "
@@ -49,7 +50,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "action", choices=["issue-tags", "stock", "provenance", "verify", "daily", "capacity"]
+            "action",
+            choices=["issue-tags", "stock", "labels", "provenance", "verify", "daily", "capacity"],
         )
         parser.add_argument(
             "number", nargs="?", help="provenance: a lot's or its tag's number; verify: the file"
@@ -62,6 +64,9 @@ class Command(BaseCommand):
         parser.add_argument("--site", help="issue-tags: the mine site's code")
         parser.add_argument("--actor", help="issue-tags: the actor's registration number")
         parser.add_argument("--note", default="", help="issue-tags: a note on the batch")
+        parser.add_argument("--batch", type=int, help="labels: the tag batch's number")
+        parser.add_argument("--output", help="labels: the PDF file to write")
+        parser.add_argument("--unused", action="store_true", help="labels: unused tags only")
 
     def handle(self, *args: Any, action: str, number: str | None, **options: Any) -> None:
         if action == "daily":
@@ -77,6 +82,8 @@ class Command(BaseCommand):
             return None
         if action == "capacity":
             return self._capacity(options.get("country"))
+        if action == "labels":
+            return self._labels(options.get("batch"), options.get("output"), options["unused"])
         if action == "provenance":
             if not number:
                 raise CommandError("provenance needs a lot or tag number")
@@ -127,6 +134,25 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"{len(wanted)} tags issued to {holder} (batch {batch.pk}).")
         )
+
+    def _labels(self, batch_id: int | None, output: str | None, unused: bool) -> None:
+        from urllib.parse import urlencode
+
+        from django.conf import settings
+
+        from casm.traceability.labels import batch_labels_pdf
+
+        if batch_id is None or not output:
+            raise CommandError("labels needs --batch N and --output FILE.pdf")
+        batch = selectors.tag_batches_visible(None).filter(pk=batch_id).first()
+        if batch is None:
+            raise CommandError(f"no tag batch {batch_id}")
+        tags = list(selectors.batch_tags(batch, unused_only=unused))
+        lookup = settings.CASM_SITE_URL.rstrip("/") + "/traceability/tags/"
+        Path(output).write_bytes(
+            batch_labels_pdf(batch, tags, lambda n: f"{lookup}?{urlencode({'number': n})}")
+        )
+        self.stdout.write(self.style.SUCCESS(f"{len(tags)} labels written to {output}."))
 
     def _capacity(self, code: str | None) -> None:
         country_ids = [self._country(code).pk] if code else None
