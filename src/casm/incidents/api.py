@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from casm.accounts.models import User
@@ -220,10 +219,10 @@ def incident_report(request: HttpRequest, payload: IncidentReportIn):
 @router.post("/incidents/follow", response=IncidentFollowOut, throttle=report_throttles())
 @endpoint(PUBLIC)
 def incident_follow(request: HttpRequest, payload: FollowIn):
-    """Where a report stands, for whoever holds its follow-up key (404 for a wrong key)."""
+    """Where a report stands, for whoever holds its follow-up key (a wrong key: 422 on it)."""
     incident = services.incident_by_follow_key(payload.key)
     if incident is None:
-        raise HttpError(404, _("No report has this key: check it letter by letter."))
+        raise ValidationError({"key": [_("No report has this key: check it letter by letter.")]})
     return incident
 
 

@@ -99,7 +99,7 @@ def incident_follow(request: HttpRequest) -> HttpResponse:
         incident = services.incident_by_follow_key(form.cleaned_data["key"])
         if incident is None:
             form.add_error("key", _("No report has this key: check it letter by letter."))
-            status = 404
+            status = 422
     elif request.method == "POST":
         status = 422
     return render(

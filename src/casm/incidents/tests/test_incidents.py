@@ -90,7 +90,7 @@ def test_an_anonymous_report_gets_a_reference_and_a_key_shown_once(congo, kamitu
     assert "reported, awaiting triage" in followed.content.decode()
     assert LEVY not in followed.content.decode()
     wrong = client.post("/incidents/follow/", {"key": "AAAA-BBBB-CCCC-DDDD"})
-    assert wrong.status_code == 404 and "No report has this key" in wrong.content.decode()
+    assert wrong.status_code == 422 and "No report has this key" in wrong.content.decode()
 
 
 def test_a_signed_in_reporter_is_recorded_with_their_account(congo, member):
@@ -343,8 +343,10 @@ def test_the_api_reports_follows_handles_and_counts(congo, handler, token_for, m
                               content_type="application/json")  # fmt: skip
     assert followed.status_code == 200 and followed.json()["reference"] == receipt["reference"]
     assert "description" not in followed.json() and "reporter_contact" not in followed.json()
-    assert anonymous.post("/api/v1/incidents/follow", {"key": "nope"},
-                          content_type="application/json").status_code == 404  # fmt: skip
+    wrong = anonymous.post("/api/v1/incidents/follow", {"key": "nope"},
+                           content_type="application/json")  # fmt: skip
+    assert wrong.status_code == 422
+    assert [d["field"] for d in wrong.json()["error"]["details"]] == ["key"]
     bad = anonymous.post("/api/v1/incidents", {
         "country": "CD", "kind": "tag_misuse", "occurred_on": TODAY.isoformat(),
         "description": "Trop court", "site": "CD-NONE",

@@ -304,7 +304,7 @@ class ProduceIn(Schema):
     producer: RecordId = Field(..., description="The producing actor (a miner's cooperative)")
     site: RecordId
     tag: str = Field(..., min_length=1, max_length=40)
-    mineral: CommodityCode
+    mineral: CommodityCode = Field(..., min_length=1, max_length=40)
     mass: Mass
     unit: Unit = MassUnit.KILOGRAM
     grade: Grade | None = None
