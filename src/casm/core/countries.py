@@ -180,3 +180,11 @@ def countries_by_name(countries: Iterable[Any]) -> list[Any]:
     """Countries in the alphabetical order of their names in the reader's language, accents
     aside: "Égypte" among the E in French, where the English order would put it elsewhere."""
     return sorted(countries, key=lambda country: country_key(country.name))
+
+
+def country_names() -> dict[str, str]:
+    """Every country's name in the reader's language (``Country.name``), by alpha-2: for
+    aggregates read as rows of values, which carry the code only."""
+    from casm.core.models import Country
+
+    return {country.alpha2: country.name for country in Country.objects.all()}

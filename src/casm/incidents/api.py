@@ -200,11 +200,7 @@ def incident_report(request: HttpRequest, payload: IncidentReportIn):
     country = country_by_code(payload.country)
     if country is None:  # pragma: no cover - CountryCode admits known countries only
         raise ValidationError({"country": [_("Unknown country.")]})
-    site = None
-    if payload.site:
-        site = selectors.site_reported(payload.site, country)
-        if site is None:
-            raise ValidationError({"site": [_("No site with this code in the country.")]})
+    site = selectors.site_named(payload.site, country) if payload.site else None
     incident, key = services.incident_report(
         actor=request.user, country=country, kind=str(payload.kind),
         occurred_on=payload.occurred_on, description=payload.description, site=site,

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from casm.core.countries import country_names
 from casm.core.tables import ExportFile, Table, table_export
 
 from .models import FAMILY_OF, IncidentFamily, IncidentKind
@@ -23,13 +23,12 @@ def labelled(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each count with the country's and the kind's names in the reader's language."""
     kinds = dict(IncidentKind.choices)
     families = dict(IncidentFamily.choices)
-    french = (get_language() or "en").startswith("fr")
+    names = country_names()
     out = []
     for row in rows:
         out.append({
             "country": row["country__alpha2"],
-            "country_name": row["country__name_fr" if french else "country__name_en"]
-            or row["country__name_en"],
+            "country_name": names.get(row["country__alpha2"], row["country__alpha2"]),
             "year": row["year"],
             "province": row["province"] or _("not stated"),
             "family": str(families.get(FAMILY_OF.get(row["kind"], ""), "")),

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from casm.core import permissions
 
@@ -26,6 +28,12 @@ def overdue_on(today: datetime.date) -> Q:
     return Q(status=IncidentStatus.REPORTED, reported_at__lt=late) | Q(
         status=IncidentStatus.INVESTIGATING, due_on__lt=today
     )
+
+
+def overdue_among(ids: list[int]) -> set[int]:
+    """Which of the incidents ``ids`` are overdue today (one query)."""
+    overdue = Incident.objects.filter(overdue_on(timezone.localdate()), pk__in=ids)
+    return set(overdue.values_list("pk", flat=True))
 
 
 def incidents_visible(user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Incident]:
@@ -93,9 +101,7 @@ def incident_statistics(filters: dict[str, Any] | None = None) -> QuerySet[Any]:
         incidents = incidents.filter(kind=filters["kind"])
     return (
         incidents.annotate(year=ExtractYear("occurred_on"))
-        .values(
-            "country__alpha2", "country__name_en", "country__name_fr", "year", "province", "kind"
-        )
+        .values("country__alpha2", "year", "province", "kind")
         .annotate(
             reported=Count("pk"),
             confirmed=Count("pk", filter=Q(outcome=Outcome.CONFIRMED)),
@@ -132,3 +138,12 @@ def site_reported(code: str, country: Any = None) -> Any:
     if country is not None:
         sites = sites.filter(country=country)
     return sites.first()
+
+
+def site_named(code: str, country: Any) -> Any:
+    """The site a report names by its code, in the report's country; a ValidationError on
+    ``site`` when there is none."""
+    site = site_reported(code, country)
+    if site is None:
+        raise ValidationError({"site": [_("No site with this code in the country.")]})
+    return site

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -59,9 +58,7 @@ def incident_report(request: HttpRequest) -> HttpResponse:
         site_code = (data["site"] or "").strip()
         try:
             if site_code:
-                site = selectors.site_reported(site_code, data["country"])
-                if site is None:
-                    raise ValidationError({"site": [_("No site with this code in the country.")]})
+                site = selectors.site_named(site_code, data["country"])
             incident, key = services.incident_report(
                 actor=request.user, country=data["country"], kind=data["kind"],
                 occurred_on=data["occurred_on"], description=data["description"], site=site,
@@ -119,11 +116,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     form = forms.IncidentFilterForm(request.GET or None, countries=countries)
     incidents = selectors.incidents_visible(request.user, form.filters())
     page = page_of(request, incidents, PAGE_SIZE)
-    overdue = set(
-        Incident.objects.filter(
-            selectors.overdue_on(timezone.localdate()), pk__in=[i.pk for i in page]
-        ).values_list("pk", flat=True)
-    )
+    overdue = selectors.overdue_among([incident.pk for incident in page])
     return render(
         request, "incidents/list.html",
         {"form": form, "page": page, "overdue": overdue, "query": _query(request)},
@@ -134,9 +127,7 @@ def _detail(request: HttpRequest, incident: Incident, **forms_given: Any) -> Htt
     handlers = selectors.handlers_of(incident.country_id)
     context: dict[str, Any] = {
         "incident": incident,
-        "overdue": Incident.objects.filter(
-            selectors.overdue_on(timezone.localdate()), pk=incident.pk
-        ).exists(),
+        "overdue": incident.pk in selectors.overdue_among([incident.pk]),
     }
     if incident.status == IncidentStatus.REPORTED:
         context["triage_form"] = forms_given.get("triage") or forms.TriageForm(

@@ -23,9 +23,9 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, DateField, Q, QuerySet, Sum
 from django.db.models.functions import Cast, Coalesce, ExtractYear
-from django.utils.translation import get_language
 
-from casm.core.models import AdminArea, Commodity, Country
+from casm.core.countries import country_names
+from casm.core.models import AdminArea, Commodity
 from casm.core.tables import Table
 from casm.indicators.selectors import people_cell
 
@@ -47,17 +47,6 @@ PRODUCTION_COLUMNS = [
 EXPORT_COLUMNS = ["country", "year", "origin_province", "mineral", "exports", "mass_kg"]
 FLAG_COLUMNS = ["country", "year", "kind", "kind_label", "raised", "closed"]
 THOUSANDTH = Decimal("0.001")
-
-
-def _country_name(alpha2: str, names: dict[str, tuple[str, str]]) -> str:
-    english, french = names.get(alpha2, (alpha2, alpha2))
-    return french if (get_language() or "en").startswith("fr") else english
-
-
-def _names() -> dict[str, tuple[str, str]]:
-    return {
-        c: (en, fr) for c, en, fr in Country.objects.values_list("alpha2", "name_en", "name_fr")
-    }
 
 
 # --- Production by mine site -----------------------------------------------------------------
@@ -87,11 +76,11 @@ def production_by_site(filters: dict[str, Any] | None = None) -> QuerySet[Any]:
 
 def production_rows(rows: Any) -> list[dict[str, Any]]:
     """The rows as published: the workers of a site that counted fewer than five left out."""
-    names = _names()
+    names = country_names()
     return [
         {
             "country": row["country__alpha2"],
-            "country_name": _country_name(row["country__alpha2"], names),
+            "country_name": names.get(row["country__alpha2"], row["country__alpha2"]),
             "site_code": row["site__code"],
             "site_name": row["site__name"],
             "province": row["site__area1__name"] or row["site__admin1"] or "",
@@ -168,7 +157,7 @@ def exports_by_province(filters: dict[str, Any] | None = None) -> list[ExportSha
     for root, area_id, admin1, mass in fetched:
         province = areas.get(area_id) or admin1 or ""
         produced[root][province] += Decimal(mass or 0)
-    names = _names()
+    names = country_names()
     totals: dict[tuple[str, int, str, str], list[Any]] = {}
     for root, provinces in produced.items():
         lot = roots.get(root)
@@ -183,7 +172,7 @@ def exports_by_province(filters: dict[str, Any] | None = None) -> list[ExportSha
     return [
         ExportShare(
             country=country,
-            country_name=_country_name(country, names),
+            country_name=names.get(country, country),
             year=year,
             origin_province=province,
             mineral=mineral,
@@ -215,11 +204,12 @@ def flags_by_kind(filters: dict[str, Any] | None = None) -> QuerySet[Any]:
 
 
 def flag_rows(rows: Any) -> list[dict[str, Any]]:
-    names = _names()
+    names = country_names()
     labels = dict(FlagKind.choices)
     return [
         {"country": row["country__alpha2"],
-         "country_name": _country_name(row["country__alpha2"], names), "year": row["year"],
+         "country_name": names.get(row["country__alpha2"], row["country__alpha2"]),
+         "year": row["year"],
          "kind": row["kind"], "kind_label": str(labels.get(row["kind"], row["kind"])),
          "raised": row["raised"], "closed": row["closed"]}
         for row in rows
